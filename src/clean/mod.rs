@@ -1,0 +1,15 @@
+//! Stage: normalized lines → kept lines + an audit of every removal.
+//!
+//! Boilerplate is what a scraper dumps beside the article: share and like widgets, comment forms,
+//! cookie banners, copyright footers, contact lines, lines printed twice. Rules are data
+//! ([`builtin::BUILTIN`]): each has a name and a category, and every line removed is reported with the
+//! rule that removed it, so users can audit (`newsdb clean --json`, table `removed_lines`) and tune.
+//! The cleaner never edits inside a line: a line is kept whole or removed whole, so no article sentence
+//! is ever cut in half.
+
+pub mod builtin;
+mod engine;
+mod rule;
+
+pub use engine::{Cleaned, Cleaner, Removal, REPEATED_LINE_RULE};
+pub use rule::{Category, Rule};

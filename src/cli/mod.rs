@@ -1,0 +1,159 @@
+//! Every command and flag of the `newsdb` binary, in one place. Values here are parsed and validated;
+//! `cmd/` turns them into library options.
+
+pub mod output;
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Turn folders of scraped news-article text files into one deduplicated, full-text-searchable
+/// SQLite database.
+#[derive(Debug, Parser)]
+#[command(name = "newsdb", version, propagate_version = true, after_help = EXIT_CODES_HELP)]
+pub struct Cli {
+    /// The database file.
+    #[arg(
+        long,
+        global = true,
+        env = "NEWSDB_DB",
+        default_value = "newsdb.db",
+        value_name = "PATH"
+    )]
+    pub db: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+pub const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0  success: every file was handled
+  1  the run or command failed (database error, missing root, ...)
+  2  usage error (bad arguments, malformed search query)
+  3  the run completed but some files were rejected (see `files.reason`)";
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Ingest article files and folders into the database (re-run it to pick up changes).
+    #[command(
+        after_help = "Examples:\n  newsdb ingest seeds/\n  newsdb --db corpus.db ingest /data/scrapes --ext txt,md --json"
+    )]
+    Ingest(IngestArgs),
+    /// Full-text search, ranked by bm25 with the title weighted above the body.
+    #[command(
+        after_help = "Examples:\n  newsdb search Lavrov\n  newsdb search '\"foreign minister\" AND Kyiv' --limit 5 --json\n  newsdb search \"U.S. sanctions\"   (plain words work: punctuation is not syntax)"
+    )]
+    Search(SearchArgs),
+    /// Run one read-only SQL query and print its rows.
+    #[command(
+        after_help = "Examples:\n  newsdb sql 'SELECT domain, count(*) FROM documents GROUP BY domain'\n  newsdb sql 'SELECT path, reason, detail FROM files WHERE status = \"error\"' --csv"
+    )]
+    Sql(SqlArgs),
+    /// Counts of documents, files, duplicates, failures and runs, and the database size.
+    #[command(after_help = "Example:\n  newsdb stats --json")]
+    Stats(StatsArgs),
+    /// Show what ingest would store for one file (header fields and cleaned body); touches no database.
+    #[command(
+        after_help = "Examples:\n  newsdb clean seeds/003_de57944280c0c041.txt\n  newsdb clean article.txt --json | jq '.removed'"
+    )]
+    Clean(CleanArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// Files and folders to ingest; folders are walked recursively.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Extensions of the files to take from folders, comma-separated (files named on the command line
+    /// are always taken).
+    #[arg(
+        short,
+        long = "ext",
+        value_delimiter = ',',
+        default_value = "txt",
+        value_name = "EXT"
+    )]
+    pub extensions: Vec<String>,
+    /// Re-read and re-hash every file, even those whose size and mtime did not change.
+    #[arg(long)]
+    pub verify: bool,
+    /// Print the run summary as one JSON object.
+    #[arg(long, conflicts_with = "quiet")]
+    pub json: bool,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Words to find, or an FTS5 query ("exact phrase", AND, OR, NOT, prefix*, title:word).
+    pub query: String,
+    /// Maximum number of hits.
+    #[arg(short = 'n', long, default_value_t = 20)]
+    pub limit: usize,
+    /// Search for the words as typed: no FTS5 syntax at all.
+    #[arg(long)]
+    pub literal: bool,
+    /// Print hits as a JSON array.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SqlArgs {
+    /// One SELECT (or other read-only) statement.
+    pub query: String,
+    /// Print rows as a JSON array of objects.
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// Print rows as CSV with a header line.
+    #[arg(long)]
+    pub csv: bool,
+}
+
+impl SqlArgs {
+    pub fn row_format(&self) -> RowFormat {
+        if self.json {
+            RowFormat::Json
+        } else if self.csv {
+            RowFormat::Csv
+        } else {
+            RowFormat::Table
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// Print as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CleanArgs {
+    /// The article file to clean.
+    pub file: PathBuf,
+    /// Print {"title","published","url","body","removed":[{"line","text","rule"}]} as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

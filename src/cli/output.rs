@@ -1,0 +1,102 @@
+//! Printing rows for people (an aligned table) and for scripts (JSON, CSV).
+
+use anyhow::Result;
+use rusqlite::types::ValueRef;
+use serde_json::{Map, Value};
+use std::io::Write;
+
+/// A result set: column names and rows of JSON values (NULL → null, BLOB → lower-case hex string).
+pub struct Rows {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Value>>,
+}
+
+pub fn sql_value(v: ValueRef) -> Value {
+    match v {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) => Value::from(i),
+        ValueRef::Real(f) => Value::from(f),
+        ValueRef::Text(t) => Value::from(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(b) => Value::from(hex::encode(b)),
+    }
+}
+
+fn plain(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+pub fn json(out: &mut impl Write, rows: &Rows) -> Result<()> {
+    let objects: Vec<Value> = rows
+        .rows
+        .iter()
+        .map(|row| {
+            let map: Map<String, Value> = rows
+                .columns
+                .iter()
+                .cloned()
+                .zip(row.iter().cloned())
+                .collect();
+            Value::Object(map)
+        })
+        .collect();
+    serde_json::to_writer_pretty(&mut *out, &objects)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+pub fn csv(out: &mut impl Write, rows: &Rows) -> Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(&rows.columns)?;
+    for row in &rows.rows {
+        w.write_record(row.iter().map(plain))?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// Longest cell shown in a table; longer values are cut with `…` (use --json or --csv for all of it).
+const TABLE_CELL_MAX_CHARS: usize = 80;
+
+pub fn table(out: &mut impl Write, rows: &Rows) -> Result<()> {
+    let cell = |v: &Value| -> String {
+        let s = plain(v).replace(['\n', '\r', '\t'], " ");
+        if s.chars().count() > TABLE_CELL_MAX_CHARS {
+            let cut: String = s.chars().take(TABLE_CELL_MAX_CHARS - 1).collect();
+            format!("{cut}…")
+        } else {
+            s
+        }
+    };
+    let cells: Vec<Vec<String>> = rows
+        .rows
+        .iter()
+        .map(|r| r.iter().map(cell).collect())
+        .collect();
+    let mut widths: Vec<usize> = rows.columns.iter().map(|c| c.chars().count()).collect();
+    for row in &cells {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |out: &mut dyn Write, values: &[String]| -> std::io::Result<()> {
+        let padded: Vec<String> = values
+            .iter()
+            .zip(&widths)
+            .map(|(v, w)| format!("{v}{}", " ".repeat(w - v.chars().count())))
+            .collect();
+        writeln!(out, "{}", padded.join("  ").trim_end())
+    };
+    line(out, &rows.columns)?;
+    line(
+        out,
+        &widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>(),
+    )?;
+    for row in &cells {
+        line(out, row)?;
+    }
+    Ok(())
+}

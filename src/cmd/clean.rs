@@ -1,0 +1,55 @@
+//! `newsdb clean FILE`: what ingest would store for one file, without touching any database.
+
+use super::Status;
+use crate::cli::CleanArgs;
+use anyhow::{Context, Result};
+use newsdb::clean::{Cleaner, Removal};
+use newsdb::prepare::prepare;
+use std::io::Write;
+
+#[derive(serde::Serialize)]
+struct CleanOutput<'a> {
+    title: Option<&'a str>,
+    published: Option<&'a str>,
+    url: Option<&'a str>,
+    body: &'a str,
+    removed: &'a [Removal],
+}
+
+pub fn run(args: &CleanArgs) -> Result<Status> {
+    let bytes = std::fs::read(&args.file)
+        .with_context(|| format!("{}: cannot read", args.file.display()))?;
+    let doc = match prepare(&bytes, &Cleaner::builtin()) {
+        Ok(doc) => doc,
+        Err(rejection) => {
+            eprintln!("{}: {rejection}", args.file.display());
+            return Ok(Status::FilesFailed);
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let value = CleanOutput {
+            title: doc.header.title.as_deref(),
+            published: doc.header.published.as_deref(),
+            url: doc.header.url.as_deref(),
+            body: &doc.body,
+            removed: &doc.removed,
+        };
+        serde_json::to_writer_pretty(&mut out, &value)?;
+        writeln!(out)?;
+        return Ok(Status::Success);
+    }
+    let field = |v: &Option<String>| v.clone().unwrap_or_default();
+    writeln!(out, "Title: {}", field(&doc.header.title))?;
+    writeln!(out, "Published: {}", field(&doc.header.published))?;
+    writeln!(out, "URL: {}", field(&doc.header.url))?;
+    writeln!(out)?;
+    writeln!(out, "{}", doc.body)?;
+    if !doc.removed.is_empty() {
+        eprintln!(
+            "{} lines removed as boilerplate; --json lists them with their rules",
+            doc.removed.len()
+        );
+    }
+    Ok(Status::Success)
+}

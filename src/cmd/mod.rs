@@ -1,0 +1,28 @@
+//! One module per command: arguments in, a library call, output printed. Each returns the exit status.
+
+pub mod clean;
+pub mod ingest;
+pub mod search;
+pub mod sql;
+pub mod stats;
+
+use anyhow::{Context, Result};
+use newsdb::store;
+use rusqlite::Connection;
+use std::path::Path;
+
+/// How a command that did not fail outright ended; `main` turns it into the process exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Everything was handled.
+    Success,
+    /// The run completed, but some files were rejected.
+    FilesFailed,
+    /// The user asked for something malformed (a bad search query).
+    Usage,
+}
+
+/// Opens the database for a read-only command, naming it in any error.
+pub fn open_read_only(db: &Path) -> Result<Connection> {
+    store::open_read_only(db).with_context(|| format!("opening {}", db.display()))
+}

@@ -1,0 +1,47 @@
+//! `newsdb search QUERY`
+
+use super::{open_read_only, Status};
+use crate::cli::SearchArgs;
+use anyhow::Result;
+use newsdb::search::{self, SearchError};
+use std::io::Write;
+use std::path::Path;
+
+pub fn run(db: &Path, args: &SearchArgs) -> Result<Status> {
+    let conn = open_read_only(db)?;
+    let hits = match search::search(&conn, &args.query, args.limit, args.literal) {
+        Ok(hits) => hits,
+        Err(err @ (SearchError::Malformed { .. } | SearchError::Empty)) => {
+            eprintln!("newsdb: {err}");
+            return Ok(Status::Usage);
+        }
+        Err(SearchError::Sqlite(err)) => return Err(err.into()),
+    };
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &hits)?;
+        writeln!(out)?;
+        return Ok(Status::Success);
+    }
+    if hits.is_empty() {
+        eprintln!("no documents match {:?}", args.query);
+    }
+    for (i, hit) in hits.iter().enumerate() {
+        let title = hit.title.as_deref().unwrap_or("(untitled)");
+        let date = hit
+            .published
+            .as_deref()
+            .map(|d| format!(" ({d})"))
+            .unwrap_or_default();
+        writeln!(out, "{}. [{}] {title}{date}", i + 1, hit.id)?;
+        if let Some(url) = &hit.url {
+            writeln!(out, "   {url}")?;
+        }
+        if hit.sources > 1 {
+            writeln!(out, "   {} sources", hit.sources)?;
+        }
+        writeln!(out, "   {}", hit.snippet.replace('\n', " "))?;
+        writeln!(out)?;
+    }
+    Ok(Status::Success)
+}

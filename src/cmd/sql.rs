@@ -1,0 +1,38 @@
+//! `newsdb sql "SELECT ..."`: one statement, on a read-only connection.
+
+use super::{open_read_only, Status};
+use crate::cli::output::{self, sql_value, Rows};
+use crate::cli::{RowFormat, SqlArgs};
+use anyhow::{bail, Context, Result};
+use std::path::Path;
+
+pub fn run(db: &Path, args: &SqlArgs) -> Result<Status> {
+    let conn = open_read_only(db)?;
+    let mut stmt = conn.prepare(&args.query).context("preparing the query")?;
+    // The connection is read-only already; this refuses a writing statement before it runs, with a
+    // message that says why.
+    if !stmt.readonly() {
+        bail!("newsdb sql only runs read-only statements; this one would write to the database");
+    }
+    let columns: Vec<String> = stmt.column_names().map(str::to_owned).collect();
+    let width = columns.len();
+    let mut rows = Rows {
+        columns,
+        rows: Vec::new(),
+    };
+    let mut cursor = stmt.query([])?;
+    while let Some(row) = cursor.next()? {
+        rows.rows.push(
+            (0..width)
+                .map(|i| row.get_ref(i).map(sql_value))
+                .collect::<Result<_, _>>()?,
+        );
+    }
+    let mut out = std::io::stdout().lock();
+    match args.row_format() {
+        RowFormat::Table => output::table(&mut out, &rows)?,
+        RowFormat::Json => output::json(&mut out, &rows)?,
+        RowFormat::Csv => output::csv(&mut out, &rows)?,
+    }
+    Ok(Status::Success)
+}

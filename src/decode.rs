@@ -1,0 +1,190 @@
+//! Stage: bytes → text.
+//!
+//! Takes a file's raw bytes and yields a `String` plus the name of the encoding it was decoded from.
+//! UTF-8 is the norm; a UTF-8 or UTF-16 byte-order mark is honoured; text without a BOM that is not
+//! UTF-8 is given to `chardetng` (the detector Firefox uses) and decoded from the legacy encoding it
+//! guesses, so a Windows-1252 or Latin-1 article is decoded rather than rejected. What cannot be text
+//! is rejected with a reason: empty files, NUL bytes (binary), bytes that mix valid multi-byte UTF-8
+//! with invalid sequences (a damaged UTF-8 file, which a legacy decoding would turn into mojibake), and
+//! anything whose best legacy decoding still contains control characters.
+//! Never guesses silently: the encoding used is returned and stored in `files.encoding`.
+
+use crate::reject::Rejection;
+use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8};
+
+/// Text decoded from a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded {
+    pub text: String,
+    /// WHATWG name of the source encoding, e.g. `UTF-8`, `UTF-16LE`, `windows-1252`.
+    pub encoding: &'static str,
+}
+
+/// Decodes a file's bytes; see the module documentation for the rules.
+pub fn decode(bytes: &[u8]) -> Result<Decoded, Rejection> {
+    if bytes.is_empty() {
+        return Err(Rejection::Empty);
+    }
+    let decoded = if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
+        decode_with_bom(encoding, &bytes[bom_len..])?
+    } else if let Some(offset) = bytes.iter().position(|&b| b == 0) {
+        return Err(Rejection::Binary { offset });
+    } else {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => Decoded {
+                text: text.to_owned(),
+                encoding: UTF_8.name(),
+            },
+            Err(err) => decode_legacy(bytes, err.valid_up_to())?,
+        }
+    };
+    if decoded.text.trim().is_empty() {
+        return Err(Rejection::Empty);
+    }
+    Ok(decoded)
+}
+
+fn decode_with_bom(encoding: &'static Encoding, rest: &[u8]) -> Result<Decoded, Rejection> {
+    // UTF-16 text legitimately holds NUL bytes, so the binary check only applies to UTF-8 here.
+    if encoding == UTF_8 {
+        if let Some(offset) = rest.iter().position(|&b| b == 0) {
+            return Err(Rejection::Binary { offset: offset + 3 });
+        }
+    }
+    let text = encoding
+        .decode_without_bom_handling_and_without_replacement(rest)
+        .ok_or_else(|| Rejection::NotUtf8 {
+            offset: 0,
+            why: format!(
+                " (it starts with a {} byte-order mark but is not valid {})",
+                encoding.name(),
+                encoding.name()
+            ),
+        })?;
+    if encoding == UTF_16LE || encoding == UTF_16BE {
+        if let Some(offset) = text.find('\0') {
+            return Err(Rejection::Binary { offset });
+        }
+    }
+    Ok(Decoded {
+        text: text.into_owned(),
+        encoding: encoding.name(),
+    })
+}
+
+fn decode_legacy(bytes: &[u8], first_invalid: usize) -> Result<Decoded, Rejection> {
+    // Legacy single-byte text almost never contains a well-formed multi-byte UTF-8 sequence; a file
+    // that does, next to invalid bytes, is damaged UTF-8.
+    let has_utf8_multibyte = bytes.utf8_chunks().any(|chunk| !chunk.valid().is_ascii());
+    if has_utf8_multibyte {
+        return Err(Rejection::NotUtf8 {
+            offset: first_invalid,
+            why: " (it mixes UTF-8 with other bytes)".into(),
+        });
+    }
+    let mut detector = chardetng::EncodingDetector::new();
+    detector.feed(bytes, true);
+    let encoding = detector.guess(None, false);
+    let Some(text) = encoding.decode_without_bom_handling_and_without_replacement(bytes) else {
+        return Err(Rejection::NotUtf8 {
+            offset: first_invalid,
+            why: String::new(),
+        });
+    };
+    if let Some(offset) = text.find(is_unexpected_control) {
+        return Err(Rejection::NotUtf8 {
+            offset: first_invalid,
+            why: format!(
+                " (as {} it holds a control character at offset {offset})",
+                encoding.name()
+            ),
+        });
+    }
+    Ok(Decoded {
+        text: text.into_owned(),
+        encoding: encoding.name(),
+    })
+}
+
+/// Control characters that do not occur in text: C0 controls other than tab, line feed, form feed and
+/// carriage return, and the C1 range (what undefined Windows-1252 bytes decode to).
+fn is_unexpected_control(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\x0c'))
+        || ('\u{80}'..='\u{9f}').contains(&c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf8_passes_through() {
+        let d = decode("Café «news»\n".as_bytes()).unwrap();
+        assert_eq!(d.text, "Café «news»\n");
+        assert_eq!(d.encoding, "UTF-8");
+    }
+
+    #[test]
+    fn utf8_bom_is_dropped() {
+        let d = decode(b"\xEF\xBB\xBFHello").unwrap();
+        assert_eq!(d.text, "Hello");
+        assert_eq!(d.encoding, "UTF-8");
+    }
+
+    #[test]
+    fn utf16_with_bom_is_decoded() {
+        let mut bytes = vec![0xFF, 0xFE];
+        for unit in "Kyiv talks\n".encode_utf16() {
+            bytes.extend_from_slice(&unit.to_le_bytes());
+        }
+        let d = decode(&bytes).unwrap();
+        assert_eq!(d.text, "Kyiv talks\n");
+        assert_eq!(d.encoding, "UTF-16LE");
+    }
+
+    #[test]
+    fn windows_1252_is_decoded_not_rejected() {
+        let text =
+            "Le ministre a déclaré qu’il était très inquiet de la situation à la frontière. \
+                    Les négociations reprendront après l’été, a-t-il ajouté.";
+        let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(text);
+        let d = decode(&bytes).unwrap();
+        assert_eq!(d.text, text);
+        assert_eq!(d.encoding, "windows-1252");
+    }
+
+    #[test]
+    fn empty_and_blank_files_are_rejected() {
+        assert_eq!(decode(b""), Err(Rejection::Empty));
+        assert_eq!(decode(b" \n\n\t"), Err(Rejection::Empty));
+    }
+
+    #[test]
+    fn nul_bytes_mean_binary() {
+        assert_eq!(
+            decode(b"PK\x03\x04\x00\x00"),
+            Err(Rejection::Binary { offset: 4 })
+        );
+    }
+
+    #[test]
+    fn damaged_utf8_is_rejected() {
+        let err = decode(
+            "naïve text then a stray byte \u{e9}"
+                .as_bytes()
+                .iter()
+                .copied()
+                .chain([0xFF])
+                .collect::<Vec<_>>()
+                .as_slice(),
+        )
+        .unwrap_err();
+        assert_eq!(err.code(), "not-utf8");
+    }
+
+    #[test]
+    fn control_bytes_are_not_text() {
+        let err = decode(b"abc\x01\x02\x03\x81\x8d\x8f\x90").unwrap_err();
+        assert_eq!(err.code(), "not-utf8");
+    }
+}

@@ -1,0 +1,139 @@
+//! Stage: roots → the files to consider, with their size and mtime. Reads no file content.
+//!
+//! A root that is a file is taken whatever its extension (the user named it); folders are walked
+//! recursively for files with one of the wanted extensions. Hidden files and folders (name starting with
+//! `.`) are skipped: scrapers and editors write temporary files there. Symbolic links are not followed,
+//! so a link loop cannot hang a run. The result is sorted by path, so runs are reproducible.
+
+use crate::read::Stat;
+use anyhow::{Context, Result};
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use walkdir::WalkDir;
+
+/// A file found under a root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    pub path: PathBuf,
+    pub stat: Stat,
+}
+
+/// An entry that could not be listed (a folder without read permission, say).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unlisted {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+/// What a walk over the roots found.
+#[derive(Debug, Default)]
+pub struct Found {
+    pub files: Vec<Candidate>,
+    pub unlisted: Vec<Unlisted>,
+}
+
+/// Resolves roots to absolute canonical paths; fails, naming the root, if one does not exist.
+pub fn resolve_roots(roots: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    roots
+        .iter()
+        .map(|r| std::fs::canonicalize(r).with_context(|| format!("{}: cannot open", r.display())))
+        .collect()
+}
+
+/// Lists the files under `roots` (already resolved) whose extension is in `extensions`
+/// (case-insensitive, without the dot).
+pub fn discover(roots: &[PathBuf], extensions: &[String]) -> Found {
+    let mut found = Found::default();
+    for root in roots {
+        let walker = WalkDir::new(root)
+            .follow_links(false)
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+        for entry in walker {
+            match entry {
+                Ok(e) if e.file_type().is_file() => {
+                    if e.depth() > 0 && !has_extension(e.path(), extensions) {
+                        continue;
+                    }
+                    match e.metadata() {
+                        Ok(meta) => found.files.push(Candidate {
+                            path: e.into_path(),
+                            stat: Stat::of(&meta),
+                        }),
+                        Err(err) => found.unlisted.push(Unlisted {
+                            path: e.into_path(),
+                            message: err.to_string(),
+                        }),
+                    }
+                }
+                Ok(_) => {}
+                Err(err) => found.unlisted.push(Unlisted {
+                    path: err.path().unwrap_or(root).to_path_buf(),
+                    message: err
+                        .io_error()
+                        .map_or_else(|| err.to_string(), |io| format!("cannot list: {io}")),
+                }),
+            }
+        }
+    }
+    found.files.sort_by(|a, b| a.path.cmp(&b.path));
+    found.files.dedup_by(|a, b| a.path == b.path);
+    found
+}
+
+fn is_hidden(name: &OsStr) -> bool {
+    name.to_str().is_some_and(|n| n.starts_with('.'))
+}
+
+fn has_extension(path: &Path, extensions: &[String]) -> bool {
+    path.extension()
+        .and_then(OsStr::to_str)
+        .is_some_and(|ext| extensions.iter().any(|want| want.eq_ignore_ascii_case(ext)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    #[test]
+    fn walks_recursively_filters_extensions_and_skips_hidden() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("a/b")).unwrap();
+        fs::create_dir_all(root.join(".cache")).unwrap();
+        for f in [
+            "one.txt",
+            "a/two.TXT",
+            "a/b/three.txt",
+            "a/skip.html",
+            ".hidden.txt",
+            ".cache/x.txt",
+        ] {
+            fs::write(root.join(f), "x").unwrap();
+        }
+        let roots = resolve_roots(&[root.to_path_buf()]).unwrap();
+        let found = discover(&roots, &["txt".into()]);
+        let names: Vec<_> = found
+            .files
+            .iter()
+            .map(|c| {
+                c.path
+                    .strip_prefix(&roots[0])
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        assert_eq!(names, vec!["a/b/three.txt", "a/two.TXT", "one.txt"]);
+    }
+
+    #[test]
+    fn a_named_file_is_taken_whatever_its_extension() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("article.html");
+        fs::write(&file, "x").unwrap();
+        let roots = resolve_roots(&[file]).unwrap();
+        assert_eq!(discover(&roots, &["txt".into()]).files.len(), 1);
+    }
+}

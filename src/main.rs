@@ -1,0 +1,44 @@
+//! The `newsdb` binary: parse arguments, dispatch to a command, print the error chain, exit.
+
+mod cli;
+mod cmd;
+
+use clap::Parser;
+use cli::{Cli, Command};
+use cmd::Status;
+use std::process::ExitCode;
+
+/// Exit codes, documented in `--help` and the README for cron.
+const EXIT_SUCCESS: u8 = 0;
+const EXIT_FAILED: u8 = 1;
+const EXIT_USAGE: u8 = 2;
+const EXIT_FILES_FAILED: u8 = 3;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Ingest(args) => cmd::ingest::run(&cli.db, args),
+        Command::Search(args) => cmd::search::run(&cli.db, args),
+        Command::Sql(args) => cmd::sql::run(&cli.db, args),
+        Command::Stats(args) => cmd::stats::run(&cli.db, args),
+        Command::Clean(args) => cmd::clean::run(args),
+    };
+    ExitCode::from(match result {
+        Ok(Status::Success) => EXIT_SUCCESS,
+        Ok(Status::FilesFailed) => EXIT_FILES_FAILED,
+        Ok(Status::Usage) => EXIT_USAGE,
+        Err(err) if is_broken_pipe(&err) => EXIT_SUCCESS,
+        Err(err) => {
+            eprintln!("newsdb: {err:#}");
+            EXIT_FAILED
+        }
+    })
+}
+
+/// `newsdb sql ... | head` closing the pipe early is not an error.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

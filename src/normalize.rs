@@ -1,0 +1,127 @@
+//! Stage: decoded text → normalized lines, and cleaned body → canonical form.
+//!
+//! Two forms, for two readers. The *display* form ([`lines`]) is what is stored and searched: Unicode
+//! NFC, one entry per source line (so removals can be reported by line number), exotic spaces made
+//! plain, invisible characters dropped, both ends trimmed. Typographic quotes and dashes stay: people
+//! read this text. The *canonical* form ([`canonical`]) only feeds the content hash: NFKC, curly quotes
+//! and dashes folded to ASCII, all whitespace folded to single spaces, so that copies differing only in
+//! whitespace, line endings, quotes or Unicode form hash equal. Nobody reads the canonical form.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Splits text into normalized lines (NFC; CRLF, CR and LF all end a line). A blank line becomes `""`.
+/// The result has exactly one entry per source line, so index + 1 is the line number in the file.
+pub fn lines(text: &str) -> Vec<String> {
+    let nfc: String = text.nfc().collect();
+    let unified = nfc.replace("\r\n", "\n").replace('\r', "\n");
+    let mut out: Vec<String> = unified.split('\n').map(normalize_line).collect();
+    // A final newline does not start another line.
+    if unified.ends_with('\n') {
+        out.pop();
+    }
+    out
+}
+
+fn normalize_line(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    for c in line.chars() {
+        if is_invisible(c) {
+            continue;
+        }
+        if is_space(c) {
+            out.push(' ');
+        } else if c.is_control() {
+            continue;
+        } else {
+            out.push(c);
+        }
+    }
+    out.trim().to_owned()
+}
+
+/// Spaces of every width, including tabs and the no-break spaces scrapers copy from HTML `&nbsp;`.
+fn is_space(c: char) -> bool {
+    c.is_whitespace()
+}
+
+/// Characters that render as nothing: zero-width space, word joiner, BOM, soft hyphen. ZWJ and ZWNJ
+/// (U+200D, U+200C) are kept in the display form because Persian, Indic scripts and emoji need them;
+/// the canonical form drops them.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' | '\u{180E}'
+    )
+}
+
+/// Joins kept lines into a body: lines stay lines, any run of blank lines becomes one blank line, and
+/// blank lines at either end go.
+pub fn join_lines<'a>(lines: impl IntoIterator<Item = &'a str>) -> String {
+    let mut body = String::new();
+    let mut pending_blank = false;
+    for line in lines {
+        if line.is_empty() {
+            pending_blank = !body.is_empty();
+            continue;
+        }
+        if !body.is_empty() {
+            body.push('\n');
+            if pending_blank {
+                body.push('\n');
+            }
+        }
+        body.push_str(line);
+        pending_blank = false;
+    }
+    body
+}
+
+/// The canonical form the content hash is computed over; see the module documentation.
+pub fn canonical(body: &str) -> String {
+    let folded: String =
+        body.nfkc()
+            .filter_map(|c| match c {
+                '\u{FEFF}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{00AD}' => None,
+                '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{00B4}'
+                | '`' => Some('\''),
+                '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}'
+                | '\u{00BB}' => Some('"'),
+                '\u{2010}'..='\u{2015}' | '\u{2212}' => Some('-'),
+                c => Some(c),
+            })
+            .collect();
+    folded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_endings_and_spaces_are_normalized() {
+        let text = "Title\r\n\r\nOne\u{00A0}two\u{200B}three \t\rLast";
+        assert_eq!(lines(text), vec!["Title", "", "One twothree", "Last"]);
+    }
+
+    #[test]
+    fn decomposed_text_is_composed() {
+        assert_eq!(lines("Cafe\u{0301}"), vec!["Café"]);
+    }
+
+    #[test]
+    fn one_entry_per_source_line() {
+        assert_eq!(lines("a\n\n\nb\n").len(), 4);
+    }
+
+    #[test]
+    fn join_collapses_blank_runs_and_trims_ends() {
+        assert_eq!(join_lines(["", "a", "", "", "b", "c", ""]), "a\n\nb\nc");
+    }
+
+    #[test]
+    fn canonical_folds_quotes_dashes_whitespace_and_compatibility_forms() {
+        let a = canonical("\u{201C}Let\u{2019}s go\u{201D} \u{2014} he said\n\nﬁne");
+        let b = canonical("\"Let's go\" - he   said fine");
+        assert_eq!(a, b);
+    }
+}

@@ -1,0 +1,131 @@
+//! The per-file part of the pipeline: bytes → a document ready for the writer.
+//!
+//! `decode → normalize → header → clean → content hash`, all pure functions of the bytes (and the
+//! cleaner), so this runs on any worker thread and `newsdb clean` shows exactly what `ingest` stores.
+
+use crate::clean::{Cleaner, Removal};
+use crate::decode::decode;
+use crate::header::{self, Header};
+use crate::normalize;
+use crate::read::sha256_hex;
+use crate::reject::Rejection;
+
+/// One file's article, cleaned and keyed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prepared {
+    pub header: Header,
+    /// Host of the URL without `www.`.
+    pub domain: Option<String>,
+    /// Cleaned body: readable text, paragraphs on their own lines.
+    pub body: String,
+    /// SHA-256 (hex) of the canonical form of `body`: the document key.
+    pub content_hash: String,
+    pub word_count: usize,
+    /// Every line the cleaner removed, in file order.
+    pub removed: Vec<Removal>,
+    /// Encoding the file was decoded from.
+    pub encoding: &'static str,
+}
+
+/// Runs every per-file stage over one file's bytes.
+pub fn prepare(bytes: &[u8], cleaner: &Cleaner) -> Result<Prepared, Rejection> {
+    let decoded = decode(bytes)?;
+    let lines = normalize::lines(&decoded.text);
+
+    let (mut header, body_start) = match header::parse_structured(&lines) {
+        Some(s) => (s.header, s.body_start),
+        None => (Header::default(), 0),
+    };
+    let body_lines = &lines[body_start..];
+    let cleaned = cleaner.clean(body_lines, body_start + 1);
+    let mut kept: Vec<&str> = body_lines
+        .iter()
+        .zip(&cleaned.keep)
+        .filter(|(_, keep)| **keep)
+        .map(|(line, _)| line.as_str())
+        .collect();
+
+    // Shape 2: the first kept line, alone above a blank line, is the title.
+    if header.title.is_none() {
+        let first = kept.iter().position(|l| !l.is_empty());
+        if let Some(i) = first {
+            let blank_follows = kept.get(i + 1).is_some_and(|l| l.is_empty());
+            let more_follows = kept[i + 1..].iter().any(|l| !l.is_empty());
+            if blank_follows && more_follows && header::looks_like_title(kept[i]) {
+                header.title = Some(kept[i].to_owned());
+                kept.drain(..=i);
+            }
+        }
+    }
+
+    let body = normalize::join_lines(kept);
+    if body.is_empty() {
+        return Err(Rejection::NoText {
+            removed: cleaned.removed.len(),
+        });
+    }
+    Ok(Prepared {
+        domain: header.url.as_deref().and_then(header::domain),
+        content_hash: content_hash(&body),
+        word_count: body.split_whitespace().count(),
+        header,
+        body,
+        removed: cleaned.removed,
+        encoding: decoded.encoding,
+    })
+}
+
+/// The dedup key of a cleaned body.
+pub fn content_hash(body: &str) -> String {
+    sha256_hex(normalize::canonical(body).as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn prep(text: &str) -> Prepared {
+        prepare(text.as_bytes(), &Cleaner::builtin()).unwrap()
+    }
+
+    #[test]
+    fn structured_header_is_parsed_and_not_in_body() {
+        let p = prep("Title\n20220112\nhttps://www.example.com/x\nFirst paragraph.\nSecond.\n");
+        assert_eq!(p.header.title.as_deref(), Some("Title"));
+        assert_eq!(p.header.published.as_deref(), Some("2022-01-12"));
+        assert_eq!(p.domain.as_deref(), Some("example.com"));
+        assert_eq!(p.body, "First paragraph.\nSecond.");
+    }
+
+    #[test]
+    fn title_below_a_share_widget_is_found() {
+        let p = prep("Share this:\n\nThe headline\n\nFirst paragraph.\n\nSecond paragraph.\n");
+        assert_eq!(p.header.title.as_deref(), Some("The headline"));
+        assert_eq!(p.body, "First paragraph.\n\nSecond paragraph.");
+        assert_eq!(p.removed[0].line, 1);
+    }
+
+    #[test]
+    fn no_header_means_no_fields() {
+        let p = prep("A first sentence of the body.\nAnother sentence.\n");
+        assert_eq!(p.header, Header::default());
+        assert_eq!(p.body, "A first sentence of the body.\nAnother sentence.");
+    }
+
+    #[test]
+    fn whitespace_and_quote_variants_hash_equal() {
+        let a =
+            prep("T\n20220101\nhttps://a.example/x\n\u{201C}Hello,\u{201D} he said.\nNext line.\n");
+        let b = prep(
+            "T\r\n20220101\r\nhttps://a.example/x\r\n\"Hello,\"  he\u{00A0}said.\r\n\r\nNext line.",
+        );
+        assert_eq!(a.content_hash, b.content_hash);
+        assert_ne!(a.body, b.body);
+    }
+
+    #[test]
+    fn only_boilerplate_is_rejected() {
+        let err = prepare(b"Share this:\nLike this:\n", &Cleaner::builtin()).unwrap_err();
+        assert_eq!(err, Rejection::NoText { removed: 2 });
+    }
+}

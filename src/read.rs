@@ -1,0 +1,79 @@
+//! Stage: path → bytes + raw SHA-256.
+//!
+//! Reads a whole file (articles are small; a size limit keeps one stray video file from taking the
+//! memory), hashes its bytes, and checks that the file did not change between the directory listing
+//! and the read, so a half-written file is never stored as if it were complete.
+
+use crate::reject::Rejection;
+use sha2::{Digest, Sha256};
+use std::fs;
+use std::io::Read;
+use std::path::Path;
+use std::time::UNIX_EPOCH;
+
+/// Files larger than this are rejected unread: no news article is 64 MiB of text.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// A file's bytes and what identifies them.
+#[derive(Debug, Clone)]
+pub struct FileBytes {
+    pub bytes: Vec<u8>,
+    pub raw_hash: String,
+}
+
+/// Size and modification time, as compared between runs to skip unchanged files.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stat {
+    pub size: u64,
+    /// Nanoseconds since the Unix epoch (negative before it).
+    pub mtime_ns: i64,
+}
+
+impl Stat {
+    pub fn of(meta: &fs::Metadata) -> Stat {
+        let mtime_ns = match meta.modified() {
+            Ok(t) => match t.duration_since(UNIX_EPOCH) {
+                Ok(d) => d.as_nanos() as i64,
+                Err(e) => -(e.duration().as_nanos() as i64),
+            },
+            Err(_) => 0,
+        };
+        Stat {
+            size: meta.len(),
+            mtime_ns,
+        }
+    }
+}
+
+/// Reads `path`, which was listed with `listed`. Fails with a rejection when the file cannot be read,
+/// is too large, or changed while it was read.
+pub fn read(path: &Path, listed: Stat) -> Result<FileBytes, Rejection> {
+    if listed.size > MAX_FILE_BYTES {
+        return Err(Rejection::TooLarge {
+            size: listed.size,
+            limit: MAX_FILE_BYTES,
+        });
+    }
+    let unreadable = |e: std::io::Error| Rejection::Unreadable(e.to_string());
+    let mut file = fs::File::open(path).map_err(unreadable)?;
+    let mut bytes = Vec::with_capacity(listed.size as usize);
+    file.by_ref()
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    let after = Stat::of(&file.metadata().map_err(unreadable)?);
+    if after != listed || bytes.len() as u64 != listed.size {
+        return Err(Rejection::Unreadable(
+            "the file changed while it was being read; the next run will pick it up".into(),
+        ));
+    }
+    Ok(FileBytes {
+        raw_hash: sha256_hex(&bytes),
+        bytes,
+    })
+}
+
+/// Lower-case hex SHA-256, the form every hash column holds.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}

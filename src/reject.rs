@@ -1,0 +1,45 @@
+//! Why a file was rejected.
+//!
+//! A rejected file is data, not a run error: the pipeline records it in `files` with status `error`, the
+//! stable short [`Rejection::code`] in `files.reason` (scripts match on it) and the one-line
+//! [`Rejection`] message in `files.detail`, prints `path: message` on stderr, and goes on.
+
+use thiserror::Error;
+
+/// A reason not to ingest one file. Every variant renders as one line.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum Rejection {
+    #[error("empty file")]
+    Empty,
+    #[error("binary file (NUL byte at offset {offset})")]
+    Binary { offset: usize },
+    #[error("not UTF-8 (invalid byte at offset {offset}) and not text in a legacy encoding{why}")]
+    NotUtf8 { offset: usize, why: String },
+    #[error("file too large ({size} bytes; the limit is {limit} bytes)")]
+    TooLarge { size: u64, limit: u64 },
+    #[error("cannot read: {0}")]
+    Unreadable(String),
+    #[error("no article text left after removing boilerplate ({removed} lines removed)")]
+    NoText { removed: usize },
+}
+
+impl Rejection {
+    /// The stable short code stored in `files.reason`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Rejection::Empty => "empty",
+            Rejection::Binary { .. } => "binary",
+            Rejection::NotUtf8 { .. } => "not-utf8",
+            Rejection::TooLarge { .. } => "too-large",
+            Rejection::Unreadable(_) => "unreadable",
+            Rejection::NoText { .. } => "no-text",
+        }
+    }
+
+    /// Whether the same bytes would be rejected again. Such a rejection is not retried while the
+    /// file's size and mtime stay the same; an unreadable file is retried on every run, because
+    /// fixing its permissions does not change its mtime.
+    pub fn depends_only_on_content(code: &str) -> bool {
+        code != "unreadable"
+    }
+}

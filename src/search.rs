@@ -1,0 +1,145 @@
+//! Full-text search over `documents_fts`: FTS5 syntax for those who know it, plain words for everyone.
+//!
+//! A query is first tried as written, so `"exact phrase"`, `lavrov AND blinken`, `ukrain*` and
+//! `title:kremlin` work. If FTS5 rejects it and it has no double quote, it is retried with each word
+//! quoted, so `U.S. sanctions` or `Lavrov's visit` find what they say. A query with a double quote that
+//! FTS5 rejects (an unbalanced quote, say) is the user's FTS5 syntax and gets a one-line error.
+
+use rusqlite::{params, Connection};
+use thiserror::Error;
+
+/// bm25 weights for (title, body): a word in the title counts ten times a word in the body.
+const TITLE_WEIGHT: f64 = 10.0;
+const BODY_WEIGHT: f64 = 1.0;
+/// Words of context in a snippet.
+const SNIPPET_TOKENS: i64 = 16;
+/// What marks a match in a snippet.
+pub const HIGHLIGHT_START: &str = "**";
+pub const HIGHLIGHT_END: &str = "**";
+
+/// One search result.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Hit {
+    pub id: i64,
+    pub title: Option<String>,
+    pub published: Option<String>,
+    pub url: Option<String>,
+    pub snippet: String,
+    /// bm25 score: lower is better.
+    pub rank: f64,
+    /// How many files this document came from.
+    pub sources: i64,
+}
+
+#[derive(Debug, Error)]
+pub enum SearchError {
+    #[error("empty search query")]
+    Empty,
+    #[error("malformed search query {query:?}: {message}; close every double quote, or pass --literal to search for the words as typed")]
+    Malformed { query: String, message: String },
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+const SEARCH_SQL: &str = "
+    SELECT d.id, d.title, d.published, d.url,
+           snippet(documents_fts, -1, ?3, ?4, '…', ?5) AS snippet,
+           bm25(documents_fts, ?6, ?7) AS rank,
+           (SELECT count(*) FROM files f WHERE f.document_id = d.id AND f.status <> 'deleted') AS sources
+    FROM documents_fts
+    JOIN documents d ON d.id = documents_fts.rowid
+    WHERE documents_fts MATCH ?1
+    ORDER BY rank
+    LIMIT ?2";
+
+/// Searches; see the module documentation for how `query` is read. `literal` skips the FTS5 reading.
+pub fn search(
+    conn: &Connection,
+    query: &str,
+    limit: usize,
+    literal: bool,
+) -> Result<Vec<Hit>, SearchError> {
+    if query.trim().is_empty() {
+        return Err(SearchError::Empty);
+    }
+    if literal {
+        return run(conn, &quote_words(query).ok_or(SearchError::Empty)?, limit);
+    }
+    match run(conn, query, limit) {
+        Err(SearchError::Sqlite(err)) if is_query_error(&err) => {
+            if query.contains('"') {
+                return Err(SearchError::Malformed {
+                    query: query.to_owned(),
+                    message: sqlite_message(&err),
+                });
+            }
+            run(conn, &quote_words(query).ok_or(SearchError::Empty)?, limit)
+        }
+        other => other,
+    }
+}
+
+fn run(conn: &Connection, fts_query: &str, limit: usize) -> Result<Vec<Hit>, SearchError> {
+    let mut stmt = conn.prepare_cached(SEARCH_SQL)?;
+    let rows = stmt.query_map(
+        params![
+            fts_query,
+            limit as i64,
+            HIGHLIGHT_START,
+            HIGHLIGHT_END,
+            SNIPPET_TOKENS,
+            TITLE_WEIGHT,
+            BODY_WEIGHT
+        ],
+        |r| {
+            Ok(Hit {
+                id: r.get(0)?,
+                title: r.get(1)?,
+                published: r.get(2)?,
+                url: r.get(3)?,
+                snippet: r.get(4)?,
+                rank: r.get(5)?,
+                sources: r.get(6)?,
+            })
+        },
+    )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Each whitespace-separated word as an FTS5 string, so no character in it is syntax. Words with no
+/// letter or digit are dropped (they would be empty phrases). `None` when nothing is left.
+pub fn quote_words(query: &str) -> Option<String> {
+    let words: Vec<String> = query
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+/// FTS5 reports query syntax problems as a generic SQLITE_ERROR ("fts5: syntax error near …",
+/// "unterminated string", "no such column" for an unknown `column:` filter).
+fn is_query_error(err: &rusqlite::Error) -> bool {
+    matches!(err, rusqlite::Error::SqliteFailure(e, _) if e.code == rusqlite::ErrorCode::Unknown)
+}
+
+fn sqlite_message(err: &rusqlite::Error) -> String {
+    match err {
+        rusqlite::Error::SqliteFailure(_, Some(msg)) => msg.clone(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_escapes_and_drops_punctuation_only_words() {
+        assert_eq!(
+            quote_words("U.S. - say \"no"),
+            Some("\"U.S.\" \"say\" \"\"\"no\"".into())
+        );
+        assert_eq!(quote_words(" - & "), None);
+    }
+}

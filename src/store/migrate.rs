@@ -1,0 +1,88 @@
+//! Numbered SQL migrations from `migrations/`, embedded in the binary and applied in order.
+//!
+//! The schema version lives in `PRAGMA user_version`. Each migration and its version bump commit in one
+//! transaction, so a crash leaves the database at one version or the next, never between.
+
+use super::open::OpenError;
+use rusqlite::Connection;
+
+/// (version, file name, SQL). A test checks that every file in `migrations/` is listed, in order.
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "0001_init.sql",
+    include_str!("../../migrations/0001_init.sql"),
+)];
+
+/// The schema version this binary writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
+
+/// The database's schema version (0 for a new, empty database).
+pub fn version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+}
+
+/// Refuses a database written by a newer newsdb.
+pub fn check_not_newer(conn: &Connection) -> Result<i64, OpenError> {
+    let db = version(conn)?;
+    if db > SCHEMA_VERSION {
+        return Err(OpenError::SchemaTooNew {
+            db,
+            binary: SCHEMA_VERSION,
+        });
+    }
+    Ok(db)
+}
+
+/// Applies every migration the database has not seen yet.
+pub fn migrate(conn: &mut Connection) -> Result<(), OpenError> {
+    let current = check_not_newer(conn)?;
+    for &(version, _, sql) in MIGRATIONS.iter().filter(|(v, _, _)| *v > current) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", version)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_migration_file_is_listed_in_order() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n.ends_with(".sql"))
+            .collect();
+        files.sort();
+        let listed: Vec<String> = MIGRATIONS
+            .iter()
+            .map(|(_, name, _)| name.to_string())
+            .collect();
+        assert_eq!(files, listed);
+        for (i, (version, name, _)) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(*version, i as i64 + 1);
+            assert!(name.starts_with(&format!("{version:04}_")));
+        }
+    }
+
+    #[test]
+    fn migrating_twice_is_a_no_op() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        migrate(&mut conn).unwrap();
+        assert_eq!(version(&conn).unwrap(), SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn a_newer_database_is_refused() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+        let err = migrate(&mut conn).unwrap_err();
+        assert!(matches!(err, OpenError::SchemaTooNew { .. }), "{err}");
+    }
+}

@@ -1,0 +1,10 @@
+//! Everything that touches SQLite: opening (pragmas, migrations), the single writer, and the queries
+//! the read-only commands run.
+
+mod migrate;
+mod open;
+pub mod queries;
+pub mod writer;
+
+pub use migrate::{MIGRATIONS, SCHEMA_VERSION};
+pub use open::{open_read_only, open_read_write, OpenError};

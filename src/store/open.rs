@@ -1,0 +1,65 @@
+//! Opening a database: read-write for `ingest` (creating and migrating it), read-only for the rest.
+
+use super::migrate;
+use rusqlite::{Connection, OpenFlags};
+use std::path::Path;
+use std::time::Duration;
+use thiserror::Error;
+
+/// How long a connection waits for a lock held by another connection before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Why a database could not be opened. Callers match on it to pick an exit code and a message.
+#[derive(Debug, Error)]
+pub enum OpenError {
+    #[error("database schema version {db} is newer than this newsdb supports ({binary}); upgrade newsdb")]
+    SchemaTooNew { db: i64, binary: i64 },
+    #[error("no database here; create it with `newsdb ingest PATH`")]
+    Missing,
+    #[error("not a newsdb database (it has no `documents` table)")]
+    NotNewsdb,
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// Opens (creating if needed) the database at `path` for writing, and brings its schema up to date.
+pub fn open_read_write(path: &Path) -> Result<Connection, OpenError> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| {
+            OpenError::Sqlite(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
+                Some(format!("cannot create folder {}: {e}", parent.display())),
+            ))
+        })?;
+    }
+    let mut conn = Connection::open(path)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    // page_size only takes effect on a new database, before WAL is switched on.
+    conn.pragma_update(None, "page_size", 8192)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    conn.set_prepared_statement_cache_capacity(64);
+    migrate::migrate(&mut conn)?;
+    Ok(conn)
+}
+
+/// Opens an existing database read-only: statements that write fail, whatever they are.
+pub fn open_read_only(path: &Path) -> Result<Connection, OpenError> {
+    if !path.exists() {
+        return Err(OpenError::Missing);
+    }
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI,
+    )?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "query_only", true)?;
+    let version = migrate::check_not_newer(&conn)?;
+    if version == 0 {
+        return Err(OpenError::NotNewsdb);
+    }
+    Ok(conn)
+}
