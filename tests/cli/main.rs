@@ -1,0 +1,9 @@
+//! End-to-end tests: the real `newsdb` binary on temporary folders and databases.
+
+mod clean;
+mod dedup;
+mod ingest;
+mod readme;
+mod search;
+mod sql;
+mod util;

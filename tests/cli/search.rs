@@ -1,0 +1,138 @@
+//! `newsdb search`: hits with snippets, bm25 order with the title weighted, plain words, bad queries.
+
+use crate::util::{seeds, stdout, Env};
+use serde_json::Value;
+
+fn search_json(env: &Env, args: &[&str]) -> Vec<Value> {
+    let mut all = vec!["search", "--json"];
+    all.extend_from_slice(args);
+    serde_json::from_str::<Value>(&stdout(&mut env.cmd(&all)))
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+fn seeded() -> Env {
+    let env = Env::new();
+    env.cmd(&["ingest", "--quiet", seeds().to_str().unwrap()])
+        .assert()
+        .success();
+    env
+}
+
+#[test]
+fn lavrov_lists_every_seed_that_mentions_him_with_a_highlighted_snippet() {
+    let env = seeded();
+    let hits = search_json(&env, &["Lavrov"]);
+    assert_eq!(hits.len(), 5, "every seed mentions Lavrov");
+    for hit in &hits {
+        assert!(
+            hit["snippet"].as_str().unwrap().contains("**Lavrov**"),
+            "{hit}"
+        );
+        assert!(hit["id"].is_i64());
+    }
+    let text = stdout(&mut env.cmd(&["search", "Lavrov"]));
+    assert!(text.contains("**Lavrov**"));
+    assert!(text.contains("https://www.newsweek.com/"));
+}
+
+#[test]
+fn ranking_weights_the_title_above_the_body() {
+    let env = Env::new();
+    env.write(
+        "body.txt",
+        "Unrelated headline\n\nThe summit was held in Geneva. Talks continued in the evening.\n",
+    );
+    env.write(
+        "title.txt",
+        "Geneva summit ends\n\nDelegates left after two days of talks without a deal.\n",
+    );
+    env.write(
+        "none.txt",
+        "Another story\n\nNothing to see in this one at all today.\n",
+    );
+    env.ingest(0);
+    let hits = search_json(&env, &["geneva"]);
+    assert_eq!(hits.len(), 2);
+    assert_eq!(hits[0]["title"], "Geneva summit ends");
+    assert!(hits[0]["rank"].as_f64().unwrap() < hits[1]["rank"].as_f64().unwrap());
+}
+
+#[test]
+fn bm25_ranks_more_mentions_first() {
+    let env = Env::new();
+    env.write("one.txt", "Sanctions were mentioned once in a long article about many other topics, trade, weather, sport.\n");
+    env.write(
+        "three.txt",
+        "Sanctions, sanctions and more sanctions dominated the meeting.\n",
+    );
+    env.ingest(0);
+    let hits = search_json(&env, &["sanctions"]);
+    assert!(
+        hits[0]["snippet"]
+            .as_str()
+            .unwrap()
+            .contains("more **sanctions**"),
+        "{:?}",
+        hits[0]
+    );
+}
+
+#[test]
+fn limit_caps_the_hits() {
+    let env = seeded();
+    assert_eq!(search_json(&env, &["Lavrov", "--limit", "2"]).len(), 2);
+}
+
+#[test]
+fn plain_words_with_punctuation_work() {
+    let env = seeded();
+    assert!(!search_json(&env, &["U.S. commitment"]).is_empty());
+    assert!(!search_json(&env, &["Russia's troops"]).is_empty());
+    assert!(!search_json(&env, &["anti-aircraft"]).is_empty());
+}
+
+#[test]
+fn fts5_syntax_still_works() {
+    let env = seeded();
+    let phrase = search_json(&env, &["\"foreign minister\""]);
+    assert!(!phrase.is_empty());
+    let none = search_json(&env, &["Lavrov NOT Lavrov"]);
+    assert!(none.is_empty());
+    assert!(!search_json(&env, &["Belaru*"]).is_empty());
+}
+
+#[test]
+fn malformed_query_is_a_one_line_error_not_a_panic() {
+    let env = seeded();
+    let out = env.cmd(&["search", "\"unbalanced quote"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("newsdb: malformed search query"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"));
+    // --literal searches for the words as typed.
+    let out = env
+        .cmd(&["search", "--literal", "\"unbalanced quote"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+}
+
+#[test]
+fn search_without_a_database_says_how_to_make_one() {
+    let env = Env::new();
+    let out = env.cmd(&["search", "x"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("newsdb ingest"), "{stderr}");
+    assert!(
+        !env.db().exists(),
+        "a read-only command must not create a database"
+    );
+}
