@@ -9,21 +9,27 @@ CREATE TABLE runs (
     id              INTEGER PRIMARY KEY,
     started_at      TEXT NOT NULL,                 -- ISO 8601, UTC
     finished_at     TEXT,                          -- NULL while running (or if the process died)
+    -- 'interrupted': the process died (kill, crash, power) before finishing; found by the next run.
     status          TEXT NOT NULL DEFAULT 'running'
-                    CHECK (status IN ('running', 'completed', 'failed')),
+                    CHECK (status IN ('running', 'completed', 'failed', 'interrupted')),
     roots           TEXT NOT NULL,                 -- JSON array of the absolute paths scanned
     cleaner_version TEXT NOT NULL,
     files_seen      INTEGER NOT NULL DEFAULT 0,    -- every file found under the roots
     new_documents   INTEGER NOT NULL DEFAULT 0,    -- files whose cleaned body was not stored yet
     duplicates      INTEGER NOT NULL DEFAULT 0,    -- files whose cleaned body was already stored
     unchanged       INTEGER NOT NULL DEFAULT 0,    -- files not modified since the last run
-    changed         INTEGER NOT NULL DEFAULT 0,    -- known files whose content changed
+    changed         INTEGER NOT NULL DEFAULT 0,    -- known files that now point at another document
+    renamed         INTEGER NOT NULL DEFAULT 0,    -- new paths holding the bytes of a file that is gone
     failed          INTEGER NOT NULL DEFAULT 0,    -- files rejected (see files.reason)
+    deleted         INTEGER NOT NULL DEFAULT 0,    -- files under a scanned root found gone
+    retired         INTEGER NOT NULL DEFAULT 0,    -- documents no file references any more
     error           TEXT                           -- why the run failed, when status = 'failed'
 );
 
 -- One row per distinct cleaned article body. content_hash is the dedup key: SHA-256 (hex) of the
 -- canonical form of the cleaned body (whitespace folded, NFKC, quotes and dashes folded to ASCII).
+-- A document that no file references any more is kept, marked retired (retired_run_id), and left out
+-- of `newsdb search` unless asked; `newsdb prune` deletes it.
 -- title, published, url and domain come from the first file that produced the document; every file's
 -- own values are in `files`.
 CREATE TABLE documents (
@@ -36,11 +42,13 @@ CREATE TABLE documents (
     body            TEXT NOT NULL,                 -- cleaned, readable text; paragraphs split by newlines
     word_count      INTEGER NOT NULL,
     cleaner_version TEXT NOT NULL,
-    first_run_id    INTEGER REFERENCES runs(id),
-    last_run_id     INTEGER REFERENCES runs(id)
+    first_run_id    INTEGER REFERENCES runs(id),   -- run that first stored it
+    last_run_id     INTEGER REFERENCES runs(id),   -- last run in which a file of it was seen
+    retired_run_id  INTEGER REFERENCES runs(id)    -- set when no file references it any more
 );
 CREATE INDEX documents_published ON documents(published);
 CREATE INDEX documents_domain ON documents(domain);
+CREATE INDEX documents_retired ON documents(retired_run_id) WHERE retired_run_id IS NOT NULL;
 
 -- Full-text index over documents. Declared exactly so that Datasette and sqlite-utils recognise it
 -- (content="documents", double quotes). newsdb's writer inserts into it itself (a trigger on insert
@@ -82,7 +90,8 @@ CREATE TABLE files (
     reason          TEXT,                          -- for status 'error': empty, binary, not-utf8, ...
     detail          TEXT,                          -- for status 'error': the one-line message
     first_run_id    INTEGER REFERENCES runs(id),
-    last_run_id     INTEGER REFERENCES runs(id)
+    last_run_id     INTEGER REFERENCES runs(id),   -- last run that saw the file
+    deleted_run_id  INTEGER REFERENCES runs(id)    -- run that found it gone (status 'deleted')
 );
 CREATE INDEX files_document_id ON files(document_id);
 CREATE INDEX files_raw_hash ON files(raw_hash);

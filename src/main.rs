@@ -13,6 +13,7 @@ const EXIT_SUCCESS: u8 = 0;
 const EXIT_FAILED: u8 = 1;
 const EXIT_USAGE: u8 = 2;
 const EXIT_FILES_FAILED: u8 = 3;
+const EXIT_LOCKED: u8 = 4;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -22,11 +23,14 @@ fn main() -> ExitCode {
         Command::Sql(args) => cmd::sql::run(&cli.db, args),
         Command::Stats(args) => cmd::stats::run(&cli.db, args),
         Command::Clean(args) => cmd::clean::run(args),
+        Command::Runs(args) => cmd::runs::run(&cli.db, args),
+        Command::Prune(args) => cmd::prune::run(&cli.db, args),
     };
     ExitCode::from(match result {
         Ok(Status::Success) => EXIT_SUCCESS,
         Ok(Status::FilesFailed) => EXIT_FILES_FAILED,
         Ok(Status::Usage) => EXIT_USAGE,
+        Ok(Status::Locked) => EXIT_LOCKED,
         Err(err) if is_broken_pipe(&err) => EXIT_SUCCESS,
         Err(err) => {
             eprintln!("newsdb: {err:#}");

@@ -16,7 +16,7 @@ use crate::store::writer::{KnownFile, Writer};
 use anyhow::Result;
 use rayon::prelude::*;
 use rusqlite::Connection;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Files handed to the writer at once, and committed in one transaction.
@@ -38,6 +38,10 @@ pub struct IngestOptions {
 /// Something the caller may want to show while the run goes on.
 #[derive(Debug)]
 pub enum Event<'a> {
+    /// The walk is done: this many files will be handled.
+    Discovered { files: u64 },
+    /// This many more files were written.
+    Written { files: u64 },
     /// A file was rejected; the run goes on.
     Rejected {
         path: &'a Path,
@@ -69,7 +73,7 @@ pub fn ingest(
     match run(&mut writer, &roots, cleaner, options, on_event) {
         Ok(()) => {
             let run_id = writer.run_id();
-            let counts = writer.finish()?;
+            let counts = writer.finish(&roots)?;
             Ok(RunSummary { run_id, counts })
         }
         Err(err) => {
@@ -88,7 +92,12 @@ fn run(
     on_event: &mut dyn FnMut(Event),
 ) -> Result<()> {
     let known = writer.known_files()?;
+    let known_bytes = writer.known_raw_hashes(cleaner.version())?;
     let found = discover::discover(roots, &options.extensions);
+    writer.set_discovered(found.files.iter().map(|c| c.path.as_path()));
+    on_event(Event::Discovered {
+        files: (found.files.len() + found.unlisted.len()) as u64,
+    });
 
     let unlisted: Vec<Record> = found
         .unlisted
@@ -119,13 +128,20 @@ fn run(
             })
             .collect();
         writer.write_batch(&records)?;
+        on_event(Event::Written {
+            files: records.len() as u64,
+        });
     }
 
+    let known_bytes = &known_bytes;
     let (tx, rx) = crossbeam_channel::bounded::<Vec<Record>>(CHANNEL_CHUNKS);
     std::thread::scope(|scope| {
         scope.spawn(move || {
             for chunk in to_read.chunks(CHUNK_FILES) {
-                let records: Vec<Record> = chunk.par_iter().map(|c| process(c, cleaner)).collect();
+                let records: Vec<Record> = chunk
+                    .par_iter()
+                    .map(|c| process(c, cleaner, known_bytes))
+                    .collect();
                 if tx.send(records).is_err() {
                     break; // the writer stopped; its error is what gets reported
                 }
@@ -155,12 +171,16 @@ fn is_unchanged(known: &HashMap<PathBuf, KnownFile>, c: &Candidate) -> bool {
     })
 }
 
-/// The per-file stages, on a worker thread.
-fn process(c: &Candidate, cleaner: &Cleaner) -> Record {
+/// The per-file stages, on a worker thread. Bytes already stored (a rename, a restore, a copy) are
+/// not decoded and cleaned again.
+fn process(c: &Candidate, cleaner: &Cleaner, known_bytes: &HashSet<String>) -> Record {
     let outcome = match read(&c.path, c.stat) {
         Err(rejection) => Outcome::Rejected {
             raw_hash: None,
             rejection,
+        },
+        Ok(file) if known_bytes.contains(&file.raw_hash) => Outcome::KnownBytes {
+            raw_hash: file.raw_hash,
         },
         Ok(file) => match prepare(&file.bytes, cleaner) {
             Ok(doc) => Outcome::Prepared {
@@ -189,6 +209,9 @@ fn write_and_report(
         return Ok(());
     }
     writer.write_batch(records)?;
+    on_event(Event::Written {
+        files: records.len() as u64,
+    });
     for r in records {
         if let Outcome::Rejected { rejection, .. } = &r.outcome {
             on_event(Event::Rejected {

@@ -55,7 +55,10 @@ pub fn read(path: &Path, listed: Stat) -> Result<FileBytes, Rejection> {
         });
     }
     let unreadable = |e: std::io::Error| Rejection::Unreadable(e.to_string());
-    let mut file = fs::File::open(path).map_err(unreadable)?;
+    let mut file = fs::File::open(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Rejection::Vanished,
+        _ => unreadable(e),
+    })?;
     let mut bytes = Vec::with_capacity(listed.size as usize);
     file.by_ref()
         .take(MAX_FILE_BYTES + 1)
@@ -63,9 +66,7 @@ pub fn read(path: &Path, listed: Stat) -> Result<FileBytes, Rejection> {
         .map_err(unreadable)?;
     let after = Stat::of(&file.metadata().map_err(unreadable)?);
     if after != listed || bytes.len() as u64 != listed.size {
-        return Err(Rejection::Unreadable(
-            "the file changed while it was being read; the next run will pick it up".into(),
-        ));
+        return Err(Rejection::ChangedWhileRead);
     }
     Ok(FileBytes {
         raw_hash: sha256_hex(&bytes),

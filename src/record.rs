@@ -17,6 +17,9 @@ pub struct Record {
 pub enum Outcome {
     /// Size and mtime match the stored record: the file was not read.
     Unchanged,
+    /// The file was read, and its bytes are those of a stored file cleaned by the current cleaner: no
+    /// need to decode and clean them again (a rename, a restore, a byte-identical copy).
+    KnownBytes { raw_hash: String },
     /// The file was read and cleaned.
     Prepared {
         raw_hash: String,
@@ -29,9 +32,10 @@ pub enum Outcome {
     },
 }
 
-/// What one run did, file by file. Every file found counts once in exactly one of `new_documents`,
-/// `duplicates`, `unchanged` and `failed`; `changed` counts, among those, the known files that now
-/// point at a different document than before.
+/// What one run did. Every file found counts once in exactly one of `new_documents`, `duplicates`,
+/// `unchanged` and `failed`; `changed` counts, among those, the known files that now point at a
+/// different document than before, and `renamed` the new paths that hold the bytes of a file that is
+/// gone. `deleted` counts files found gone, `retired` documents no file references any more.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct RunCounts {
     pub files_seen: u64,
@@ -39,5 +43,8 @@ pub struct RunCounts {
     pub duplicates: u64,
     pub unchanged: u64,
     pub changed: u64,
+    pub renamed: u64,
     pub failed: u64,
+    pub deleted: u64,
+    pub retired: u64,
 }

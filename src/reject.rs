@@ -19,6 +19,10 @@ pub enum Rejection {
     TooLarge { size: u64, limit: u64 },
     #[error("cannot read: {0}")]
     Unreadable(String),
+    #[error("the file disappeared before it could be read")]
+    Vanished,
+    #[error("the file changed while it was being read; the next run will pick it up")]
+    ChangedWhileRead,
     #[error("no article text left after removing boilerplate ({removed} lines removed)")]
     NoText { removed: usize },
 }
@@ -32,14 +36,22 @@ impl Rejection {
             Rejection::NotUtf8 { .. } => "not-utf8",
             Rejection::TooLarge { .. } => "too-large",
             Rejection::Unreadable(_) => "unreadable",
+            Rejection::Vanished => "vanished",
+            Rejection::ChangedWhileRead => "changed-while-read",
             Rejection::NoText { .. } => "no-text",
         }
     }
 
     /// Whether the same bytes would be rejected again. Such a rejection is not retried while the
-    /// file's size and mtime stay the same; an unreadable file is retried on every run, because
-    /// fixing its permissions does not change its mtime.
+    /// file's size and mtime stay the same; the others are retried on every run: fixing a file's
+    /// permissions does not change its mtime, and a file caught mid-write will be complete later.
     pub fn depends_only_on_content(code: &str) -> bool {
-        code != "unreadable"
+        !matches!(code, "unreadable" | "vanished" | "changed-while-read")
+    }
+
+    /// A passing state of the file rather than a verdict on its content: a file already stored keeps
+    /// its document until a run reads it whole.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Rejection::Vanished | Rejection::ChangedWhileRead)
     }
 }

@@ -48,24 +48,37 @@ const SEARCH_SQL: &str = "
            (SELECT count(*) FROM files f WHERE f.document_id = d.id AND f.status <> 'deleted') AS sources
     FROM documents_fts
     JOIN documents d ON d.id = documents_fts.rowid
-    WHERE documents_fts MATCH ?1
+    WHERE documents_fts MATCH ?1 AND (d.retired_run_id IS NULL OR ?8)
     ORDER BY rank
     LIMIT ?2";
 
-/// Searches; see the module documentation for how `query` is read. `literal` skips the FTS5 reading.
+/// How to search.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SearchOptions {
+    pub limit: usize,
+    /// Words as typed, no FTS5 syntax.
+    pub literal: bool,
+    /// Include documents that no file references any more.
+    pub include_retired: bool,
+}
+
+/// Searches; see the module documentation for how `query` is read.
 pub fn search(
     conn: &Connection,
     query: &str,
-    limit: usize,
-    literal: bool,
+    options: SearchOptions,
 ) -> Result<Vec<Hit>, SearchError> {
     if query.trim().is_empty() {
         return Err(SearchError::Empty);
     }
-    if literal {
-        return run(conn, &quote_words(query).ok_or(SearchError::Empty)?, limit);
+    if options.literal {
+        return run(
+            conn,
+            &quote_words(query).ok_or(SearchError::Empty)?,
+            options,
+        );
     }
-    match run(conn, query, limit) {
+    match run(conn, query, options) {
         Err(SearchError::Sqlite(err)) if is_query_error(&err) => {
             if query.contains('"') {
                 return Err(SearchError::Malformed {
@@ -73,23 +86,32 @@ pub fn search(
                     message: sqlite_message(&err),
                 });
             }
-            run(conn, &quote_words(query).ok_or(SearchError::Empty)?, limit)
+            run(
+                conn,
+                &quote_words(query).ok_or(SearchError::Empty)?,
+                options,
+            )
         }
         other => other,
     }
 }
 
-fn run(conn: &Connection, fts_query: &str, limit: usize) -> Result<Vec<Hit>, SearchError> {
+fn run(
+    conn: &Connection,
+    fts_query: &str,
+    options: SearchOptions,
+) -> Result<Vec<Hit>, SearchError> {
     let mut stmt = conn.prepare_cached(SEARCH_SQL)?;
     let rows = stmt.query_map(
         params![
             fts_query,
-            limit as i64,
+            options.limit as i64,
             HIGHLIGHT_START,
             HIGHLIGHT_END,
             SNIPPET_TOKENS,
             TITLE_WEIGHT,
-            BODY_WEIGHT
+            BODY_WEIGHT,
+            options.include_retired
         ],
         |r| {
             Ok(Hit {

@@ -30,7 +30,8 @@ Exit codes:
   0  success: every file was handled
   1  the run or command failed (database error, missing root, ...)
   2  usage error (bad arguments, malformed search query)
-  3  the run completed but some files were rejected (see `files.reason`)";
+  3  the run completed but some files were rejected (see `files.reason`)
+  4  another ingest is writing to the database (see `ingest --wait`)";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -52,6 +53,12 @@ pub enum Command {
     /// Counts of documents, files, duplicates, failures and runs, and the database size.
     #[command(after_help = "Example:\n  newsdb stats --json")]
     Stats(StatsArgs),
+    /// List ingest runs, newest first, with their counts and status.
+    #[command(after_help = "Examples:\n  newsdb runs\n  newsdb runs --limit 1 --json")]
+    Runs(RunsArgs),
+    /// Delete retired documents (those no file references any more) for good.
+    #[command(after_help = "Example:\n  newsdb prune --json")]
+    Prune(PruneArgs),
     /// Show what ingest would store for one file (header fields and cleaned body); touches no database.
     #[command(
         after_help = "Examples:\n  newsdb clean seeds/003_de57944280c0c041.txt\n  newsdb clean article.txt --json | jq '.removed'"
@@ -80,9 +87,29 @@ pub struct IngestArgs {
     /// Print the run summary as one JSON object.
     #[arg(long, conflicts_with = "quiet")]
     pub json: bool,
-    /// Print nothing but errors.
+    /// Print nothing but errors (no summary, no progress bar).
     #[arg(short, long)]
     pub quiet: bool,
+    /// If another ingest is writing to the database, wait for it instead of exiting with code 4.
+    #[arg(long)]
+    pub wait: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RunsArgs {
+    /// Show at most this many runs.
+    #[arg(short = 'n', long, default_value_t = 20)]
+    pub limit: usize,
+    /// Print runs as a JSON array.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    /// Print the result as one JSON object.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -95,6 +122,9 @@ pub struct SearchArgs {
     /// Search for the words as typed: no FTS5 syntax at all.
     #[arg(long)]
     pub literal: bool,
+    /// Include retired documents (no file references them any more).
+    #[arg(long)]
+    pub include_retired: bool,
     /// Print hits as a JSON array.
     #[arg(long)]
     pub json: bool,

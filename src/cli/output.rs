@@ -11,7 +11,25 @@ pub struct Rows {
     pub rows: Vec<Vec<Value>>,
 }
 
-pub fn sql_value(v: ValueRef) -> Value {
+impl Rows {
+    /// Runs a prepared statement and collects every row.
+    pub fn query(stmt: &mut rusqlite::Statement, params: impl rusqlite::Params) -> Result<Rows> {
+        let columns: Vec<String> = stmt.column_names().map(str::to_owned).collect();
+        let width = columns.len();
+        let mut rows = Vec::new();
+        let mut cursor = stmt.query(params)?;
+        while let Some(row) = cursor.next()? {
+            rows.push(
+                (0..width)
+                    .map(|i| row.get_ref(i).map(sql_value))
+                    .collect::<Result<_, _>>()?,
+            );
+        }
+        Ok(Rows { columns, rows })
+    }
+}
+
+fn sql_value(v: ValueRef) -> Value {
     match v {
         ValueRef::Null => Value::Null,
         ValueRef::Integer(i) => Value::from(i),

@@ -3,15 +3,25 @@
 use super::Status;
 use crate::cli::IngestArgs;
 use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
 use newsdb::clean::Cleaner;
 use newsdb::pipeline::{self, Event, IngestOptions};
-use newsdb::store;
+use newsdb::store::{self, LockError};
 use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
 pub fn run(db: &Path, args: &IngestArgs) -> Result<Status> {
     let started = Instant::now();
+    // Held until the run is recorded; the OS releases it if the process dies.
+    let _lock = match store::lock_writer(db, args.wait) {
+        Ok(lock) => lock,
+        Err(err @ LockError::Held { .. }) => {
+            eprintln!("newsdb: {}: {err}", db.display());
+            return Ok(Status::Locked);
+        }
+        Err(err) => return Err(err.into()),
+    };
     let conn = store::open_read_write(db).with_context(|| format!("opening {}", db.display()))?;
     let cleaner = Cleaner::builtin();
     let options = IngestOptions {
@@ -23,10 +33,17 @@ pub fn run(db: &Path, args: &IngestArgs) -> Result<Status> {
             .collect(),
         verify: args.verify,
     };
+    let progress = progress_bar(args.quiet || args.json);
     let mut report = |event: Event| match event {
-        Event::Rejected { path, rejection } => eprintln!("{}: {rejection}", path.display()),
+        Event::Discovered { files } => progress.set_length(files),
+        Event::Written { files } => progress.inc(files),
+        Event::Rejected { path, rejection } => {
+            progress.suspend(|| eprintln!("{}: {rejection}", path.display()))
+        }
     };
-    let summary = pipeline::ingest(conn, &cleaner, &options, &mut report)?;
+    let result = pipeline::ingest(conn, &cleaner, &options, &mut report);
+    progress.finish_and_clear();
+    let summary = result?;
     let elapsed = started.elapsed().as_secs_f64();
 
     let mut out = std::io::stdout().lock();
@@ -50,7 +67,10 @@ pub fn run(db: &Path, args: &IngestArgs) -> Result<Status> {
             ("duplicates", c.duplicates),
             ("unchanged", c.unchanged),
             ("changed", c.changed),
+            ("renamed", c.renamed),
             ("failed", c.failed),
+            ("deleted", c.deleted),
+            ("retired", c.retired),
         ] {
             writeln!(out, "  {label:<14} {n:>8}")?;
         }
@@ -66,4 +86,18 @@ pub fn run(db: &Path, args: &IngestArgs) -> Result<Status> {
     } else {
         Status::Success
     })
+}
+
+/// A bar with files/s and ETA on stderr, drawn only when stderr is a terminal (indicatif hides it
+/// otherwise, so cron mail stays clean) and the user did not ask for quiet or JSON output.
+fn progress_bar(hidden: bool) -> ProgressBar {
+    if hidden {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} files  {per_sec}  ETA {eta}")
+            .expect("valid progress template"),
+    );
+    bar
 }

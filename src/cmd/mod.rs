@@ -2,6 +2,8 @@
 
 pub mod clean;
 pub mod ingest;
+pub mod prune;
+pub mod runs;
 pub mod search;
 pub mod sql;
 pub mod stats;
@@ -20,6 +22,8 @@ pub enum Status {
     FilesFailed,
     /// The user asked for something malformed (a bad search query).
     Usage,
+    /// Another ingest holds the writer lock.
+    Locked,
 }
 
 /// Opens the database for a read-only command, naming it in any error.

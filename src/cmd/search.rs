@@ -3,13 +3,18 @@
 use super::{open_read_only, Status};
 use crate::cli::SearchArgs;
 use anyhow::Result;
-use newsdb::search::{self, SearchError};
+use newsdb::search::{self, SearchError, SearchOptions};
 use std::io::Write;
 use std::path::Path;
 
 pub fn run(db: &Path, args: &SearchArgs) -> Result<Status> {
     let conn = open_read_only(db)?;
-    let hits = match search::search(&conn, &args.query, args.limit, args.literal) {
+    let options = SearchOptions {
+        limit: args.limit,
+        literal: args.literal,
+        include_retired: args.include_retired,
+    };
+    let hits = match search::search(&conn, &args.query, options) {
         Ok(hits) => hits,
         Err(err @ (SearchError::Malformed { .. } | SearchError::Empty)) => {
             eprintln!("newsdb: {err}");

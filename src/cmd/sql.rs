@@ -1,7 +1,7 @@
 //! `newsdb sql "SELECT ..."`: one statement, on a read-only connection.
 
 use super::{open_read_only, Status};
-use crate::cli::output::{self, sql_value, Rows};
+use crate::cli::output::{self, Rows};
 use crate::cli::{RowFormat, SqlArgs};
 use anyhow::{bail, Context, Result};
 use std::path::Path;
@@ -14,20 +14,7 @@ pub fn run(db: &Path, args: &SqlArgs) -> Result<Status> {
     if !stmt.readonly() {
         bail!("newsdb sql only runs read-only statements; this one would write to the database");
     }
-    let columns: Vec<String> = stmt.column_names().map(str::to_owned).collect();
-    let width = columns.len();
-    let mut rows = Rows {
-        columns,
-        rows: Vec::new(),
-    };
-    let mut cursor = stmt.query([])?;
-    while let Some(row) = cursor.next()? {
-        rows.rows.push(
-            (0..width)
-                .map(|i| row.get_ref(i).map(sql_value))
-                .collect::<Result<_, _>>()?,
-        );
-    }
+    let rows = Rows::query(&mut stmt, [])?;
     let mut out = std::io::stdout().lock();
     match args.row_format() {
         RowFormat::Table => output::table(&mut out, &rows)?,

@@ -8,10 +8,9 @@
 use crate::prepare::Prepared;
 use crate::read::Stat;
 use crate::record::{Outcome, Record, RunCounts};
-use crate::reject::Rejection;
 use anyhow::{Context, Result};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// What the database remembers about a file from earlier runs, enough to decide whether to read it.
@@ -22,11 +21,15 @@ pub struct KnownFile {
     pub reason: Option<String>,
 }
 
-/// Owns the connection for the length of one run.
+/// Owns the connection for the length of one run. The caller holds the writer lock.
 pub struct Writer {
     conn: Connection,
     run_id: i64,
     counts: RunCounts,
+    /// Every path discovered in this run, to tell a rename (the old path is gone) from a copy.
+    discovered: HashSet<String>,
+    /// Documents whose set of files changed in this run: their primary file is chosen again at the end.
+    affected: BTreeSet<i64>,
 }
 
 /// Current time as ISO 8601 UTC, the form every timestamp column holds.
@@ -39,8 +42,14 @@ fn path_text(path: &Path) -> String {
 }
 
 impl Writer {
-    /// Records the start of a run and returns the writer for it.
+    /// Records the start of a run and returns the writer for it. Runs still marked `running` died
+    /// before finishing (the caller holds the writer lock, so none is alive): they become `interrupted`.
     pub fn start(conn: Connection, roots: &[PathBuf], cleaner_version: &str) -> Result<Writer> {
+        conn.execute(
+            "UPDATE runs SET status = 'interrupted' WHERE status = 'running'",
+            [],
+        )
+        .context("marking interrupted runs")?;
         let roots_json =
             serde_json::to_string(&roots.iter().map(|r| path_text(r)).collect::<Vec<_>>())?;
         conn.execute(
@@ -53,7 +62,25 @@ impl Writer {
             conn,
             run_id,
             counts: RunCounts::default(),
+            discovered: HashSet::new(),
+            affected: BTreeSet::new(),
         })
+    }
+
+    /// Tells the writer every path this run found (before any record is written).
+    pub fn set_discovered<'a>(&mut self, paths: impl IntoIterator<Item = &'a Path>) {
+        self.discovered = paths.into_iter().map(path_text).collect();
+    }
+
+    /// Raw hashes of stored files whose document was cleaned by `cleaner_version`: a file with these
+    /// bytes needs no decoding or cleaning, only a `files` row pointing at that document.
+    pub fn known_raw_hashes(&self, cleaner_version: &str) -> Result<HashSet<String>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT DISTINCT f.raw_hash FROM files f JOIN documents d ON d.id = f.document_id
+             WHERE f.raw_hash IS NOT NULL AND d.cleaner_version = ?1",
+        )?;
+        let rows = stmt.query_map([cleaner_version], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     pub fn run_id(&self) -> i64 {
@@ -90,55 +117,153 @@ impl Writer {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut put = Put {
+            conn: &tx,
+            run_id: self.run_id,
+            counts: &mut self.counts,
+            discovered: &self.discovered,
+            affected: &mut self.affected,
+        };
         for record in records {
-            put_record(&tx, self.run_id, record, &mut self.counts)
+            put.record(record)
                 .with_context(|| format!("storing {}", record.path.display()))?;
         }
         tx.commit().context("committing a batch")?;
         Ok(())
     }
 
-    /// Records the end of the run: counts, status, and which documents it saw.
-    pub fn finish(self) -> Result<RunCounts> {
-        let tx = self.conn.unchecked_transaction()?;
+    /// Records the end of a run that saw every file under `roots`: files gone from the disk are marked
+    /// deleted, each touched document's primary file is chosen again, documents no file references
+    /// are retired (and those referenced again revived), and the run's counts are stored. All in one
+    /// transaction: a crash here leaves the run `running`, and the next run redoes it all.
+    pub fn finish(mut self, roots: &[PathBuf]) -> Result<RunCounts> {
+        let run = self.run_id;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for root in roots {
+            mark_deleted(
+                &tx,
+                run,
+                &path_text(root),
+                &mut self.counts,
+                &mut self.affected,
+            )?;
+        }
+        {
+            let mut primary = tx.prepare_cached(CHOOSE_PRIMARY)?;
+            for id in &self.affected {
+                primary.execute([id])?;
+            }
+        }
+        self.counts.retired = tx.execute(RETIRE, [run])? as u64;
+        tx.execute(REVIVE, [])?;
         tx.execute(
             "UPDATE documents SET last_run_id = ?1
              WHERE last_run_id IS NOT ?1
-               AND id IN (SELECT document_id FROM files WHERE last_run_id = ?1 AND document_id IS NOT NULL)",
-            [self.run_id],
+               AND id IN (SELECT document_id FROM files
+                          WHERE last_run_id = ?1 AND status IN ('ingested', 'duplicate'))",
+            [run],
         )?;
-        self.update_run(&tx, "completed", None)?;
+        update_run(&tx, run, &self.counts, "completed", None)?;
         tx.commit().context("recording the end of the run")?;
         Ok(self.counts)
     }
 
     /// Records that the run failed, with why. Best effort: the database may be what failed.
     pub fn fail(self, error: &str) -> Result<()> {
-        self.update_run(&self.conn, "failed", Some(error))
-    }
-
-    fn update_run(&self, conn: &Connection, status: &str, error: Option<&str>) -> Result<()> {
-        let c = &self.counts;
-        conn.execute(
-            "UPDATE runs SET finished_at = ?2, status = ?3, error = ?4, files_seen = ?5, new_documents = ?6,
-                 duplicates = ?7, unchanged = ?8, changed = ?9, failed = ?10
-             WHERE id = ?1",
-            params![
-                self.run_id,
-                now(),
-                status,
-                error,
-                c.files_seen as i64,
-                c.new_documents as i64,
-                c.duplicates as i64,
-                c.unchanged as i64,
-                c.changed as i64,
-                c.failed as i64
-            ],
-        )?;
-        Ok(())
+        update_run(&self.conn, self.run_id, &self.counts, "failed", Some(error))
     }
 }
+
+fn update_run(
+    conn: &Connection,
+    run_id: i64,
+    c: &RunCounts,
+    status: &str,
+    error: Option<&str>,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE runs SET finished_at = ?2, status = ?3, error = ?4, files_seen = ?5, new_documents = ?6,
+             duplicates = ?7, unchanged = ?8, changed = ?9, renamed = ?10, failed = ?11, deleted = ?12,
+             retired = ?13
+         WHERE id = ?1",
+        params![
+            run_id,
+            now(),
+            status,
+            error,
+            c.files_seen as i64,
+            c.new_documents as i64,
+            c.duplicates as i64,
+            c.unchanged as i64,
+            c.changed as i64,
+            c.renamed as i64,
+            c.failed as i64,
+            c.deleted as i64,
+            c.retired as i64
+        ],
+    )?;
+    Ok(())
+}
+
+/// Files under `root` that this run did not see and that are no longer on disk (or are now folders)
+/// become `deleted`. A file that exists but was not taken (another `--ext`, say) is left alone.
+fn mark_deleted(
+    conn: &Connection,
+    run_id: i64,
+    root: &str,
+    counts: &mut RunCounts,
+    affected: &mut BTreeSet<i64>,
+) -> Result<()> {
+    let unseen: Vec<(i64, String, Option<i64>)> = conn
+        .prepare_cached(
+            "SELECT id, path, document_id FROM files
+             WHERE status <> 'deleted' AND last_run_id IS NOT ?1
+               AND (path = ?2 OR substr(path, 1, length(?2) + 1) = ?2 || '/')",
+        )?
+        .query_map(params![run_id, root], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    for (id, path, document_id) in unseen {
+        let gone = match std::fs::symlink_metadata(&path) {
+            Ok(meta) => meta.is_dir(),
+            Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+        };
+        if gone {
+            conn.prepare_cached(
+                "UPDATE files SET status = 'deleted', deleted_run_id = ?2 WHERE id = ?1",
+            )?
+            .execute(params![id, run_id])?;
+            counts.deleted += 1;
+            affected.extend(document_id);
+        }
+    }
+    Ok(())
+}
+
+/// A document's primary file, status `ingested`, is its live file with the smallest path; its other
+/// live files are `duplicate`. Derived, so any history of runs ends where a fresh ingest would.
+const CHOOSE_PRIMARY: &str = "
+    UPDATE files SET status = CASE
+            WHEN path = (SELECT min(path) FROM files f WHERE f.document_id = ?1 AND f.status IN ('ingested', 'duplicate'))
+            THEN 'ingested' ELSE 'duplicate' END
+    WHERE document_id = ?1 AND status IN ('ingested', 'duplicate')
+      AND status IS NOT CASE
+            WHEN path = (SELECT min(path) FROM files f WHERE f.document_id = ?1 AND f.status IN ('ingested', 'duplicate'))
+            THEN 'ingested' ELSE 'duplicate' END";
+
+/// Documents without a live file are retired by this run (?1); retired ones with a live file again
+/// (a restored or re-created file) are revived.
+const RETIRE: &str = "
+    UPDATE documents SET retired_run_id = ?1
+    WHERE retired_run_id IS NULL
+      AND NOT EXISTS (SELECT 1 FROM files f WHERE f.document_id = documents.id AND f.status IN ('ingested', 'duplicate'))";
+const REVIVE: &str = "
+    UPDATE documents SET retired_run_id = NULL
+    WHERE retired_run_id IS NOT NULL
+      AND EXISTS (SELECT 1 FROM files f WHERE f.document_id = documents.id AND f.status IN ('ingested', 'duplicate'))";
 
 /// The stored state of one path, as the writer needs it.
 struct StoredFile {
@@ -147,8 +272,28 @@ struct StoredFile {
     status: String,
 }
 
+impl StoredFile {
+    /// Whether the file currently stands for a document (as opposed to an error or a deletion).
+    fn is_live(&self) -> bool {
+        matches!(self.status.as_str(), "ingested" | "duplicate")
+    }
+}
+
+/// Header fields and encoding of a file, as stored in its `files` row.
+struct FileFields<'a> {
+    encoding: Option<&'a str>,
+    title: Option<&'a str>,
+    published: Option<&'a str>,
+    url: Option<&'a str>,
+}
+
 const SELECT_FILE: &str = "SELECT raw_hash, document_id, status FROM files WHERE path = ?1";
 const SELECT_DOCUMENT: &str = "SELECT id FROM documents WHERE content_hash = ?1";
+const SELECT_BY_RAW_HASH: &str = "
+    SELECT f.document_id, f.encoding, f.title, f.published, f.url FROM files f
+    JOIN documents d ON d.id = f.document_id
+    WHERE f.raw_hash = ?1 ORDER BY f.id LIMIT 1";
+const OTHER_PATHS_WITH_RAW_HASH: &str = "SELECT path FROM files WHERE raw_hash = ?1 AND path <> ?2";
 const TOUCH_FILE: &str = "UPDATE files SET size = ?2, mtime = ?3, last_run_id = ?4 WHERE path = ?1";
 const UPSERT_FILE: &str = "
     INSERT INTO files (path, size, mtime, raw_hash, encoding, document_id, title, published, url,
@@ -158,129 +303,200 @@ const UPSERT_FILE: &str = "
         size = excluded.size, mtime = excluded.mtime, raw_hash = excluded.raw_hash,
         encoding = excluded.encoding, document_id = excluded.document_id, title = excluded.title,
         published = excluded.published, url = excluded.url, status = excluded.status,
-        reason = excluded.reason, detail = excluded.detail, last_run_id = excluded.last_run_id";
+        reason = excluded.reason, detail = excluded.detail, last_run_id = excluded.last_run_id,
+        deleted_run_id = NULL";
 
-fn put_record(
-    conn: &Connection,
+/// Writes records inside one batch transaction.
+struct Put<'a> {
+    conn: &'a Connection,
     run_id: i64,
-    record: &Record,
-    counts: &mut RunCounts,
-) -> Result<()> {
-    counts.files_seen += 1;
-    let path = path_text(&record.path);
-    let stat = record.stat;
-    match &record.outcome {
-        Outcome::Unchanged => {
-            touch(conn, &path, stat, run_id)?;
-            counts.unchanged += 1;
-        }
-        Outcome::Rejected {
-            raw_hash,
-            rejection,
-        } => {
-            put_rejected(conn, run_id, &path, stat, raw_hash.as_deref(), rejection)?;
-            counts.failed += 1;
-        }
-        Outcome::Prepared { raw_hash, doc } => {
-            let stored: Option<StoredFile> = conn
-                .prepare_cached(SELECT_FILE)?
-                .query_row([&path], |r| {
-                    Ok(StoredFile {
-                        raw_hash: r.get(0)?,
-                        document_id: r.get(1)?,
-                        status: r.get(2)?,
-                    })
-                })
-                .optional()?;
-            let stored_ok = stored
-                .as_ref()
-                .filter(|s| matches!(s.status.as_str(), "ingested" | "duplicate"));
-            // Same bytes as stored (touched, or --verify): nothing to write but the sighting.
-            if stored_ok.is_some_and(|s| s.raw_hash.as_deref() == Some(raw_hash.as_str())) {
-                touch(conn, &path, stat, run_id)?;
-                counts.unchanged += 1;
-                return Ok(());
+    counts: &'a mut RunCounts,
+    discovered: &'a HashSet<String>,
+    affected: &'a mut BTreeSet<i64>,
+}
+
+impl Put<'_> {
+    fn record(&mut self, record: &Record) -> Result<()> {
+        self.counts.files_seen += 1;
+        let path = path_text(&record.path);
+        let stat = record.stat;
+        match &record.outcome {
+            Outcome::Unchanged => {
+                self.touch(&path, stat)?;
+                self.counts.unchanged += 1;
             }
-            let existing: Option<i64> = conn
+            Outcome::Rejected {
+                raw_hash,
+                rejection,
+            } => {
+                self.counts.failed += 1;
+                let stored = self.stored(&path)?;
+                if rejection.is_transient() && stored.as_ref().is_some_and(StoredFile::is_live) {
+                    // Caught mid-write: keep what was stored until a run reads the file whole.
+                    self.conn
+                        .prepare_cached("UPDATE files SET last_run_id = ?2 WHERE path = ?1")?
+                        .execute(params![path, self.run_id])?;
+                    return Ok(());
+                }
+                self.affected.extend(stored.and_then(|s| s.document_id));
+                self.conn.prepare_cached(UPSERT_FILE)?.execute(params![
+                    path,
+                    stat.size as i64,
+                    stat.mtime_ns,
+                    raw_hash,
+                    None::<String>,
+                    None::<i64>,
+                    None::<String>,
+                    None::<String>,
+                    None::<String>,
+                    "error",
+                    rejection.code(),
+                    rejection.to_string(),
+                    self.run_id
+                ])?;
+            }
+            Outcome::KnownBytes { raw_hash } => {
+                let (document_id, encoding, title, published, url): (
+                    i64,
+                    Option<String>,
+                    Option<String>,
+                    Option<String>,
+                    Option<String>,
+                ) = self
+                    .conn
+                    .prepare_cached(SELECT_BY_RAW_HASH)?
+                    .query_row([raw_hash], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                    })
+                    .context("finding the stored file with the same bytes")?;
+                let fields = FileFields {
+                    encoding: encoding.as_deref(),
+                    title: title.as_deref(),
+                    published: published.as_deref(),
+                    url: url.as_deref(),
+                };
+                self.link(&path, stat, raw_hash, Some(document_id), None, &fields)?;
+            }
+            Outcome::Prepared { raw_hash, doc } => {
+                let fields = FileFields {
+                    encoding: Some(doc.encoding),
+                    title: doc.header.title.as_deref(),
+                    published: doc.header.published.as_deref(),
+                    url: doc.header.url.as_deref(),
+                };
+                self.link(&path, stat, raw_hash, None, Some(doc), &fields)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn stored(&self, path: &str) -> Result<Option<StoredFile>> {
+        Ok(self
+            .conn
+            .prepare_cached(SELECT_FILE)?
+            .query_row([path], |r| {
+                Ok(StoredFile {
+                    raw_hash: r.get(0)?,
+                    document_id: r.get(1)?,
+                    status: r.get(2)?,
+                })
+            })
+            .optional()?)
+    }
+
+    fn touch(&self, path: &str, stat: Stat) -> Result<()> {
+        self.conn.prepare_cached(TOUCH_FILE)?.execute(params![
+            path,
+            stat.size as i64,
+            stat.mtime_ns,
+            self.run_id
+        ])?;
+        Ok(())
+    }
+
+    /// Points the file at its document: `known` when its bytes are those of a stored file, otherwise
+    /// the stored document with `doc`'s content hash, or a new document made from `doc`.
+    fn link(
+        &mut self,
+        path: &str,
+        stat: Stat,
+        raw_hash: &str,
+        known: Option<i64>,
+        doc: Option<&Prepared>,
+        fields: &FileFields,
+    ) -> Result<()> {
+        let stored = self.stored(path)?;
+        let live = stored.as_ref().filter(|s| s.is_live());
+        // Same bytes as stored (touched, or --verify): nothing to write but the sighting.
+        if live.is_some_and(|s| s.raw_hash.as_deref() == Some(raw_hash)) {
+            self.touch(path, stat)?;
+            self.counts.unchanged += 1;
+            return Ok(());
+        }
+        let existing = match (known, doc) {
+            (Some(id), _) => Some(id),
+            (None, Some(doc)) => self
+                .conn
                 .prepare_cached(SELECT_DOCUMENT)?
                 .query_row([&doc.content_hash], |r| r.get(0))
-                .optional()?;
-            let (document_id, status) = match existing {
-                Some(id) => {
-                    fill_in_document(conn, id, doc)?;
-                    match stored_ok.filter(|s| s.document_id == Some(id)) {
-                        Some(s) => {
-                            counts.unchanged += 1;
-                            (id, s.status.clone())
-                        }
-                        None => {
-                            counts.duplicates += 1;
-                            (id, "duplicate".to_owned())
-                        }
-                    }
+                .optional()?,
+            (None, None) => unreachable!("link needs a known document or a prepared one"),
+        };
+        let document_id = match (existing, doc) {
+            (Some(id), doc) => {
+                if let Some(doc) = doc {
+                    fill_in_document(self.conn, id, doc)?;
                 }
-                None => {
-                    counts.new_documents += 1;
-                    (insert_document(conn, run_id, doc)?, "ingested".to_owned())
+                if live.is_some_and(|s| s.document_id == Some(id)) {
+                    self.counts.unchanged += 1;
+                } else {
+                    self.counts.duplicates += 1;
                 }
-            };
-            if stored_ok.is_some_and(|s| s.document_id != Some(document_id)) {
-                counts.changed += 1;
+                id
             }
-            conn.prepare_cached(UPSERT_FILE)?.execute(params![
-                path,
-                stat.size as i64,
-                stat.mtime_ns,
-                raw_hash,
-                doc.encoding,
-                document_id,
-                doc.header.title,
-                doc.header.published,
-                doc.header.url,
-                status,
-                None::<String>,
-                None::<String>,
-                run_id
-            ])?;
+            (None, Some(doc)) => {
+                self.counts.new_documents += 1;
+                insert_document(self.conn, self.run_id, doc)?
+            }
+            (None, None) => unreachable!(),
+        };
+        if let Some(s) = live.filter(|s| s.document_id != Some(document_id)) {
+            self.counts.changed += 1;
+            self.affected.extend(s.document_id);
         }
+        if stored.is_none() && self.is_rename(path, raw_hash)? {
+            self.counts.renamed += 1;
+        }
+        self.affected.insert(document_id);
+        self.conn.prepare_cached(UPSERT_FILE)?.execute(params![
+            path,
+            stat.size as i64,
+            stat.mtime_ns,
+            raw_hash,
+            fields.encoding,
+            document_id,
+            fields.title,
+            fields.published,
+            fields.url,
+            "duplicate", // the end of the run chooses each document's primary file
+            None::<String>,
+            None::<String>,
+            self.run_id
+        ])?;
+        Ok(())
     }
-    Ok(())
-}
 
-fn touch(conn: &Connection, path: &str, stat: Stat, run_id: i64) -> Result<()> {
-    conn.prepare_cached(TOUCH_FILE)?.execute(params![
-        path,
-        stat.size as i64,
-        stat.mtime_ns,
-        run_id
-    ])?;
-    Ok(())
-}
-
-fn put_rejected(
-    conn: &Connection,
-    run_id: i64,
-    path: &str,
-    stat: Stat,
-    raw_hash: Option<&str>,
-    rejection: &Rejection,
-) -> Result<()> {
-    conn.prepare_cached(UPSERT_FILE)?.execute(params![
-        path,
-        stat.size as i64,
-        stat.mtime_ns,
-        raw_hash,
-        None::<String>,
-        None::<i64>,
-        None::<String>,
-        None::<String>,
-        None::<String>,
-        "error",
-        rejection.code(),
-        rejection.to_string(),
-        run_id
-    ])?;
-    Ok(())
+    /// A new path is a rename when a stored file with the same bytes is no longer where it was.
+    fn is_rename(&self, path: &str, raw_hash: &str) -> Result<bool> {
+        let mut stmt = self.conn.prepare_cached(OTHER_PATHS_WITH_RAW_HASH)?;
+        let others = stmt.query_map(params![raw_hash, path], |r| r.get::<_, String>(0))?;
+        for other in others {
+            if !self.discovered.contains(&other?) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
 }
 
 const INSERT_DOCUMENT: &str = "
@@ -332,4 +548,19 @@ fn fill_in_document(conn: &Connection, id: i64, doc: &Prepared) -> Result<()> {
         doc.domain
     ])?;
     Ok(())
+}
+
+/// Deletes retired documents (with their index entries and cleaning audit) for good. Files that
+/// pointed at them keep their history rows, without a document. Returns how many were deleted.
+pub fn prune_retired(conn: &mut Connection) -> Result<u64> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    tx.execute(
+        "UPDATE files SET document_id = NULL
+         WHERE document_id IN (SELECT id FROM documents WHERE retired_run_id IS NOT NULL)",
+        [],
+    )?;
+    // The documents_ad trigger removes each from the FTS index; removed_lines cascade.
+    let pruned = tx.execute("DELETE FROM documents WHERE retired_run_id IS NOT NULL", [])?;
+    tx.commit().context("pruning retired documents")?;
+    Ok(pruned as u64)
 }

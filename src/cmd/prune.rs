@@ -1,0 +1,32 @@
+//! `newsdb prune`: delete retired documents for good.
+
+use super::Status;
+use crate::cli::PruneArgs;
+use anyhow::{Context, Result};
+use newsdb::store::{self, LockError};
+use std::io::Write;
+use std::path::Path;
+
+pub fn run(db: &Path, args: &PruneArgs) -> Result<Status> {
+    let _lock = match store::lock_writer(db, false) {
+        Ok(lock) => lock,
+        Err(err @ LockError::Held { .. }) => {
+            eprintln!("newsdb: {}: {err}", db.display());
+            return Ok(Status::Locked);
+        }
+        Err(err) => return Err(err.into()),
+    };
+    if !db.exists() {
+        return Err(store::OpenError::Missing).with_context(|| format!("opening {}", db.display()));
+    }
+    let mut conn =
+        store::open_read_write(db).with_context(|| format!("opening {}", db.display()))?;
+    let pruned = store::writer::prune_retired(&mut conn)?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        writeln!(out, "{}", serde_json::json!({ "pruned_documents": pruned }))?;
+    } else {
+        writeln!(out, "pruned {pruned} retired documents")?;
+    }
+    Ok(Status::Success)
+}
