@@ -132,7 +132,8 @@ pub struct SearchArgs {
 
 #[derive(Debug, Args)]
 pub struct SqlArgs {
-    /// One SELECT (or other read-only) statement.
+    /// One SELECT (or other read-only) statement; it may start with a `--` comment.
+    #[arg(allow_hyphen_values = true)]
     pub query: String,
     /// Print rows as a JSON array of objects.
     #[arg(long, conflicts_with = "csv")]

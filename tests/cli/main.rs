@@ -4,6 +4,7 @@ mod clean;
 mod dedup;
 mod ingest;
 mod readme;
+mod reingest;
 mod search;
 mod sql;
 mod util;

@@ -101,3 +101,86 @@ pub fn stdout(cmd: &mut Command) -> String {
     );
     String::from_utf8(out.stdout).unwrap()
 }
+
+/// Writes `n` article-like files (3-line header, 8–20 paragraphs, about 2–4 KB) under `dir`, spread
+/// over ten folders; every tenth file is a byte-identical copy of the one before. Deterministic.
+pub fn generate_corpus(dir: &Path, n: usize) {
+    const WORDS: &[&str] = &[
+        "minister",
+        "talks",
+        "border",
+        "troops",
+        "sanctions",
+        "government",
+        "election",
+        "economy",
+        "market",
+        "prices",
+        "energy",
+        "climate",
+        "court",
+        "ruling",
+        "police",
+        "protest",
+        "city",
+        "council",
+        "budget",
+        "health",
+        "school",
+        "report",
+        "officials",
+        "said",
+        "week",
+        "year",
+        "agreement",
+        "security",
+        "trade",
+        "workers",
+        "union",
+        "strike",
+        "bank",
+        "rates",
+        "inflation",
+        "river",
+        "flood",
+        "storm",
+        "harvest",
+        "village",
+        "museum",
+        "festival",
+        "team",
+        "season",
+    ];
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move |m: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % m as u64) as usize
+    };
+    let mut previous = String::new();
+    for i in 0..n {
+        let text = if i % 10 == 9 {
+            previous.clone()
+        } else {
+            let mut t = format!(
+                "Story number {i} about {}\n2022{:02}{:02}\nhttps://site{}.example/story/{i}\n",
+                WORDS[next(WORDS.len())],
+                1 + next(12),
+                1 + next(28),
+                i % 7
+            );
+            for _ in 0..8 + next(13) {
+                let words: Vec<&str> = (0..20 + next(30))
+                    .map(|_| WORDS[next(WORDS.len())])
+                    .collect();
+                t.push_str(&format!("In story {i}, {}.\n", words.join(" ")));
+            }
+            t
+        };
+        let path = dir.join(format!("d{}", i % 10)).join(format!("{i:06}.txt"));
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, &text).unwrap();
+        previous = text;
+    }
+}

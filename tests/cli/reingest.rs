@@ -1,0 +1,471 @@
+//! Re-ingestion you can trust: incremental runs, changes, renames, deletions, restores, retirement,
+//! kill -9 at any point, one writer at a time, readers during a run.
+
+use crate::util::{generate_corpus, Env};
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// What must be the same after any history of runs as after one fresh run over the final folder:
+/// live documents (hash, title, body), and live files (path, status, document hash).
+#[derive(Debug, PartialEq, Eq)]
+struct Snapshot {
+    documents: BTreeSet<(String, Option<String>, String)>,
+    files: BTreeSet<(String, String, String)>,
+}
+
+fn snapshot(db: &Path) -> Snapshot {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let documents = conn
+        .prepare("SELECT content_hash, title, body FROM documents WHERE retired_run_id IS NULL")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let files = conn
+        .prepare(
+            "SELECT f.path, f.status, coalesce(d.content_hash, f.reason) FROM files f
+             LEFT JOIN documents d ON d.id = f.document_id WHERE f.status <> 'deleted'",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    Snapshot { documents, files }
+}
+
+fn assert_intact(db: &Path) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    conn.execute(
+        "INSERT INTO documents_fts(documents_fts) VALUES('integrity-check')",
+        [],
+    )
+    .expect("FTS index matches the documents");
+}
+
+/// A fresh database over the same folder, for comparison.
+fn fresh_snapshot(env: &Env) -> Snapshot {
+    let db = env.dir.path().join("fresh.db");
+    let corpus = env.corpus();
+    let out = Command::new(assert_cmd::cargo::cargo_bin("newsdb"))
+        .args([
+            "--db",
+            db.to_str().unwrap(),
+            "ingest",
+            "--quiet",
+            corpus.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        matches!(out.status.code(), Some(0 | 3)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    snapshot(&db)
+}
+
+const A: &str = "Alpha story\n20220101\nhttps://a.example/1\nThe alpha story has one sentence.\n";
+const B1: &str =
+    "Beta story\n20220102\nhttps://b.example/1\nThe first version of the beta story.\n";
+const B2: &str =
+    "Beta story\n20220102\nhttps://b.example/1\nThe second, edited version of the beta story.\n";
+const E: &str = "Echo story\n\nThe echo story moves to another folder.\n";
+const F: &str = "Foxtrot story\n\nThe foxtrot story is deleted, then restored.\n";
+
+#[test]
+fn a_history_of_runs_ends_where_a_fresh_ingest_of_the_final_folder_does() {
+    let env = Env::new();
+    let root = env.corpus();
+    env.write("a.txt", A);
+    env.write("b.txt", B1);
+    env.write("c.txt", A); // a byte-identical copy
+    env.write("e.txt", E);
+    env.write("f.txt", F);
+    let first = env.ingest(0);
+    assert_eq!(
+        (
+            first["new_documents"].as_i64(),
+            first["duplicates"].as_i64()
+        ),
+        (Some(4), Some(1))
+    );
+
+    // Run 2: modify b, rename e, delete f, add a whitespace variant of a.
+    std::fs::write(root.join("b.txt"), B2).unwrap();
+    std::fs::create_dir_all(root.join("moved")).unwrap();
+    std::fs::rename(root.join("e.txt"), root.join("moved/e.txt")).unwrap();
+    std::fs::remove_file(root.join("f.txt")).unwrap();
+    env.write(
+        "g.txt",
+        A.replace("one sentence", "one  sentence")
+            .replace('\n', "\r\n"),
+    );
+    let second = env.ingest(0);
+    assert_eq!(second["changed"], 1, "{second}");
+    assert_eq!(second["renamed"], 1, "{second}");
+    assert_eq!(
+        second["deleted"], 2,
+        "e.txt moved away and f.txt went: {second}"
+    );
+    assert_eq!(
+        second["retired"], 2,
+        "b's first version and f's document: {second}"
+    );
+    assert_eq!(second["unchanged"], 2, "a.txt and c.txt: {second}");
+    assert_eq!(
+        env.count("SELECT count(*) FROM documents WHERE retired_run_id IS NOT NULL"),
+        2
+    );
+    // Retired documents are kept, but left out of search unless asked.
+    let hits = |args: &[&str]| -> usize {
+        let out = env.cmd(args).output().unwrap();
+        serde_json::from_slice::<serde_json::Value>(&out.stdout)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!(hits(&["search", "--json", "foxtrot"]), 0);
+    assert_eq!(
+        hits(&["search", "--json", "--include-retired", "foxtrot"]),
+        1
+    );
+
+    // Run 3: restore f, delete a (its document lives on in c and g), b back to its first version.
+    env.write("f.txt", F);
+    std::fs::remove_file(root.join("a.txt")).unwrap();
+    std::fs::write(root.join("b.txt"), B1).unwrap();
+    let third = env.ingest(0);
+    assert_eq!(third["deleted"], 1, "{third}");
+    assert_eq!(third["retired"], 1, "b's second version: {third}");
+    assert_eq!(
+        env.count("SELECT count(*) FROM documents WHERE retired_run_id IS NULL"),
+        4
+    );
+    assert_eq!(
+        hits(&["search", "--json", "foxtrot"]),
+        1,
+        "a restored file revives its document"
+    );
+
+    // Run 4: nothing changed.
+    let fourth = env.ingest(0);
+    assert_eq!(fourth["unchanged"], fourth["files_seen"]);
+    assert_eq!(
+        (fourth["deleted"].as_i64(), fourth["retired"].as_i64()),
+        (Some(0), Some(0))
+    );
+
+    assert_intact(&env.db());
+    assert_eq!(snapshot(&env.db()), fresh_snapshot(&env));
+
+    // History: every run is in the log, and a.txt's deletion is recorded with its run.
+    assert_eq!(
+        env.count("SELECT count(*) FROM runs WHERE status = 'completed'"),
+        4
+    );
+    assert_eq!(
+        env.count("SELECT deleted_run_id FROM files WHERE path LIKE '%/a.txt'"),
+        3
+    );
+    let first_seen = env.count(
+        "SELECT d.first_run_id FROM documents d JOIN files f ON f.document_id = d.id WHERE f.path LIKE '%/g.txt'",
+    );
+    assert_eq!(
+        first_seen, 1,
+        "g.txt joined a document first stored in run 1"
+    );
+
+    // prune deletes retired documents for good, and the index stays right.
+    let out = env.cmd(&["prune", "--json"]).output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap().trim(),
+        r#"{"pruned_documents":1}"#
+    );
+    assert_eq!(env.count("SELECT count(*) FROM documents"), 4);
+    assert_intact(&env.db());
+}
+
+#[test]
+fn an_unchanged_file_is_not_read_again_and_verify_rereads_it() {
+    let env = Env::new();
+    let path = env.write("a.txt", "Title\n\nThe original sentence here.\n");
+    env.ingest(0);
+    // Same size, same mtime, other bytes: only a run that reads the file can notice.
+    let mtime = std::fs::metadata(&path).unwrap().modified().unwrap();
+    std::fs::write(&path, "Title\n\nThe modified sentence here.\n").unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
+    let second = env.ingest(0);
+    assert_eq!(second["unchanged"], 1);
+    assert_eq!(
+        env.count("SELECT count(*) FROM documents WHERE body LIKE '%original%'"),
+        1
+    );
+    let corpus = env.corpus();
+    let out = env
+        .cmd(&["ingest", "--json", "--verify", corpus.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let verified: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(verified["changed"], 1, "{verified}");
+    assert_eq!(env.count("SELECT count(*) FROM documents WHERE body LIKE '%modified%' AND retired_run_id IS NULL"), 1);
+}
+
+#[test]
+fn files_under_roots_not_scanned_are_untouched() {
+    let env = Env::new();
+    let one = env.write("one/a.txt", "A sentence in folder one.\n");
+    let two = env.write("two/b.txt", "A sentence in folder two.\n");
+    let (one, two) = (
+        one.parent().unwrap().to_owned(),
+        two.parent().unwrap().to_owned(),
+    );
+    env.cmd(&["ingest", "-q", one.to_str().unwrap(), two.to_str().unwrap()])
+        .assert()
+        .success();
+    std::fs::remove_file(two.join("b.txt")).unwrap();
+    env.cmd(&["ingest", "-q", one.to_str().unwrap()])
+        .assert()
+        .success();
+    assert_eq!(
+        env.count("SELECT count(*) FROM files WHERE status = 'deleted'"),
+        0
+    );
+    env.cmd(&["ingest", "-q", two.to_str().unwrap()])
+        .assert()
+        .success();
+    assert_eq!(
+        env.count(
+            "SELECT count(*) FROM files WHERE status = 'deleted' AND path LIKE '%/two/b.txt'"
+        ),
+        1
+    );
+}
+
+/// Kills the ingest with SIGKILL at several points, checks the database each time, then lets a run
+/// finish and compares with an uninterrupted ingest.
+#[test]
+fn kill_9_at_any_point_leaves_a_sound_database_that_converges() {
+    let env = Env::new();
+    generate_corpus(&env.corpus(), 2000);
+    let corpus = env.corpus();
+    let mut killed_mid_run = 0;
+    for delay_ms in [150, 400, 700, 1000, 1400] {
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("newsdb"))
+            .args([
+                "--db",
+                env.db().to_str().unwrap(),
+                "ingest",
+                "--quiet",
+                corpus.to_str().unwrap(),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        if child.try_wait().unwrap().is_none() {
+            child.kill().unwrap(); // SIGKILL
+            killed_mid_run += 1;
+        }
+        child.wait().unwrap();
+        if env.db().exists() {
+            assert_intact(&env.db());
+        }
+        // Change the folder between kills too: a run must converge on what is there now.
+        if delay_ms == 700 {
+            std::fs::remove_file(corpus.join("d3/000003.txt")).unwrap();
+            std::fs::write(
+                corpus.join("d4/000004.txt"),
+                "Rewritten\n\nA short replacement story.\n",
+            )
+            .unwrap();
+        }
+    }
+    assert!(
+        killed_mid_run >= 2,
+        "the corpus is too small to kill runs mid-way"
+    );
+    let last = env.ingest(0);
+    assert_eq!(last["failed"], 0);
+    assert_intact(&env.db());
+    // A kill before a run's first commit leaves no row for it, so not every kill leaves an
+    // 'interrupted' run; but none may stay 'running'.
+    assert!(env.count("SELECT count(*) FROM runs WHERE status = 'interrupted'") >= 1);
+    assert_eq!(
+        env.count("SELECT count(*) FROM runs WHERE status = 'running'"),
+        0
+    );
+    assert_eq!(snapshot(&env.db()), fresh_snapshot(&env));
+}
+
+#[test]
+fn a_second_writer_is_refused_at_once_or_waits() {
+    let env = Env::new();
+    env.write("a.txt", "A sentence to ingest.\n");
+    // Hold the writer lock the way a running ingest does.
+    let lock_path = format!("{}.lock", env.db().display());
+    let lock = std::fs::File::create(&lock_path).unwrap();
+    lock.try_lock().unwrap();
+    let corpus = env.corpus();
+    let started = Instant::now();
+    let out = env
+        .cmd(&["ingest", corpus.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "a locked ingest must exit at once"
+    );
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("another newsdb ingest is writing to this database"),
+        "{stderr}"
+    );
+
+    let mut waiting = Command::new(assert_cmd::cargo::cargo_bin("newsdb"))
+        .args([
+            "--db",
+            env.db().to_str().unwrap(),
+            "ingest",
+            "--wait",
+            "--quiet",
+            corpus.to_str().unwrap(),
+        ])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        waiting.try_wait().unwrap().is_none(),
+        "--wait must wait for the lock"
+    );
+    drop(lock);
+    assert!(waiting.wait().unwrap().success());
+    assert_eq!(env.count("SELECT count(*) FROM documents"), 1);
+}
+
+#[test]
+fn readers_work_while_an_ingest_runs() {
+    let env = Env::new();
+    generate_corpus(&env.corpus(), 2000);
+    env.write(
+        "first/seed.txt",
+        "Seed story\n\nThe minister visited the border before the run.\n",
+    );
+    env.cmd(&["ingest", "-q", env.corpus().join("first").to_str().unwrap()])
+        .assert()
+        .success();
+    let corpus = env.corpus();
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("newsdb"))
+        .args([
+            "--db",
+            env.db().to_str().unwrap(),
+            "ingest",
+            "--quiet",
+            corpus.to_str().unwrap(),
+        ])
+        .spawn()
+        .unwrap();
+    let (mut reads, mut reads_during_run) = (0, 0);
+    loop {
+        let running = child.try_wait().unwrap().is_none();
+        let out = env
+            .cmd(&["search", "--json", "minister border", "--limit", "5"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "search failed during ingest: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let conn = rusqlite::Connection::open_with_flags(
+            env.db(),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .unwrap();
+        let n: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM documents_fts WHERE documents_fts MATCH 'minister'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("a plain SQLite reader works during ingest");
+        assert!(n >= 1);
+        reads += 1;
+        if running {
+            reads_during_run += 1;
+        } else {
+            break;
+        }
+    }
+    assert!(child.wait().unwrap().success());
+    assert!(
+        reads_during_run >= 3,
+        "only {reads_during_run} of {reads} reads overlapped the ingest"
+    );
+}
+
+#[test]
+fn runs_lists_the_run_log() {
+    let env = Env::new();
+    env.write("a.txt", "A sentence to ingest.\n");
+    env.ingest(0);
+    env.ingest(0);
+    let out = env.cmd(&["runs", "--json"]).output().unwrap();
+    let runs: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(runs.as_array().unwrap().len(), 2);
+    assert_eq!(runs[0]["id"], 2, "newest first");
+    assert_eq!(runs[0]["status"], "completed");
+    assert_eq!(runs[0]["unchanged"], 1);
+    assert_eq!(runs[1]["new_documents"], 1);
+    let table = String::from_utf8(env.cmd(&["runs"]).output().unwrap().stdout).unwrap();
+    assert!(table.starts_with("id"), "{table}");
+}
+
+#[test]
+fn a_read_only_database_is_a_clear_error_and_stays_intact() {
+    let env = Env::new();
+    env.write("a.txt", "A sentence to ingest.\n");
+    env.ingest(0);
+    env.write("b.txt", "Another sentence to ingest.\n");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(env.db(), std::fs::Permissions::from_mode(0o444)).unwrap();
+    let denied = std::fs::OpenOptions::new()
+        .write(true)
+        .open(env.db())
+        .is_err();
+    if denied {
+        let corpus = env.corpus();
+        let out = env
+            .cmd(&["ingest", corpus.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            stderr.contains("readonly") || stderr.contains("read-only"),
+            "{stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    } else {
+        eprintln!("running as root: write permissions cannot be denied here");
+    }
+    std::fs::set_permissions(env.db(), std::fs::Permissions::from_mode(0o644)).unwrap();
+    assert_intact(&env.db());
+    assert_eq!(env.count("SELECT count(*) FROM documents"), 1);
+}
