@@ -78,3 +78,43 @@ pub fn read(path: &Path, listed: Stat) -> Result<FileBytes, Rejection> {
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_that_changed_since_it_was_listed_is_not_read_as_complete() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.txt");
+        fs::write(&path, "first").unwrap();
+        let listed = Stat::of(&fs::metadata(&path).unwrap());
+        fs::write(&path, "first, then more").unwrap();
+        assert_eq!(
+            read(&path, listed).unwrap_err(),
+            Rejection::ChangedWhileRead
+        );
+    }
+
+    #[test]
+    fn a_file_that_vanished_since_it_was_listed_is_reported_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.txt");
+        fs::write(&path, "x").unwrap();
+        let listed = Stat::of(&fs::metadata(&path).unwrap());
+        fs::remove_file(&path).unwrap();
+        assert_eq!(read(&path, listed).unwrap_err(), Rejection::Vanished);
+    }
+
+    #[test]
+    fn raw_hash_is_sha256_of_the_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.txt");
+        fs::write(&path, "abc").unwrap();
+        let listed = Stat::of(&fs::metadata(&path).unwrap());
+        assert_eq!(
+            read(&path, listed).unwrap().raw_hash,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

@@ -2,6 +2,7 @@
 
 mod clean;
 mod dedup;
+mod environment;
 mod ingest;
 mod readme;
 mod reingest;
