@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use newsdb::clean::Cleaner;
 use newsdb::pipeline::{self, Event, IngestOptions};
-use newsdb::store::{self, LockError};
+use newsdb::store;
 use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
@@ -14,13 +14,9 @@ use std::time::Instant;
 pub fn run(db: &Path, args: &IngestArgs) -> Result<Status> {
     let started = Instant::now();
     // Held until the run is recorded; the OS releases it if the process dies.
-    let _lock = match store::lock_writer(db, args.wait) {
+    let _lock = match super::lock_writer(db, args.wait)? {
         Ok(lock) => lock,
-        Err(err @ LockError::Held { .. }) => {
-            eprintln!("newsdb: {}: {err}", db.display());
-            return Ok(Status::Locked);
-        }
-        Err(err) => return Err(err.into()),
+        Err(status) => return Ok(status),
     };
     let conn = store::open_read_write(db).with_context(|| format!("opening {}", db.display()))?;
     let cleaner = Cleaner::builtin();

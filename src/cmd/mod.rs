@@ -9,7 +9,7 @@ pub mod sql;
 pub mod stats;
 
 use anyhow::{Context, Result};
-use newsdb::store;
+use newsdb::store::{self, LockError, WriterLock};
 use rusqlite::Connection;
 use std::path::Path;
 
@@ -29,4 +29,17 @@ pub enum Status {
 /// Opens the database for a read-only command, naming it in any error.
 pub fn open_read_only(db: &Path) -> Result<Connection> {
     store::open_read_only(db).with_context(|| format!("opening {}", db.display()))
+}
+
+/// Takes the writer lock for a command that writes. `Ok(Err(Status::Locked))` when another writer
+/// holds it (after saying so on stderr): the caller returns that status.
+pub fn lock_writer(db: &Path, wait: bool) -> Result<Result<WriterLock, Status>> {
+    match store::lock_writer(db, wait) {
+        Ok(lock) => Ok(Ok(lock)),
+        Err(err @ LockError::Held { .. }) => {
+            eprintln!("newsdb: {}: {err}", db.display());
+            Ok(Err(Status::Locked))
+        }
+        Err(err) => Err(err.into()),
+    }
 }

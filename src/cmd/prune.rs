@@ -3,22 +3,18 @@
 use super::Status;
 use crate::cli::PruneArgs;
 use anyhow::{Context, Result};
-use newsdb::store::{self, LockError};
+use newsdb::store;
 use std::io::Write;
 use std::path::Path;
 
 pub fn run(db: &Path, args: &PruneArgs) -> Result<Status> {
-    let _lock = match store::lock_writer(db, false) {
-        Ok(lock) => lock,
-        Err(err @ LockError::Held { .. }) => {
-            eprintln!("newsdb: {}: {err}", db.display());
-            return Ok(Status::Locked);
-        }
-        Err(err) => return Err(err.into()),
-    };
     if !db.exists() {
         return Err(store::OpenError::Missing).with_context(|| format!("opening {}", db.display()));
     }
+    let _lock = match super::lock_writer(db, false)? {
+        Ok(lock) => lock,
+        Err(status) => return Ok(status),
+    };
     let mut conn =
         store::open_read_write(db).with_context(|| format!("opening {}", db.display()))?;
     let pruned = store::writer::prune_retired(&mut conn)?;

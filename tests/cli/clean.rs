@@ -1,6 +1,6 @@
 //! `newsdb clean FILE`: header fields and cleaned body, without a database.
 
-use crate::util::{seeds, stdout, Env};
+use crate::util::{seed_path, seeds, stdout, Env};
 use serde_json::Value;
 
 const SEED_003: &str = "003_de57944280c0c041.txt";
@@ -89,11 +89,7 @@ fn every_seed_keeps_its_article_lines() {
     ];
     let env = Env::new();
     for (prefix, lines) in expected_removed {
-        let path = std::fs::read_dir(seeds())
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .find(|p| p.file_name().unwrap().to_str().unwrap().starts_with(prefix))
-            .unwrap();
+        let path = seed_path(prefix);
         let json: Value = serde_json::from_str(&stdout(&mut env.cmd(&[
             "clean",
             "--json",

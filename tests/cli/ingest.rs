@@ -114,12 +114,7 @@ fn second_run_adds_nothing_but_a_run() {
     );
 
     // --verify re-reads everything and still finds nothing new.
-    let corpus = env.corpus();
-    let out = env
-        .cmd(&["ingest", "--json", "--verify", corpus.to_str().unwrap()])
-        .output()
-        .unwrap();
-    let verified: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let verified = env.ingest_with(&["--verify"], 0);
     assert_eq!(verified["unchanged"], 5);
     assert_eq!(dump(&env), before);
     env.conn()

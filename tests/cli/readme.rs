@@ -1,7 +1,7 @@
 //! The README's example queries run as written against the seeds database: through `newsdb sql`, and
 //! through Python's `sqlite3` module, which brings its own (older, stock) SQLite.
 
-use crate::util::{seeds, stdout, Env};
+use crate::util::{stdout, Env};
 use std::process::Command;
 
 fn readme_sql_blocks() -> Vec<String> {
@@ -26,19 +26,11 @@ fn readme_sql_blocks() -> Vec<String> {
     blocks
 }
 
-fn seeded() -> Env {
-    let env = Env::new();
-    env.cmd(&["ingest", "--quiet", seeds().to_str().unwrap()])
-        .assert()
-        .success();
-    env
-}
-
 #[test]
 fn readme_queries_run_in_newsdb_sql() {
     let blocks = readme_sql_blocks();
     assert!(blocks.len() >= 5, "the README lost its example queries");
-    let env = seeded();
+    let env = Env::seeded();
     for sql in &blocks {
         let json: serde_json::Value =
             serde_json::from_str(&stdout(&mut env.cmd(&["sql", "--json", sql]))).unwrap();
@@ -56,7 +48,7 @@ fn readme_queries_run_in_pythons_stock_sqlite() {
         eprintln!("python3 not found: skipping the stock-SQLite check (.ci/run requires python3)");
         return;
     }
-    let env = seeded();
+    let env = Env::seeded();
     let script = r#"
 import json, sqlite3, sys
 conn = sqlite3.connect(sys.argv[1])

@@ -4,7 +4,7 @@
 use crate::util::{generate_corpus, Env};
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 /// What must be the same after any history of runs as after one fresh run over the final folder:
@@ -215,12 +215,7 @@ fn an_unchanged_file_is_not_read_again_and_verify_rereads_it() {
         env.count("SELECT count(*) FROM documents WHERE body LIKE '%original%'"),
         1
     );
-    let corpus = env.corpus();
-    let out = env
-        .cmd(&["ingest", "--json", "--verify", corpus.to_str().unwrap()])
-        .output()
-        .unwrap();
-    let verified: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let verified = env.ingest_with(&["--verify"], 0);
     assert_eq!(verified["changed"], 1, "{verified}");
     assert_eq!(env.count("SELECT count(*) FROM documents WHERE body LIKE '%modified%' AND retired_run_id IS NULL"), 1);
 }
@@ -265,18 +260,7 @@ fn kill_9_at_any_point_leaves_a_sound_database_that_converges() {
     let corpus = env.corpus();
     let mut killed_mid_run = 0;
     for delay_ms in [150, 400, 700, 1000, 1400] {
-        let mut child = Command::new(assert_cmd::cargo::cargo_bin("newsdb"))
-            .args([
-                "--db",
-                env.db().to_str().unwrap(),
-                "ingest",
-                "--quiet",
-                corpus.to_str().unwrap(),
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = env.spawn_ingest(&[]);
         std::thread::sleep(Duration::from_millis(delay_ms));
         if child.try_wait().unwrap().is_none() {
             child.kill().unwrap(); // SIGKILL
@@ -338,17 +322,7 @@ fn a_second_writer_is_refused_at_once_or_waits() {
         "{stderr}"
     );
 
-    let mut waiting = Command::new(assert_cmd::cargo::cargo_bin("newsdb"))
-        .args([
-            "--db",
-            env.db().to_str().unwrap(),
-            "ingest",
-            "--wait",
-            "--quiet",
-            corpus.to_str().unwrap(),
-        ])
-        .spawn()
-        .unwrap();
+    let mut waiting = env.spawn_ingest(&["--wait"]);
     std::thread::sleep(Duration::from_millis(300));
     assert!(
         waiting.try_wait().unwrap().is_none(),
@@ -370,17 +344,7 @@ fn readers_work_while_an_ingest_runs() {
     env.cmd(&["ingest", "-q", env.corpus().join("first").to_str().unwrap()])
         .assert()
         .success();
-    let corpus = env.corpus();
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("newsdb"))
-        .args([
-            "--db",
-            env.db().to_str().unwrap(),
-            "ingest",
-            "--quiet",
-            corpus.to_str().unwrap(),
-        ])
-        .spawn()
-        .unwrap();
+    let mut child = env.spawn_ingest(&[]);
     let (mut reads, mut reads_during_run) = (0, 0);
     loop {
         let running = child.try_wait().unwrap().is_none();

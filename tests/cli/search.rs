@@ -1,6 +1,6 @@
 //! `newsdb search`: hits with snippets, bm25 order with the title weighted, plain words, bad queries.
 
-use crate::util::{seeds, stdout, Env};
+use crate::util::{stdout, Env};
 use serde_json::Value;
 
 fn search_json(env: &Env, args: &[&str]) -> Vec<Value> {
@@ -13,17 +13,9 @@ fn search_json(env: &Env, args: &[&str]) -> Vec<Value> {
         .clone()
 }
 
-fn seeded() -> Env {
-    let env = Env::new();
-    env.cmd(&["ingest", "--quiet", seeds().to_str().unwrap()])
-        .assert()
-        .success();
-    env
-}
-
 #[test]
 fn lavrov_lists_every_seed_that_mentions_him_with_a_highlighted_snippet() {
-    let env = seeded();
+    let env = Env::seeded();
     let hits = search_json(&env, &["Lavrov"]);
     assert_eq!(hits.len(), 5, "every seed mentions Lavrov");
     for hit in &hits {
@@ -82,13 +74,13 @@ fn bm25_ranks_more_mentions_first() {
 
 #[test]
 fn limit_caps_the_hits() {
-    let env = seeded();
+    let env = Env::seeded();
     assert_eq!(search_json(&env, &["Lavrov", "--limit", "2"]).len(), 2);
 }
 
 #[test]
 fn plain_words_with_punctuation_work() {
-    let env = seeded();
+    let env = Env::seeded();
     assert!(!search_json(&env, &["U.S. commitment"]).is_empty());
     assert!(!search_json(&env, &["Russia's troops"]).is_empty());
     assert!(!search_json(&env, &["anti-aircraft"]).is_empty());
@@ -96,7 +88,7 @@ fn plain_words_with_punctuation_work() {
 
 #[test]
 fn fts5_syntax_still_works() {
-    let env = seeded();
+    let env = Env::seeded();
     let phrase = search_json(&env, &["\"foreign minister\""]);
     assert!(!phrase.is_empty());
     let none = search_json(&env, &["Lavrov NOT Lavrov"]);
@@ -106,7 +98,7 @@ fn fts5_syntax_still_works() {
 
 #[test]
 fn malformed_query_is_a_one_line_error_not_a_panic() {
-    let env = seeded();
+    let env = Env::seeded();
     let out = env.cmd(&["search", "\"unbalanced quote"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8(out.stderr).unwrap();

@@ -3,17 +3,9 @@
 use crate::util::{seeds, stdout, Env};
 use serde_json::Value;
 
-fn seeded() -> Env {
-    let env = Env::new();
-    env.cmd(&["ingest", "--quiet", seeds().to_str().unwrap()])
-        .assert()
-        .success();
-    env
-}
-
 #[test]
 fn select_prints_table_json_and_csv() {
-    let env = seeded();
+    let env = Env::seeded();
     let sql = "SELECT domain, count(*) AS n FROM documents WHERE domain IS NOT NULL GROUP BY domain ORDER BY domain";
     let table = stdout(&mut env.cmd(&["sql", sql]));
     assert!(table.lines().next().unwrap().starts_with("domain"));
@@ -29,7 +21,7 @@ fn select_prints_table_json_and_csv() {
 
 #[test]
 fn statements_that_write_are_refused() {
-    let env = seeded();
+    let env = Env::seeded();
     for sql in [
         "DELETE FROM documents",
         "UPDATE documents SET title = 'x'",
@@ -57,7 +49,7 @@ fn statements_that_write_are_refused() {
 
 #[test]
 fn bad_sql_is_a_clear_error() {
-    let env = seeded();
+    let env = Env::seeded();
     let out = env
         .cmd(&["sql", "SELECT nope FROM documents"])
         .output()
@@ -70,7 +62,7 @@ fn bad_sql_is_a_clear_error() {
 
 #[test]
 fn stats_counts_documents_files_and_runs() {
-    let env = seeded();
+    let env = Env::seeded();
     env.cmd(&["ingest", "--quiet", seeds().to_str().unwrap()])
         .assert()
         .success();

@@ -49,11 +49,16 @@ impl Env {
 
     /// Ingests the corpus folder with `--json` and returns the summary; asserts the exit code.
     pub fn ingest(&self, expected_exit: i32) -> Value {
+        self.ingest_with(&[], expected_exit)
+    }
+
+    /// `ingest --json EXTRA... <corpus>`; returns the summary and asserts the exit code.
+    pub fn ingest_with(&self, extra: &[&str], expected_exit: i32) -> Value {
         let corpus = self.corpus();
-        let out = self
-            .cmd(&["ingest", "--json", corpus.to_str().unwrap()])
-            .output()
-            .unwrap();
+        let mut args = vec!["ingest", "--json"];
+        args.extend_from_slice(extra);
+        args.push(corpus.to_str().unwrap());
+        let out = self.cmd(&args).output().unwrap();
         assert_eq!(
             out.status.code(),
             Some(expected_exit),
@@ -61,6 +66,29 @@ impl Env {
             String::from_utf8_lossy(&out.stderr)
         );
         serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    /// Starts `newsdb ingest --quiet EXTRA... <corpus>` in the background.
+    pub fn spawn_ingest(&self, extra: &[&str]) -> std::process::Child {
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("newsdb"))
+            .arg("--db")
+            .arg(self.db())
+            .args(["ingest", "--quiet"])
+            .args(extra)
+            .arg(self.corpus())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    }
+
+    /// A database made from `seeds/`.
+    pub fn seeded() -> Env {
+        let env = Env::new();
+        env.cmd(&["ingest", "--quiet", seeds().to_str().unwrap()])
+            .assert()
+            .success();
+        env
     }
 
     pub fn conn(&self) -> Connection {
@@ -77,8 +105,9 @@ pub fn seeds() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/seeds"))
 }
 
-pub fn seed(name_prefix: &str) -> Vec<u8> {
-    let entry = std::fs::read_dir(seeds())
+/// The seed whose file name starts with `name_prefix`.
+pub fn seed_path(name_prefix: &str) -> PathBuf {
+    std::fs::read_dir(seeds())
         .unwrap()
         .map(|e| e.unwrap().path())
         .find(|p| {
@@ -88,8 +117,11 @@ pub fn seed(name_prefix: &str) -> Vec<u8> {
                 .unwrap()
                 .starts_with(name_prefix)
         })
-        .unwrap();
-    std::fs::read(entry).unwrap()
+        .unwrap()
+}
+
+pub fn seed(name_prefix: &str) -> Vec<u8> {
+    std::fs::read(seed_path(name_prefix)).unwrap()
 }
 
 pub fn stdout(cmd: &mut Command) -> String {
