@@ -3,7 +3,7 @@
 use super::Status;
 use crate::cli::IngestArgs;
 use anyhow::{Context, Result};
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 use newsdb::clean::Cleaner;
 use newsdb::pipeline::{self, Event, IngestOptions};
 use newsdb::store;
@@ -92,8 +92,14 @@ fn progress_bar(hidden: bool) -> ProgressBar {
     }
     let bar = ProgressBar::new(0);
     bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} files  {per_sec}  ETA {eta}")
-            .expect("valid progress template"),
+        ProgressStyle::with_template("{bar:40} {pos}/{len} files  {rate}  ETA {eta}")
+            .expect("valid progress template")
+            .with_key(
+                "rate",
+                |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.0} files/s", state.per_sec());
+                },
+            ),
     );
     bar
 }
