@@ -2,11 +2,10 @@
 
 use super::Status;
 use crate::cli::IngestArgs;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 use newsdb::clean::Cleaner;
 use newsdb::pipeline::{self, Event, IngestOptions};
-use newsdb::store;
 use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
@@ -18,7 +17,7 @@ pub fn run(db: &Path, args: &IngestArgs) -> Result<Status> {
         Ok(lock) => lock,
         Err(status) => return Ok(status),
     };
-    let conn = store::open_read_write(db).with_context(|| format!("opening {}", db.display()))?;
+    let conn = super::open_read_write(db)?;
     let cleaner = Cleaner::builtin();
     let options = IngestOptions {
         roots: args.paths.clone(),

@@ -26,6 +26,11 @@ pub enum Status {
     Locked,
 }
 
+/// Opens (creating and migrating) the database for a command that writes, naming it in any error.
+pub fn open_read_write(db: &Path) -> Result<Connection> {
+    store::open_read_write(db).with_context(|| format!("opening {}", db.display()))
+}
+
 /// Opens the database for a read-only command, naming it in any error.
 pub fn open_read_only(db: &Path) -> Result<Connection> {
     store::open_read_only(db).with_context(|| format!("opening {}", db.display()))

@@ -15,8 +15,7 @@ pub fn run(db: &Path, args: &PruneArgs) -> Result<Status> {
         Ok(lock) => lock,
         Err(status) => return Ok(status),
     };
-    let mut conn =
-        store::open_read_write(db).with_context(|| format!("opening {}", db.display()))?;
+    let mut conn = super::open_read_write(db)?;
     let pruned = store::writer::prune_retired(&mut conn)?;
     let mut out = std::io::stdout().lock();
     if args.json {

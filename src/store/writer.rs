@@ -8,6 +8,7 @@
 use crate::prepare::Prepared;
 use crate::read::Stat;
 use crate::record::{Outcome, Record, RunCounts};
+use crate::reject::Rejection;
 use anyhow::{Context, Result};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -85,10 +86,6 @@ impl Writer {
 
     pub fn run_id(&self) -> i64 {
         self.run_id
-    }
-
-    pub fn counts(&self) -> RunCounts {
-        self.counts
     }
 
     /// Every file the database knows, by path.
@@ -279,6 +276,17 @@ impl StoredFile {
     }
 }
 
+/// What a file's row says about it.
+enum FileState<'a> {
+    /// The file stands for this document.
+    Linked {
+        document_id: i64,
+        fields: &'a FileFields<'a>,
+    },
+    /// The file was rejected.
+    Rejected(&'a Rejection),
+}
+
 /// Header fields and encoding of a file, as stored in its `files` row.
 struct FileFields<'a> {
     encoding: Option<&'a str>,
@@ -339,21 +347,12 @@ impl Put<'_> {
                     return Ok(());
                 }
                 self.affected.extend(stored.and_then(|s| s.document_id));
-                self.conn.prepare_cached(UPSERT_FILE)?.execute(params![
-                    path,
-                    stat.size as i64,
-                    stat.mtime_ns,
-                    raw_hash,
-                    None::<String>,
-                    None::<i64>,
-                    None::<String>,
-                    None::<String>,
-                    None::<String>,
-                    "error",
-                    rejection.code(),
-                    rejection.to_string(),
-                    self.run_id
-                ])?;
+                self.upsert_file(
+                    &path,
+                    stat,
+                    raw_hash.as_deref(),
+                    FileState::Rejected(rejection),
+                )?;
             }
             Outcome::KnownBytes { raw_hash } => {
                 let (document_id, encoding, title, published, url): (
@@ -468,6 +467,45 @@ impl Put<'_> {
             self.counts.renamed += 1;
         }
         self.affected.insert(document_id);
+        self.upsert_file(
+            path,
+            stat,
+            Some(raw_hash),
+            FileState::Linked {
+                document_id,
+                fields,
+            },
+        )
+    }
+
+    /// Inserts or updates a file's row: linked to its document, or rejected with its reason.
+    fn upsert_file(
+        &self,
+        path: &str,
+        stat: Stat,
+        raw_hash: Option<&str>,
+        state: FileState,
+    ) -> Result<()> {
+        let none = FileFields {
+            encoding: None,
+            title: None,
+            published: None,
+            url: None,
+        };
+        let (document_id, fields, status, reason, detail) = match state {
+            // The end of the run chooses each document's primary file (`ingested`).
+            FileState::Linked {
+                document_id,
+                fields,
+            } => (Some(document_id), fields, "duplicate", None, None),
+            FileState::Rejected(rejection) => (
+                None,
+                &none,
+                "error",
+                Some(rejection.code()),
+                Some(rejection.to_string()),
+            ),
+        };
         self.conn.prepare_cached(UPSERT_FILE)?.execute(params![
             path,
             stat.size as i64,
@@ -478,9 +516,9 @@ impl Put<'_> {
             fields.title,
             fields.published,
             fields.url,
-            "duplicate", // the end of the run chooses each document's primary file
-            None::<String>,
-            None::<String>,
+            status,
+            reason,
+            detail,
             self.run_id
         ])?;
         Ok(())

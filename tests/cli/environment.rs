@@ -2,7 +2,7 @@
 //! non-zero exit, and corrupt nothing. Uses a small tmpfs, so it needs the right to mount (root, as on
 //! the CI machines); elsewhere it says so and skips.
 
-use crate::util::{generate_corpus, Env};
+use crate::util::{assert_intact, generate_corpus, Env};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -48,30 +48,6 @@ impl Drop for Tmpfs {
     }
 }
 
-fn ingest(env: &Env, db: &Path) -> std::process::Output {
-    Command::new(assert_cmd::cargo::cargo_bin("newsdb"))
-        .args([
-            "--db",
-            db.to_str().unwrap(),
-            "ingest",
-            "--quiet",
-            env.corpus().to_str().unwrap(),
-        ])
-        .output()
-        .unwrap()
-}
-
-fn integrity(db: &Path) -> String {
-    let conn = rusqlite::Connection::open(db).unwrap();
-    conn.execute(
-        "INSERT INTO documents_fts(documents_fts) VALUES('integrity-check')",
-        [],
-    )
-    .unwrap();
-    conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap()
-}
-
 #[test]
 fn a_full_disk_fails_the_run_cleanly_and_the_next_run_converges() {
     let env = Env::new();
@@ -80,21 +56,21 @@ fn a_full_disk_fails_the_run_cleanly_and_the_next_run_converges() {
     };
     generate_corpus(&env.corpus(), 600); // about 2 MB of text: more than the disk holds
     let db = fs.path.join("news.db");
-    let out = ingest(&env, &db);
+    let out = env.ingest_into(&db);
     assert_eq!(out.status.code(), Some(1), "a full disk fails the run");
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.contains("full"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 
     fs.remount("size=64m");
-    assert_eq!(integrity(&db), "ok");
-    let out = ingest(&env, &db);
+    assert_intact(&db);
+    let out = env.ingest_into(&db);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(integrity(&db), "ok");
+    assert_intact(&db);
     let conn = rusqlite::Connection::open(&db).unwrap();
     let documents: i64 = conn
         .query_row("SELECT count(*) FROM documents", [], |r| r.get(0))
@@ -110,14 +86,14 @@ fn a_read_only_filesystem_is_a_clear_error() {
     };
     env.write("a.txt", "A sentence to ingest.\n");
     let db = fs.path.join("news.db");
-    assert!(ingest(&env, &db).status.success());
+    assert!(env.ingest_into(&db).status.success());
     env.write("b.txt", "Another sentence to ingest.\n");
     fs.remount("ro");
-    let out = ingest(&env, &db);
+    let out = env.ingest_into(&db);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.contains("Read-only file system"), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     fs.remount("rw");
-    assert_eq!(integrity(&db), "ok");
+    assert_intact(&db);
 }

@@ -1,10 +1,9 @@
 //! Re-ingestion you can trust: incremental runs, changes, renames, deletions, restores, retirement,
 //! kill -9 at any point, one writer at a time, readers during a run.
 
-use crate::util::{generate_corpus, Env};
+use crate::util::{assert_intact, generate_corpus, Env};
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 /// What must be the same after any history of runs as after one fresh run over the final folder:
@@ -37,33 +36,10 @@ fn snapshot(db: &Path) -> Snapshot {
     Snapshot { documents, files }
 }
 
-fn assert_intact(db: &Path) {
-    let conn = rusqlite::Connection::open(db).unwrap();
-    let check: String = conn
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(check, "ok");
-    conn.execute(
-        "INSERT INTO documents_fts(documents_fts) VALUES('integrity-check')",
-        [],
-    )
-    .expect("FTS index matches the documents");
-}
-
 /// A fresh database over the same folder, for comparison.
 fn fresh_snapshot(env: &Env) -> Snapshot {
     let db = env.dir.path().join("fresh.db");
-    let corpus = env.corpus();
-    let out = Command::new(assert_cmd::cargo::cargo_bin("newsdb"))
-        .args([
-            "--db",
-            db.to_str().unwrap(),
-            "ingest",
-            "--quiet",
-            corpus.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+    let out = env.ingest_into(&db);
     assert!(
         matches!(out.status.code(), Some(0 | 3)),
         "{}",

@@ -68,6 +68,17 @@ impl Env {
         serde_json::from_slice(&out.stdout).unwrap()
     }
 
+    /// `newsdb --db DB ingest --quiet <corpus>` into another database than the test's own.
+    pub fn ingest_into(&self, db: &Path) -> std::process::Output {
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("newsdb"))
+            .arg("--db")
+            .arg(db)
+            .args(["ingest", "--quiet"])
+            .arg(self.corpus())
+            .output()
+            .unwrap()
+    }
+
     /// Starts `newsdb ingest --quiet EXTRA... <corpus>` in the background.
     pub fn spawn_ingest(&self, extra: &[&str]) -> std::process::Child {
         std::process::Command::new(assert_cmd::cargo::cargo_bin("newsdb"))
@@ -99,6 +110,20 @@ impl Env {
     pub fn count(&self, sql: &str) -> i64 {
         self.conn().query_row(sql, [], |r| r.get(0)).unwrap()
     }
+}
+
+/// Asserts that the database passes `PRAGMA integrity_check` and FTS5's `integrity-check`.
+pub fn assert_intact(db: &Path) {
+    let conn = Connection::open(db).unwrap();
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    conn.execute(
+        "INSERT INTO documents_fts(documents_fts) VALUES('integrity-check')",
+        [],
+    )
+    .expect("FTS index matches the documents");
 }
 
 pub fn seeds() -> &'static Path {
