@@ -1,12 +1,14 @@
 //! Stage: roots → the files to consider, with their size and mtime. Reads no file content.
 //!
 //! A root that is a file is taken whatever its extension (the user named it); folders are walked
-//! recursively for files with one of the wanted extensions. Hidden files and folders (name starting with
+//! recursively for files with one of the wanted extensions that the include and exclude globs let
+//! through. Hidden files and folders (name starting with
 //! `.`) are skipped: scrapers and editors write temporary files there. Symbolic links are not followed,
 //! so a link loop cannot hang a run. The result is sorted by path, so runs are reproducible.
 
 use crate::read::Stat;
 use anyhow::{Context, Result};
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
@@ -40,9 +42,64 @@ pub fn resolve_roots(roots: &[PathBuf]) -> Result<Vec<PathBuf>> {
         .collect()
 }
 
-/// Lists the files under `roots` (already resolved) whose extension is in `extensions`
-/// (case-insensitive, without the dot).
-pub fn discover(roots: &[PathBuf], extensions: &[String]) -> Found {
+/// Which files in a walked folder to take.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Extensions (without the dot, case-insensitive).
+    pub extensions: Vec<String>,
+    /// If set, only files matching one of these globs.
+    pub include: Option<GlobSet>,
+    /// Files matching one of these globs are left out.
+    pub exclude: Option<GlobSet>,
+}
+
+impl Filter {
+    /// A filter on extensions alone.
+    pub fn extensions(extensions: &[String]) -> Filter {
+        Filter {
+            extensions: extensions.to_vec(),
+            ..Filter::default()
+        }
+    }
+
+    /// Adds include and exclude globs. A glob without `/` matches the file name (`*.tmp.txt`); one
+    /// with `/` matches the path below the root, where `*` stays within one folder and `**` crosses
+    /// folders (`drafts/**`, `**/2024/*.txt`).
+    pub fn with_globs(mut self, include: &[String], exclude: &[String]) -> Result<Filter> {
+        self.include = (!include.is_empty())
+            .then(|| glob_set(include))
+            .transpose()?;
+        self.exclude = (!exclude.is_empty())
+            .then(|| glob_set(exclude))
+            .transpose()?;
+        Ok(self)
+    }
+
+    /// Whether to take the file at `relative` (its path below the root).
+    fn takes(&self, relative: &Path) -> bool {
+        if !has_extension(relative, &self.extensions) {
+            return false;
+        }
+        let name = Path::new(relative.file_name().unwrap_or_default());
+        let matches = |set: &GlobSet| set.is_match(relative) || set.is_match(name);
+        self.include.as_ref().is_none_or(matches) && !self.exclude.as_ref().is_some_and(matches)
+    }
+}
+
+fn glob_set(patterns: &[String]) -> Result<GlobSet> {
+    let mut set = GlobSetBuilder::new();
+    for p in patterns {
+        let glob = GlobBuilder::new(p)
+            .literal_separator(true)
+            .build()
+            .with_context(|| format!("bad glob {p:?}"))?;
+        set.add(glob);
+    }
+    Ok(set.build()?)
+}
+
+/// Lists the files under `roots` (already resolved) that `filter` takes.
+pub fn discover(roots: &[PathBuf], filter: &Filter) -> Found {
     let mut found = Found::default();
     for root in roots {
         let walker = WalkDir::new(root)
@@ -52,7 +109,8 @@ pub fn discover(roots: &[PathBuf], extensions: &[String]) -> Found {
         for entry in walker {
             match entry {
                 Ok(e) if e.file_type().is_file() => {
-                    if e.depth() > 0 && !has_extension(e.path(), extensions) {
+                    let relative = e.path().strip_prefix(root).unwrap_or(e.path());
+                    if e.depth() > 0 && !filter.takes(relative) {
                         continue;
                     }
                     match e.metadata() {
@@ -113,7 +171,7 @@ mod tests {
             fs::write(root.join(f), "x").unwrap();
         }
         let roots = resolve_roots(&[root.to_path_buf()]).unwrap();
-        let found = discover(&roots, &["txt".into()]);
+        let found = discover(&roots, &Filter::extensions(&["txt".into()]));
         let names: Vec<_> = found
             .files
             .iter()
@@ -134,6 +192,41 @@ mod tests {
         let file = dir.path().join("article.html");
         fs::write(&file, "x").unwrap();
         let roots = resolve_roots(&[file]).unwrap();
-        assert_eq!(discover(&roots, &["txt".into()]).files.len(), 1);
+        assert_eq!(
+            discover(&roots, &Filter::extensions(&["txt".into()]))
+                .files
+                .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn globs_include_and_exclude() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for f in [
+            "2024/a.txt",
+            "2024/drafts/b.txt",
+            "2023/c.txt",
+            "2024/d.tmp.txt",
+        ] {
+            fs::create_dir_all(root.join(f).parent().unwrap()).unwrap();
+            fs::write(root.join(f), "x").unwrap();
+        }
+        let roots = resolve_roots(&[root.to_path_buf()]).unwrap();
+        let filter = Filter::extensions(&["txt".into()])
+            .with_globs(
+                &["2024/**".into()],
+                &["**/drafts/**".into(), "*.tmp.txt".into()],
+            )
+            .unwrap();
+        let found = discover(&roots, &filter);
+        let names: Vec<_> = found
+            .files
+            .iter()
+            .map(|c| c.path.strip_prefix(&roots[0]).unwrap().to_owned())
+            .collect();
+        assert_eq!(names, vec![PathBuf::from("2024/a.txt")]);
+        assert!(Filter::default().with_globs(&["a[".into()], &[]).is_err());
     }
 }

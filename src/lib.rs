@@ -8,9 +8,11 @@
 //! values and reports per-file problems through [`pipeline::Event`].
 
 pub mod clean;
+pub mod config;
 pub mod decode;
 pub mod discover;
 pub mod header;
+pub mod jsonl;
 pub mod normalize;
 pub mod pipeline;
 pub mod prepare;

@@ -6,6 +6,7 @@ mod cmd;
 use clap::Parser;
 use cli::{Cli, Command};
 use cmd::Status;
+use newsdb::config::Config;
 use std::process::ExitCode;
 
 /// Exit codes, documented in `--help` and the README for cron.
@@ -17,14 +18,18 @@ const EXIT_LOCKED: u8 = 4;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let config = || Config::load(cli.config.as_deref(), &cli.db);
     let result = match &cli.command {
-        Command::Ingest(args) => cmd::ingest::run(&cli.db, args),
-        Command::Search(args) => cmd::search::run(&cli.db, args),
+        Command::Ingest(args) => config().and_then(|c| cmd::ingest::run(&cli.db, &c, args)),
+        Command::Search(args) => config().and_then(|c| cmd::search::run(&cli.db, &c, args)),
         Command::Sql(args) => cmd::sql::run(&cli.db, args),
         Command::Stats(args) => cmd::stats::run(&cli.db, args),
-        Command::Clean(args) => cmd::clean::run(args),
+        Command::Clean(args) => config().and_then(|c| cmd::clean::run(&c, args)),
         Command::Runs(args) => cmd::runs::run(&cli.db, args),
         Command::Prune(args) => cmd::prune::run(&cli.db, args),
+        Command::Export(args) => cmd::export::run(&cli.db, args),
+        Command::Completions(args) => cmd::completions::completions(args),
+        Command::Man(args) => cmd::completions::man(args),
     };
     ExitCode::from(match result {
         Ok(Status::Success) => EXIT_SUCCESS,

@@ -7,16 +7,18 @@
 //! it drops the receiver, the workers stop at their next send, and the writer's error is reported.
 
 use crate::clean::Cleaner;
-use crate::discover::{self, Candidate};
-use crate::prepare::prepare;
-use crate::read::read;
-use crate::record::{Outcome, Record, RunCounts};
+use crate::discover::{self, Candidate, Filter};
+use crate::jsonl;
+use crate::prepare::{prepare, prepare_fields};
+use crate::read::{read, sha256_hex, Stat};
+use crate::record::{Outcome, Record, RunCounts, Scope};
 use crate::reject::Rejection;
 use crate::store::writer::{KnownFile, Writer};
-use anyhow::Result;
+use anyhow::{Context, Result};
 use rayon::prelude::*;
 use rusqlite::Connection;
 use std::collections::{HashMap, HashSet};
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
 /// Files handed to the writer at once, and committed in one transaction.
@@ -27,12 +29,18 @@ const CHANNEL_CHUNKS: usize = 2;
 /// What to ingest and how.
 #[derive(Debug, Clone)]
 pub struct IngestOptions {
-    /// Files and folders to ingest.
-    pub roots: Vec<PathBuf>,
-    /// Extensions (without the dot, case-insensitive) of the files to take from folders.
-    pub extensions: Vec<String>,
+    pub input: Input,
     /// Re-read and re-hash every file, even those whose size and mtime are unchanged.
     pub verify: bool,
+}
+
+/// Where the articles come from.
+#[derive(Debug, Clone)]
+pub enum Input {
+    /// Files and folders; folders are walked for the files `filter` takes.
+    Files { roots: Vec<PathBuf>, filter: Filter },
+    /// One JSON Lines file, one article per line; `None` reads standard input.
+    Jsonl(Option<PathBuf>),
 }
 
 /// Something the caller may want to show while the run goes on.
@@ -57,23 +65,57 @@ pub struct RunSummary {
     pub counts: RunCounts,
 }
 
-/// Runs one ingest over `options.roots` into the database behind `conn`.
+/// Runs one ingest of `options.input` into the database behind `conn`.
 ///
-/// A file that cannot be ingested is recorded and reported through `on_event`, and the run goes on;
-/// only a failure of the run itself (a root that does not exist, a database error) returns `Err`, after
-/// marking the run failed when it had started.
+/// A file (or record) that cannot be ingested is recorded and reported through `on_event`, and the run
+/// goes on; only a failure of the run itself (a root that does not exist, a database error) returns
+/// `Err`, after marking the run failed when it had started.
 pub fn ingest(
     conn: Connection,
     cleaner: &Cleaner,
     options: &IngestOptions,
     on_event: &mut dyn FnMut(Event),
 ) -> Result<RunSummary> {
-    let roots = discover::resolve_roots(&options.roots)?;
-    let mut writer = Writer::start(conn, &roots, cleaner.version())?;
-    match run(&mut writer, &roots, cleaner, options, on_event) {
+    let scopes = match &options.input {
+        Input::Files { roots, .. } => discover::resolve_roots(roots)?
+            .into_iter()
+            .map(Scope::Files)
+            .collect(),
+        Input::Jsonl(Some(path)) => {
+            let path = std::fs::canonicalize(path)
+                .with_context(|| format!("{}: cannot open", path.display()))?;
+            vec![Scope::Lines(path.to_string_lossy().into_owned())]
+        }
+        Input::Jsonl(None) => vec![Scope::Lines(STDIN.to_owned())],
+    };
+    let mut writer = Writer::start(conn, &scopes, cleaner.version())?;
+    let result = match &options.input {
+        Input::Files { filter, .. } => {
+            let roots: Vec<PathBuf> = scopes
+                .iter()
+                .filter_map(|s| match s {
+                    Scope::Files(root) => Some(root.clone()),
+                    Scope::Lines(_) => None,
+                })
+                .collect();
+            run_files(
+                &mut writer,
+                &roots,
+                filter,
+                cleaner,
+                options.verify,
+                on_event,
+            )
+        }
+        Input::Jsonl(path) => {
+            let prefix = scopes[0].label();
+            run_jsonl(&mut writer, path.as_deref(), &prefix, cleaner, on_event)
+        }
+    };
+    match result {
         Ok(()) => {
             let run_id = writer.run_id();
-            let counts = writer.finish(&roots)?;
+            let counts = writer.finish(&scopes)?;
             Ok(RunSummary { run_id, counts })
         }
         Err(err) => {
@@ -84,16 +126,20 @@ pub fn ingest(
     }
 }
 
-fn run(
+/// How standard input is named in `runs.roots` and in its records' paths (`-#12`).
+pub const STDIN: &str = "-";
+
+fn run_files(
     writer: &mut Writer,
     roots: &[PathBuf],
+    filter: &Filter,
     cleaner: &Cleaner,
-    options: &IngestOptions,
+    verify: bool,
     on_event: &mut dyn FnMut(Event),
 ) -> Result<()> {
     let known = writer.known_files()?;
     let known_bytes = writer.known_raw_hashes(cleaner.version())?;
-    let found = discover::discover(roots, &options.extensions);
+    let found = discover::discover(roots, filter);
     writer.set_discovered(found.files.iter().map(|c| c.path.as_path()));
     on_event(Event::Discovered {
         files: (found.files.len() + found.unlisted.len()) as u64,
@@ -104,6 +150,7 @@ fn run(
         .into_iter()
         .map(|u| Record {
             path: u.path,
+            line: None,
             stat: Default::default(),
             outcome: Outcome::Rejected {
                 raw_hash: None,
@@ -116,22 +163,13 @@ fn run(
     let (unchanged, to_read): (Vec<Candidate>, Vec<Candidate>) = found
         .files
         .into_iter()
-        .partition(|c| !options.verify && is_unchanged(&known, c));
+        .partition(|c| !verify && is_unchanged(&known, c, cleaner.version()));
     drop(known);
-    for chunk in unchanged.chunks(CHUNK_FILES * 8) {
-        let records: Vec<Record> = chunk
-            .iter()
-            .map(|c| Record {
-                path: c.path.clone(),
-                stat: c.stat,
-                outcome: Outcome::Unchanged,
-            })
-            .collect();
-        writer.write_batch(&records)?;
-        on_event(Event::Written {
-            files: records.len() as u64,
-        });
-    }
+    writer.count_unchanged(unchanged.len() as u64);
+    on_event(Event::Written {
+        files: unchanged.len() as u64,
+    });
+    drop(unchanged);
 
     let known_bytes = &known_bytes;
     let (tx, rx) = crossbeam_channel::bounded::<Vec<Record>>(CHANNEL_CHUNKS);
@@ -155,13 +193,114 @@ fn run(
     })
 }
 
+/// Reads a JSON Lines file (or standard input) a chunk of lines at a time; workers parse and clean
+/// the records in parallel, the writer stores them as they come. A line with the bytes of a stored
+/// record is not parsed and cleaned again. Blank lines are skipped.
+fn run_jsonl(
+    writer: &mut Writer,
+    path: Option<&Path>,
+    prefix: &str,
+    cleaner: &Cleaner,
+    on_event: &mut dyn FnMut(Event),
+) -> Result<()> {
+    let known_bytes = writer.known_raw_hashes(cleaner.version())?;
+    let (reader, mtime_ns): (Box<dyn BufRead + Send>, i64) = match path {
+        Some(path) => {
+            let file = std::fs::File::open(path)
+                .with_context(|| format!("{}: cannot open", path.display()))?;
+            let mtime = file.metadata().map(|m| Stat::of(&m).mtime_ns).unwrap_or(0);
+            (Box::new(std::io::BufReader::new(file)), mtime)
+        }
+        None => (Box::new(std::io::BufReader::new(std::io::stdin())), 0),
+    };
+    let source = path.map_or_else(|| STDIN.to_owned(), |p| p.display().to_string());
+    let known_bytes = &known_bytes;
+    let (tx, rx) = crossbeam_channel::bounded::<Vec<Record>>(CHANNEL_CHUNKS);
+    std::thread::scope(|scope| {
+        let reading = scope.spawn(move || -> Result<()> {
+            let mut lines = reader.split(b'\n').enumerate();
+            loop {
+                let mut chunk = Vec::with_capacity(CHUNK_FILES);
+                for (i, line) in lines.by_ref() {
+                    let line = line.with_context(|| format!("{source}: reading line {}", i + 1))?;
+                    if !line.trim_ascii().is_empty() {
+                        chunk.push((i as u64 + 1, line));
+                    }
+                    if chunk.len() == CHUNK_FILES {
+                        break;
+                    }
+                }
+                if chunk.is_empty() {
+                    return Ok(());
+                }
+                let records: Vec<Record> = chunk
+                    .into_par_iter()
+                    .map(|(n, bytes)| {
+                        process_line(prefix, n, &bytes, mtime_ns, cleaner, known_bytes)
+                    })
+                    .collect();
+                if tx.send(records).is_err() {
+                    return Ok(()); // the writer stopped; its error is what gets reported
+                }
+            }
+        });
+        let result = rx
+            .iter()
+            .try_for_each(|records| write_and_report(writer, &records, on_event));
+        drop(rx);
+        result?;
+        reading
+            .join()
+            .expect("the JSON Lines reader does not panic")
+    })
+}
+
+/// The per-record stages of a JSON Lines line, on a worker thread.
+fn process_line(
+    prefix: &str,
+    line: u64,
+    bytes: &[u8],
+    mtime_ns: i64,
+    cleaner: &Cleaner,
+    known_bytes: &HashSet<String>,
+) -> Record {
+    let raw_hash = sha256_hex(bytes);
+    let outcome = if known_bytes.contains(&raw_hash) {
+        Outcome::KnownBytes { raw_hash }
+    } else {
+        let parsed = jsonl::parse(bytes).map_err(|rejection| match rejection {
+            Rejection::BadRecord(why) => Rejection::BadRecord(format!("line {line}: {why}")),
+            other => other,
+        });
+        match parsed.and_then(|a| prepare_fields(&a.text, a.header, cleaner)) {
+            Ok(doc) => Outcome::Prepared {
+                raw_hash,
+                doc: Box::new(doc),
+            },
+            Err(rejection) => Outcome::Rejected {
+                raw_hash: Some(raw_hash),
+                rejection,
+            },
+        }
+    };
+    Record {
+        path: PathBuf::from(format!("{prefix}#{line}")),
+        line: Some(line),
+        stat: Stat {
+            size: bytes.len() as u64,
+            mtime_ns,
+        },
+        outcome,
+    }
+}
+
 /// Whether a file can be skipped unread: same size and mtime as stored, and stored in a state that the
-/// same bytes would reproduce.
-fn is_unchanged(known: &HashMap<PathBuf, KnownFile>, c: &Candidate) -> bool {
+/// same bytes would reproduce with the current cleaner.
+fn is_unchanged(known: &HashMap<PathBuf, KnownFile>, c: &Candidate, cleaner_version: &str) -> bool {
     known.get(&c.path).is_some_and(|k| {
         k.stat == c.stat
             && match k.status.as_str() {
-                "ingested" | "duplicate" => true,
+                "ingested" | "duplicate" => k.cleaner_version.as_deref() == Some(cleaner_version),
                 "error" => k
                     .reason
                     .as_deref()
@@ -195,6 +334,7 @@ fn process(c: &Candidate, cleaner: &Cleaner, known_bytes: &HashSet<String>) -> R
     };
     Record {
         path: c.path.clone(),
+        line: None,
         stat: c.stat,
         outcome,
     }

@@ -21,6 +21,8 @@ pub struct Prepared {
     /// SHA-256 (hex) of the canonical form of `body`: the document key.
     pub content_hash: String,
     pub word_count: usize,
+    /// ISO 639-3 code of the body's language, when whatlang tells it reliably.
+    pub lang: Option<&'static str>,
     /// Every line the cleaner removed, in file order.
     pub removed: Vec<Removal>,
     /// Encoding the file was decoded from.
@@ -31,11 +33,32 @@ pub struct Prepared {
 pub fn prepare(bytes: &[u8], cleaner: &Cleaner) -> Result<Prepared, Rejection> {
     let decoded = decode(bytes)?;
     let lines = normalize::lines(&decoded.text);
-
-    let (mut header, body_start) = match header::parse_structured(&lines) {
+    let (header, body_start) = match header::parse_structured(&lines) {
         Some(s) => (s.header, s.body_start),
         None => (Header::default(), 0),
     };
+    finish(header, &lines, body_start, decoded.encoding, cleaner, true)
+}
+
+/// The stages after decoding for an article whose fields came with it (a JSON Lines record): the text
+/// is the body, so no header is looked for in it and no title taken from it.
+pub fn prepare_fields(
+    text: &str,
+    header: Header,
+    cleaner: &Cleaner,
+) -> Result<Prepared, Rejection> {
+    let lines = normalize::lines(text);
+    finish(header, &lines, 0, "UTF-8", cleaner, false)
+}
+
+fn finish(
+    mut header: Header,
+    lines: &[String],
+    body_start: usize,
+    encoding: &'static str,
+    cleaner: &Cleaner,
+    find_title: bool,
+) -> Result<Prepared, Rejection> {
     let body_lines = &lines[body_start..];
     let cleaned = cleaner.clean(body_lines, body_start + 1);
     let mut kept: Vec<&str> = body_lines
@@ -46,7 +69,7 @@ pub fn prepare(bytes: &[u8], cleaner: &Cleaner) -> Result<Prepared, Rejection> {
         .collect();
 
     // Shape 2: the first kept line, alone above a blank line, is the title.
-    if header.title.is_none() {
+    if find_title && header.title.is_none() {
         let first = kept.iter().position(|l| !l.is_empty());
         if let Some(i) = first {
             let blank_follows = kept.get(i + 1).is_some_and(|l| l.is_empty());
@@ -68,11 +91,26 @@ pub fn prepare(bytes: &[u8], cleaner: &Cleaner) -> Result<Prepared, Rejection> {
         domain: header.url.as_deref().and_then(header::domain),
         content_hash: content_hash(&body),
         word_count: body.split_whitespace().count(),
+        lang: detect_lang(&body),
         header,
         body,
         removed: cleaned.removed,
-        encoding: decoded.encoding,
+        encoding,
     })
+}
+
+/// Text beyond this many bytes does not change whatlang's verdict, only its cost.
+const LANG_SAMPLE_BYTES: usize = 4096;
+
+/// The body's language as an ISO 639-3 code, or `None` when the text is too short or mixed to tell.
+pub fn detect_lang(body: &str) -> Option<&'static str> {
+    let mut end = body.len().min(LANG_SAMPLE_BYTES);
+    while !body.is_char_boundary(end) {
+        end -= 1;
+    }
+    whatlang::detect(&body[..end])
+        .filter(|info| info.is_reliable())
+        .map(|info| info.lang().code())
 }
 
 /// The dedup key of a cleaned body.
@@ -121,6 +159,37 @@ mod tests {
         );
         assert_eq!(a.content_hash, b.content_hash);
         assert_ne!(a.body, b.body);
+    }
+
+    #[test]
+    fn language_is_detected() {
+        let de = prep(
+            "Die Bundesregierung hat am Dienstag beschlossen, die Hilfen für die Ukraine \
+                       deutlich auszuweiten, wie ein Sprecher in Berlin mitteilte.\n",
+        );
+        assert_eq!(de.lang, Some("deu"));
+        let fr = prep(
+            "Le gouvernement a annoncé mardi une nouvelle aide pour les agriculteurs \
+                       touchés par la sécheresse dans le sud du pays.\n",
+        );
+        assert_eq!(fr.lang, Some("fra"));
+        assert_eq!(prep("Ok.\n").lang, None);
+    }
+
+    #[test]
+    fn fields_come_from_the_record_not_the_text() {
+        let header = Header {
+            title: Some("T".into()),
+            ..Header::default()
+        };
+        let p = prepare_fields(
+            "Headline-like line\n\nBody text here.\nShare this:",
+            header.clone(),
+            &Cleaner::builtin(),
+        )
+        .unwrap();
+        assert_eq!(p.header, header);
+        assert_eq!(p.body, "Headline-like line\n\nBody text here.");
     }
 
     #[test]

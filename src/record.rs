@@ -5,18 +5,40 @@ use crate::read::Stat;
 use crate::reject::Rejection;
 use std::path::PathBuf;
 
-/// What the workers made of one file.
+/// What the workers made of one source: a file, or one line of a JSON Lines file.
 #[derive(Debug, Clone)]
 pub struct Record {
+    /// The file's path; for a JSON Lines record, the file's path, `#` and the line number.
     pub path: PathBuf,
+    /// The 1-based line number of a JSON Lines record; `None` for a whole file.
+    pub line: Option<u64>,
+    /// Size and mtime of the file (for a JSON Lines record: the line's size, the file's mtime).
     pub stat: Stat,
     pub outcome: Outcome,
 }
 
+/// The sources a run is responsible for: at its end, the sources in scope that it did not see are
+/// marked deleted (files only when they are gone from the disk).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// A file or folder walked for article files.
+    Files(PathBuf),
+    /// The records of one JSON Lines file, or of standard input (`-`).
+    Lines(String),
+}
+
+impl Scope {
+    /// How the scope is recorded in `runs.roots`.
+    pub fn label(&self) -> String {
+        match self {
+            Scope::Files(path) => path.to_string_lossy().into_owned(),
+            Scope::Lines(prefix) => prefix.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub enum Outcome {
-    /// Size and mtime match the stored record: the file was not read.
-    Unchanged,
     /// The file was read, and its bytes are those of a stored file cleaned by the current cleaner: no
     /// need to decode and clean them again (a rename, a restore, a byte-identical copy).
     KnownBytes { raw_hash: String },

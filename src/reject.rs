@@ -25,6 +25,9 @@ pub enum Rejection {
     ChangedWhileRead,
     #[error("no article text left after removing boilerplate ({removed} lines removed)")]
     NoText { removed: usize },
+    /// A JSON Lines record that is not an article object (the line number is in the source's path).
+    #[error("not an article record: {0}")]
+    BadRecord(String),
 }
 
 impl Rejection {
@@ -39,6 +42,7 @@ impl Rejection {
             Rejection::Vanished => "vanished",
             Rejection::ChangedWhileRead => "changed-while-read",
             Rejection::NoText { .. } => "no-text",
+            Rejection::BadRecord(_) => "bad-record",
         }
     }
 

@@ -24,6 +24,9 @@ pub struct Hit {
     pub title: Option<String>,
     pub published: Option<String>,
     pub url: Option<String>,
+    pub domain: Option<String>,
+    /// ISO 639-3 language code.
+    pub lang: Option<String>,
     pub snippet: String,
     /// bm25 score: lower is better.
     pub rank: f64,
@@ -42,7 +45,7 @@ pub enum SearchError {
 }
 
 const SEARCH_SQL: &str = "
-    SELECT d.id, d.title, d.published, d.url,
+    SELECT d.id, d.title, d.published, d.url, d.domain, d.lang,
            snippet(documents_fts, -1, ?3, ?4, '…', ?5) AS snippet,
            bm25(documents_fts, ?6, ?7) AS rank,
            (SELECT count(*) FROM files f WHERE f.document_id = d.id AND f.status <> 'deleted') AS sources
@@ -119,9 +122,11 @@ fn run(
                 title: r.get(1)?,
                 published: r.get(2)?,
                 url: r.get(3)?,
-                snippet: r.get(4)?,
-                rank: r.get(5)?,
-                sources: r.get(6)?,
+                domain: r.get(4)?,
+                lang: r.get(5)?,
+                snippet: r.get(6)?,
+                rank: r.get(7)?,
+                sources: r.get(8)?,
             })
         },
     )?;

@@ -5,90 +5,99 @@
 //! Changing this table changes [`super::Cleaner::version`], which is recorded with every document.
 
 use super::rule::{Category, Rule};
+use std::borrow::Cow;
 
 pub const BUILTIN: &[Rule] = &[
     Rule {
-        name: "all-rights-reserved",
+        name: Cow::Borrowed("all-rights-reserved"),
         category: Category::Copyright,
-        pattern: r"\ball rights reserved\b",
+        pattern: Cow::Borrowed(r"\ball rights reserved\b"),
         max_words: 25,
     },
     Rule {
-        name: "byline-contributed",
+        name: Cow::Borrowed("byline-contributed"),
         category: Category::Byline,
-        pattern: r"\bcontributed (reporting )?to this (report|story|article)\.?$",
+        pattern: Cow::Borrowed(r"\bcontributed (reporting )?to this (report|story|article)\.?$"),
         max_words: 60,
     },
     Rule {
-        name: "byline-write-to",
+        name: Cow::Borrowed("byline-write-to"),
         category: Category::Byline,
-        pattern: r"^write to \S.*\bat\b",
+        pattern: Cow::Borrowed(r"^write to \S.*\bat\b"),
         max_words: 30,
     },
     Rule {
-        name: "comment-count",
+        name: Cow::Borrowed("comment-count"),
         category: Category::Comments,
-        pattern: r"^(\d+ )?comments?( \(\d+\))?:?$",
+        pattern: Cow::Borrowed(r"^(\d+ )?comments?( \(\d+\))?:?$"),
         max_words: 3,
     },
     Rule {
-        name: "comment-form",
+        name: Cow::Borrowed("comment-form"),
         category: Category::Comments,
-        pattern: r"^(leave a (reply|comment)|post a comment|add a comment|cancel reply|submit comment|post comment)[.:]?$",
+        pattern: Cow::Borrowed(
+            r"^(leave a (reply|comment)|post a comment|add a comment|cancel reply|submit comment|post comment)[.:]?$",
+        ),
         max_words: 4,
     },
     Rule {
-        name: "comment-form-notice",
+        name: Cow::Borrowed("comment-form-notice"),
         category: Category::Comments,
-        pattern: r"^(your email address will not be published|required fields are marked)\b",
+        pattern: Cow::Borrowed(
+            r"^(your email address will not be published|required fields are marked)\b",
+        ),
         max_words: 25,
     },
     Rule {
-        name: "conversation-prompt",
+        name: Cow::Borrowed("conversation-prompt"),
         category: Category::Comments,
-        pattern: r"\bjoin the (conversation|discussion) below\.?$",
+        pattern: Cow::Borrowed(r"\bjoin the (conversation|discussion) below\.?$"),
         max_words: 40,
     },
     Rule {
-        name: "cookie-banner",
+        name: Cow::Borrowed("cookie-banner"),
         category: Category::Consent,
-        pattern: r"^(this|our) (web ?site|site) uses cookies\b|^we use cookies\b",
+        pattern: Cow::Borrowed(r"^(this|our) (web ?site|site) uses cookies\b|^we use cookies\b"),
         max_words: 80,
     },
     Rule {
-        name: "cookie-buttons",
+        name: Cow::Borrowed("cookie-buttons"),
         category: Category::Consent,
-        pattern: r"^(accept|accept all|accept cookies|reject all|manage cookies|cookie (settings|policy|preferences))$",
+        pattern: Cow::Borrowed(
+            r"^(accept|accept all|accept cookies|reject all|manage cookies|cookie (settings|policy|preferences))$",
+        ),
         max_words: 3,
     },
     Rule {
-        name: "copyright-line",
+        name: Cow::Borrowed("copyright-line"),
         category: Category::Copyright,
-        pattern: r"^(copyright|©|\(c\))\s*(©|\(c\))?\s*\d{4}\b",
+        pattern: Cow::Borrowed(r"^(copyright|©|\(c\))\s*(©|\(c\))?\s*\d{4}\b"),
         max_words: 40,
     },
     Rule {
-        name: "like-widget",
+        name: Cow::Borrowed("like-widget"),
         category: Category::Share,
-        pattern: r"^(like this|like|be the first to like this|loading\.\.\.)[.:]?$",
+        pattern: Cow::Borrowed(r"^(like this|like|be the first to like this|loading\.\.\.)[.:]?$"),
         max_words: 6,
     },
     Rule {
-        name: "likes-count",
+        name: Cow::Borrowed("likes-count"),
         category: Category::Share,
-        pattern: r"^(%d|\d+) bloggers? likes? this[.:]?$",
+        pattern: Cow::Borrowed(r"^(%d|\d+) bloggers? likes? this[.:]?$"),
         max_words: 5,
     },
     Rule {
-        name: "photo-credit",
+        name: Cow::Borrowed("photo-credit"),
         category: Category::Credit,
-        pattern: r"^(photo|photograph|image|picture|video)s?( credit)?\s*:\s*\S",
+        pattern: Cow::Borrowed(r"^(photo|photograph|image|picture|video)s?( credit)?\s*:\s*\S"),
         max_words: 10,
     },
     Rule {
-        name: "share-widget",
+        name: Cow::Borrowed("share-widget"),
         category: Category::Share,
-        pattern: r"^(share|share this( article| story)?|share on (facebook|twitter|x|linkedin|whatsapp|email)|tweet|email|print)[.:]?$|^click to (share|email|print)\b",
+        pattern: Cow::Borrowed(
+            r"^(share|share this( article| story)?|share on (facebook|twitter|x|linkedin|whatsapp|email)|tweet|email|print)[.:]?$|^click to (share|email|print)\b",
+        ),
         max_words: 12,
     },
 ];
@@ -145,7 +154,7 @@ mod tests {
                 .iter()
                 .find(|(name, _, _)| *name == rule.name)
                 .unwrap_or_else(|| panic!("rule {} has no example", rule.name));
-            assert_eq!(cleaner.rule_for(remove), Some(rule.name), "{remove:?}");
+            assert_eq!(cleaner.rule_for(remove), Some(&*rule.name), "{remove:?}");
             assert_eq!(cleaner.rule_for(keep), None, "{keep:?}");
         }
     }

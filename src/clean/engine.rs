@@ -5,13 +5,16 @@ use super::rule::Rule;
 use crate::normalize::canonical;
 use regex::RegexSet;
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 /// Name recorded for a line removed because it already appeared earlier in the document.
 pub const REPEATED_LINE_RULE: &str = "repeated-line";
 
-/// Bumped when the engine's behaviour changes in a way the rule table does not show.
-const ENGINE_REVISION: u32 = 1;
+/// Bumped when the engine's behaviour, or what ingest derives from a cleaned body, changes in a way the
+/// rule table does not show: documents cleaned by an older version are re-cleaned by the next ingest.
+/// 2: documents get a `lang`.
+const ENGINE_REVISION: u32 = 2;
 
 /// A line removed by the cleaner.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -19,7 +22,7 @@ pub struct Removal {
     /// 1-based line number in the source file.
     pub line: usize,
     pub text: String,
-    pub rule: &'static str,
+    pub rule: Cow<'static, str>,
 }
 
 /// The cleaner's verdict on a run of lines.
@@ -69,14 +72,22 @@ impl Cleaner {
     }
 
     /// The first rule (in table order) that removes `line` on its own, if any.
-    pub fn rule_for(&self, line: &str) -> Option<&'static str> {
+    pub fn rule_for(&self, line: &str) -> Option<&str> {
+        self.matching_rule(line).map(|r| &*r.name)
+    }
+
+    fn matching_rule(&self, line: &str) -> Option<&Rule> {
         let words = line.split_whitespace().count();
         self.set
             .matches(line)
             .iter()
             .map(|i| &self.rules[i])
             .find(|r| words <= r.max_words)
-            .map(|r| r.name)
+    }
+
+    /// The rules in force, in table order.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
     }
 
     /// Decides which of `lines` to keep. `first_line` is the 1-based file line number of `lines[0]`.
@@ -93,10 +104,10 @@ impl Cleaner {
         for (i, line) in lines.iter().enumerate() {
             let rule = if line.is_empty() {
                 None
-            } else if let Some(rule) = self.rule_for(line) {
-                Some(rule)
+            } else if let Some(rule) = self.matching_rule(line) {
+                Some(rule.name.clone())
             } else if !seen.insert(repeat_key(line)) {
-                Some(REPEATED_LINE_RULE)
+                Some(Cow::Borrowed(REPEATED_LINE_RULE))
             } else {
                 None
             };

@@ -10,6 +10,7 @@
 pub mod builtin;
 mod engine;
 mod rule;
+mod user;
 
 pub use engine::{Cleaned, Cleaner, Removal, REPEATED_LINE_RULE};
 pub use rule::{Category, Rule};

@@ -21,6 +21,10 @@ pub struct Cli {
     )]
     pub db: PathBuf,
 
+    /// Settings file [default: newsdb.toml beside the database, if there is one].
+    #[arg(long, global = true, env = "NEWSDB_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -35,9 +39,9 @@ Exit codes:
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Ingest article files and folders into the database (re-run it to pick up changes).
+    /// Ingest article files and folders, or JSON Lines, into the database (re-run it to pick up changes).
     #[command(
-        after_help = "Examples:\n  newsdb ingest seeds/\n  newsdb --db corpus.db ingest /data/scrapes --ext txt,md --json"
+        after_help = "Examples:\n  newsdb ingest seeds/\n  newsdb --db corpus.db ingest /data/scrapes --ext txt,md --exclude 'drafts/**' --json\n  newsdb ingest          (the roots listed in newsdb.toml beside the database)\n  newsdb ingest --jsonl scraped.jsonl\n  scraper | newsdb ingest --jsonl -"
     )]
     Ingest(IngestArgs),
     /// Full-text search, ranked by bm25 with the title weighted above the body.
@@ -61,26 +65,74 @@ pub enum Command {
     Prune(PruneArgs),
     /// Show what ingest would store for one file (header fields and cleaned body); touches no database.
     #[command(
-        after_help = "Examples:\n  newsdb clean seeds/003_de57944280c0c041.txt\n  newsdb clean article.txt --json | jq '.removed'"
+        after_help = "Examples:\n  newsdb clean seeds/003_de57944280c0c041.txt\n  newsdb clean article.txt --json | jq '.removed'\n  newsdb clean article.txt --rules my-rules.toml"
     )]
     Clean(CleanArgs),
+    /// Write every document, with its sources, as JSON Lines (one object per line).
+    #[command(
+        after_help = "Fields: id, content_hash, title, published, url, domain, lang, word_count, body, sources\n(the paths of the files that hold the document, its primary file first).\n\nExamples:\n  newsdb export --jsonl > corpus.jsonl\n  newsdb export --jsonl --include-retired -o all.jsonl\n  newsdb --db copy.db ingest --jsonl corpus.jsonl   (same documents, same content hashes)"
+    )]
+    Export(ExportArgs),
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  newsdb completions bash > ~/.local/share/bash-completion/completions/newsdb\n  newsdb completions zsh > ~/.zfunc/_newsdb"
+    )]
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) of newsdb, or of one of its commands.
+    #[command(
+        after_help = "Examples:\n  newsdb man > newsdb.1 && man -l newsdb.1\n  newsdb man ingest > newsdb-ingest.1"
+    )]
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The command whose page to print (`ingest`, `search`, ...); none for the main page.
+    pub command: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Write JSON Lines (the only export format; the flag says so in scripts).
+    #[arg(long)]
+    pub jsonl: bool,
+    /// Also export retired documents (no file references them any more).
+    #[arg(long)]
+    pub include_retired: bool,
+    /// Write to this file instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]
 pub struct IngestArgs {
-    /// Files and folders to ingest; folders are walked recursively.
-    #[arg(required = true, value_name = "PATH")]
+    /// Files and folders to ingest; folders are walked recursively [default: `roots` of newsdb.toml].
+    #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    /// Read articles from this JSON Lines file (`-` for standard input) instead of files: one object
+    /// per line with "body" or "text", and optional "title", "published" or "date", "url".
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["paths", "extensions", "include", "exclude"])]
+    pub jsonl: Option<PathBuf>,
     /// Extensions of the files to take from folders, comma-separated (files named on the command line
-    /// are always taken).
-    #[arg(
-        short,
-        long = "ext",
-        value_delimiter = ',',
-        default_value = "txt",
-        value_name = "EXT"
-    )]
+    /// are always taken) [default: txt].
+    #[arg(short, long = "ext", value_delimiter = ',', value_name = "EXT")]
     pub extensions: Vec<String>,
+    /// Take only files matching this glob (repeatable). Without `/` it matches the file name, with `/`
+    /// the path below the root (`**` crosses folders).
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+    /// Leave out files matching this glob (repeatable), e.g. 'drafts/**' or '*.tmp.txt'.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// A rules file adding cleaning rules and disabling built-in ones [default: `rules` of newsdb.toml].
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
     /// Re-read and re-hash every file, even those whose size and mtime did not change.
     #[arg(long)]
     pub verify: bool,
@@ -101,8 +153,11 @@ pub struct RunsArgs {
     #[arg(short = 'n', long, default_value_t = 20)]
     pub limit: usize,
     /// Print runs as a JSON array.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "jsonl")]
     pub json: bool,
+    /// Print one JSON object per run, one per line.
+    #[arg(long)]
+    pub jsonl: bool,
 }
 
 #[derive(Debug, Args)]
@@ -116,9 +171,9 @@ pub struct PruneArgs {
 pub struct SearchArgs {
     /// Words to find, or an FTS5 query ("exact phrase", AND, OR, NOT, prefix*, title:word).
     pub query: String,
-    /// Maximum number of hits.
-    #[arg(short = 'n', long, default_value_t = 20)]
-    pub limit: usize,
+    /// Maximum number of hits [default: 20, or `search.limit` of newsdb.toml].
+    #[arg(short = 'n', long)]
+    pub limit: Option<usize>,
     /// Search for the words as typed: no FTS5 syntax at all.
     #[arg(long)]
     pub literal: bool,
@@ -126,8 +181,11 @@ pub struct SearchArgs {
     #[arg(long)]
     pub include_retired: bool,
     /// Print hits as a JSON array.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "jsonl")]
     pub json: bool,
+    /// Print one JSON object per hit, one per line.
+    #[arg(long)]
+    pub jsonl: bool,
 }
 
 #[derive(Debug, Args)]
@@ -136,8 +194,11 @@ pub struct SqlArgs {
     #[arg(allow_hyphen_values = true)]
     pub query: String,
     /// Print rows as a JSON array of objects.
-    #[arg(long, conflicts_with = "csv")]
+    #[arg(long, conflicts_with_all = ["csv", "jsonl"])]
     pub json: bool,
+    /// Print one JSON object per row, one per line.
+    #[arg(long, conflicts_with = "csv")]
+    pub jsonl: bool,
     /// Print rows as CSV with a header line.
     #[arg(long)]
     pub csv: bool,
@@ -147,6 +208,8 @@ impl SqlArgs {
     pub fn row_format(&self) -> RowFormat {
         if self.json {
             RowFormat::Json
+        } else if self.jsonl {
+            RowFormat::Jsonl
         } else if self.csv {
             RowFormat::Csv
         } else {
@@ -159,6 +222,7 @@ impl SqlArgs {
 pub enum RowFormat {
     Table,
     Json,
+    Jsonl,
     Csv,
 }
 
@@ -173,6 +237,9 @@ pub struct StatsArgs {
 pub struct CleanArgs {
     /// The article file to clean.
     pub file: PathBuf,
+    /// A rules file adding cleaning rules and disabling built-in ones [default: `rules` of newsdb.toml].
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
     /// Print {"title","published","url","body","removed":[{"line","text","rule"}]} as JSON.
     #[arg(long)]
     pub json: bool,

@@ -47,12 +47,11 @@ fn plain(v: &Value) -> String {
     }
 }
 
-pub fn json(out: &mut impl Write, rows: &Rows) -> Result<()> {
-    let objects: Vec<Value> = rows
-        .rows
-        .iter()
-        .map(|row| {
-            let map: Map<String, Value> = rows
+impl Rows {
+    /// Each row as a JSON object keyed by column name.
+    fn objects(&self) -> impl Iterator<Item = Value> + '_ {
+        self.rows.iter().map(|row| {
+            let map: Map<String, Value> = self
                 .columns
                 .iter()
                 .cloned()
@@ -60,9 +59,30 @@ pub fn json(out: &mut impl Write, rows: &Rows) -> Result<()> {
                 .collect();
             Value::Object(map)
         })
-        .collect();
-    serde_json::to_writer_pretty(&mut *out, &objects)?;
+    }
+}
+
+/// A JSON array of objects, pretty-printed.
+pub fn json(out: &mut impl Write, rows: &Rows) -> Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &rows.objects().collect::<Vec<_>>())?;
     writeln!(out)?;
+    Ok(())
+}
+
+/// JSON Lines: one compact object per row.
+pub fn jsonl(out: &mut impl Write, rows: &Rows) -> Result<()> {
+    jsonl_items(out, rows.objects())
+}
+
+/// JSON Lines from any serializable items.
+pub fn jsonl_items<T: serde::Serialize>(
+    out: &mut impl Write,
+    items: impl IntoIterator<Item = T>,
+) -> Result<()> {
+    for item in items {
+        serde_json::to_writer(&mut *out, &item)?;
+        writeln!(out)?;
+    }
     Ok(())
 }
 

@@ -3,7 +3,8 @@
 use super::Status;
 use crate::cli::CleanArgs;
 use anyhow::{Context, Result};
-use newsdb::clean::{Cleaner, Removal};
+use newsdb::clean::Removal;
+use newsdb::config::Config;
 use newsdb::prepare::prepare;
 use std::io::Write;
 
@@ -12,14 +13,16 @@ struct CleanOutput<'a> {
     title: Option<&'a str>,
     published: Option<&'a str>,
     url: Option<&'a str>,
+    lang: Option<&'a str>,
     body: &'a str,
     removed: &'a [Removal],
 }
 
-pub fn run(args: &CleanArgs) -> Result<Status> {
+pub fn run(config: &Config, args: &CleanArgs) -> Result<Status> {
+    let cleaner = super::cleaner(args.rules.as_deref(), config)?;
     let bytes = std::fs::read(&args.file)
         .with_context(|| format!("{}: cannot read", args.file.display()))?;
-    let doc = match prepare(&bytes, &Cleaner::builtin()) {
+    let doc = match prepare(&bytes, &cleaner) {
         Ok(doc) => doc,
         Err(rejection) => {
             eprintln!("{}: {rejection}", args.file.display());
@@ -32,6 +35,7 @@ pub fn run(args: &CleanArgs) -> Result<Status> {
             title: doc.header.title.as_deref(),
             published: doc.header.published.as_deref(),
             url: doc.header.url.as_deref(),
+            lang: doc.lang,
             body: &doc.body,
             removed: &doc.removed,
         };

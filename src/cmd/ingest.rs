@@ -2,30 +2,28 @@
 
 use super::Status;
 use crate::cli::IngestArgs;
+use anyhow::bail;
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressState, ProgressStyle};
-use newsdb::clean::Cleaner;
-use newsdb::pipeline::{self, Event, IngestOptions};
+use newsdb::config::Config;
+use newsdb::discover::Filter;
+use newsdb::pipeline::{self, Event, IngestOptions, Input};
 use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
-pub fn run(db: &Path, args: &IngestArgs) -> Result<Status> {
+pub fn run(db: &Path, config: &Config, args: &IngestArgs) -> Result<Status> {
     let started = Instant::now();
+    let input = input(config, args)?;
+    let cleaner = super::cleaner(args.rules.as_deref(), config)?;
     // Held until the run is recorded; the OS releases it if the process dies.
     let _lock = match super::lock_writer(db, args.wait)? {
         Ok(lock) => lock,
         Err(status) => return Ok(status),
     };
     let conn = super::open_read_write(db)?;
-    let cleaner = Cleaner::builtin();
     let options = IngestOptions {
-        roots: args.paths.clone(),
-        extensions: args
-            .extensions
-            .iter()
-            .map(|e| e.trim_start_matches('.').to_owned())
-            .collect(),
+        input,
         verify: args.verify,
     };
     let progress = progress_bar(args.quiet || args.json);
@@ -81,6 +79,43 @@ pub fn run(db: &Path, args: &IngestArgs) -> Result<Status> {
     } else {
         Status::Success
     })
+}
+
+/// What to ingest: the command line's paths or `--jsonl`, else newsdb.toml's roots; flags win over
+/// the file, and the file's include/exclude globs add to the flags'.
+fn input(config: &Config, args: &IngestArgs) -> Result<Input> {
+    if let Some(path) = &args.jsonl {
+        let path = (path.as_os_str() != "-").then(|| path.clone());
+        return Ok(Input::Jsonl(path));
+    }
+    let roots = if args.paths.is_empty() {
+        config.roots.clone()
+    } else {
+        args.paths.clone()
+    };
+    if roots.is_empty() {
+        bail!(
+            "nothing to ingest: name files or folders (newsdb ingest PATH...), pass --jsonl FILE, or \
+             list `roots` in {} beside the database",
+            newsdb::config::CONFIG_FILE
+        );
+    }
+    let extensions: Vec<String> = if !args.extensions.is_empty() {
+        args.extensions.clone()
+    } else {
+        config
+            .extensions
+            .clone()
+            .unwrap_or_else(|| vec!["txt".into()])
+    };
+    let extensions: Vec<String> = extensions
+        .iter()
+        .map(|e| e.trim_start_matches('.').to_owned())
+        .collect();
+    let include = [config.include.as_slice(), &args.include].concat();
+    let exclude = [config.exclude.as_slice(), &args.exclude].concat();
+    let filter = Filter::extensions(&extensions).with_globs(&include, &exclude)?;
+    Ok(Input::Files { roots, filter })
 }
 
 /// A bar with files/s and ETA on stderr, drawn only when stderr is a terminal (indicatif hides it

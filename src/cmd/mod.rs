@@ -1,6 +1,8 @@
 //! One module per command: arguments in, a library call, output printed. Each returns the exit status.
 
 pub mod clean;
+pub mod completions;
+pub mod export;
 pub mod ingest;
 pub mod prune;
 pub mod runs;
@@ -9,9 +11,19 @@ pub mod sql;
 pub mod stats;
 
 use anyhow::{Context, Result};
+use newsdb::clean::Cleaner;
+use newsdb::config::Config;
 use newsdb::store::{self, LockError, WriterLock};
 use rusqlite::Connection;
 use std::path::Path;
+
+/// The cleaner: the built-in rules, changed by the rules file named by `--rules` or newsdb.toml.
+pub fn cleaner(rules: Option<&Path>, config: &Config) -> Result<Cleaner> {
+    match rules.or(config.rules.as_deref()) {
+        Some(path) => Cleaner::with_rules_file(path),
+        None => Ok(Cleaner::builtin()),
+    }
+}
 
 /// How a command that did not fail outright ended; `main` turns it into the process exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

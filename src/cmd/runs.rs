@@ -18,6 +18,8 @@ pub fn run(db: &Path, args: &RunsArgs) -> Result<Status> {
     let mut out = std::io::stdout().lock();
     if args.json {
         output::json(&mut out, &rows)?;
+    } else if args.jsonl {
+        output::jsonl(&mut out, &rows)?;
     } else {
         output::table(&mut out, &rows)?;
     }

@@ -1,16 +1,21 @@
 //! `newsdb search QUERY`
 
 use super::{open_read_only, Status};
+use crate::cli::output;
 use crate::cli::SearchArgs;
 use anyhow::Result;
+use newsdb::config::Config;
 use newsdb::search::{self, SearchError, SearchOptions};
 use std::io::Write;
 use std::path::Path;
 
-pub fn run(db: &Path, args: &SearchArgs) -> Result<Status> {
+/// Hits shown when neither `--limit` nor newsdb.toml says.
+const DEFAULT_LIMIT: usize = 20;
+
+pub fn run(db: &Path, config: &Config, args: &SearchArgs) -> Result<Status> {
     let conn = open_read_only(db)?;
     let options = SearchOptions {
-        limit: args.limit,
+        limit: args.limit.or(config.search.limit).unwrap_or(DEFAULT_LIMIT),
         literal: args.literal,
         include_retired: args.include_retired,
     };
@@ -26,6 +31,10 @@ pub fn run(db: &Path, args: &SearchArgs) -> Result<Status> {
     if args.json {
         serde_json::to_writer_pretty(&mut out, &hits)?;
         writeln!(out)?;
+        return Ok(Status::Success);
+    }
+    if args.jsonl {
+        output::jsonl_items(&mut out, &hits)?;
         return Ok(Status::Success);
     }
     if hits.is_empty() {

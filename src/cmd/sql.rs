@@ -19,6 +19,7 @@ pub fn run(db: &Path, args: &SqlArgs) -> Result<Status> {
     match args.row_format() {
         RowFormat::Table => output::table(&mut out, &rows)?,
         RowFormat::Json => output::json(&mut out, &rows)?,
+        RowFormat::Jsonl => output::jsonl(&mut out, &rows)?,
         RowFormat::Csv => output::csv(&mut out, &rows)?,
     }
     Ok(Status::Success)

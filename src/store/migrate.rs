@@ -7,11 +7,18 @@ use super::open::OpenError;
 use rusqlite::Connection;
 
 /// (version, file name, SQL). A test checks that every file in `migrations/` is listed, in order.
-pub const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "0001_init.sql",
-    include_str!("../../migrations/0001_init.sql"),
-)];
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "0001_init.sql",
+        include_str!("../../migrations/0001_init.sql"),
+    ),
+    (
+        2,
+        "0002_lang_jsonl_sightings.sql",
+        include_str!("../../migrations/0002_lang_jsonl_sightings.sql"),
+    ),
+];
 
 /// The schema version this binary writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

@@ -7,7 +7,7 @@
 
 use crate::prepare::Prepared;
 use crate::read::Stat;
-use crate::record::{Outcome, Record, RunCounts};
+use crate::record::{Outcome, Record, RunCounts, Scope};
 use crate::reject::Rejection;
 use anyhow::{Context, Result};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
@@ -20,6 +20,8 @@ pub struct KnownFile {
     pub stat: Stat,
     pub status: String,
     pub reason: Option<String>,
+    /// The cleaner version of the file's document, if it has one.
+    pub cleaner_version: Option<String>,
 }
 
 /// Owns the connection for the length of one run. The caller holds the writer lock.
@@ -27,7 +29,8 @@ pub struct Writer {
     conn: Connection,
     run_id: i64,
     counts: RunCounts,
-    /// Every path discovered in this run, to tell a rename (the old path is gone) from a copy.
+    /// Every source path discovered in this run: to tell a rename (the old path is gone) from a copy,
+    /// and at the end, which sources in scope were not seen.
     discovered: HashSet<String>,
     /// Documents whose set of files changed in this run: their primary file is chosen again at the end.
     affected: BTreeSet<i64>,
@@ -45,14 +48,14 @@ fn path_text(path: &Path) -> String {
 impl Writer {
     /// Records the start of a run and returns the writer for it. Runs still marked `running` died
     /// before finishing (the caller holds the writer lock, so none is alive): they become `interrupted`.
-    pub fn start(conn: Connection, roots: &[PathBuf], cleaner_version: &str) -> Result<Writer> {
+    pub fn start(conn: Connection, scopes: &[Scope], cleaner_version: &str) -> Result<Writer> {
         conn.execute(
             "UPDATE runs SET status = 'interrupted' WHERE status = 'running'",
             [],
         )
         .context("marking interrupted runs")?;
         let roots_json =
-            serde_json::to_string(&roots.iter().map(|r| path_text(r)).collect::<Vec<_>>())?;
+            serde_json::to_string(&scopes.iter().map(Scope::label).collect::<Vec<_>>())?;
         conn.execute(
             "INSERT INTO runs (started_at, roots, cleaner_version) VALUES (?1, ?2, ?3)",
             params![now(), roots_json, cleaner_version],
@@ -84,14 +87,22 @@ impl Writer {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Counts files skipped unread because nothing about them changed: nothing is written for them.
+    pub fn count_unchanged(&mut self, files: u64) {
+        self.counts.files_seen += files;
+        self.counts.unchanged += files;
+    }
+
     pub fn run_id(&self) -> i64 {
         self.run_id
     }
 
-    /// Every file the database knows, by path.
+    /// Every whole file the database knows, by path.
     pub fn known_files(&self) -> Result<HashMap<PathBuf, KnownFile>> {
         let mut stmt = self.conn.prepare(
-            "SELECT path, size, mtime, status, reason FROM files WHERE size IS NOT NULL",
+            "SELECT f.path, f.size, f.mtime, f.status, f.reason, d.cleaner_version
+             FROM files f LEFT JOIN documents d ON d.id = f.document_id
+             WHERE f.size IS NOT NULL AND f.line IS NULL",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok((
@@ -103,6 +114,7 @@ impl Writer {
                     },
                     status: r.get(3)?,
                     reason: r.get(4)?,
+                    cleaner_version: r.get(5)?,
                 },
             ))
         })?;
@@ -120,29 +132,36 @@ impl Writer {
             counts: &mut self.counts,
             discovered: &self.discovered,
             affected: &mut self.affected,
+            line: None,
         };
         for record in records {
             put.record(record)
                 .with_context(|| format!("storing {}", record.path.display()))?;
         }
         tx.commit().context("committing a batch")?;
+        if records.first().is_some_and(|r| r.line.is_some()) {
+            self.discovered
+                .extend(records.iter().map(|r| path_text(&r.path)));
+        }
         Ok(())
     }
 
-    /// Records the end of a run that saw every file under `roots`: files gone from the disk are marked
-    /// deleted, each touched document's primary file is chosen again, documents no file references
-    /// are retired (and those referenced again revived), and the run's counts are stored. All in one
-    /// transaction: a crash here leaves the run `running`, and the next run redoes it all.
-    pub fn finish(mut self, roots: &[PathBuf]) -> Result<RunCounts> {
+    /// Records the end of a run that saw every source in `scopes`: sources in scope that it did not
+    /// see (files: and that are gone from the disk) are marked deleted, each touched document's
+    /// primary file is chosen again, documents no file references are retired (and those referenced
+    /// again revived), and the run's counts are stored. All in one transaction: a crash here leaves
+    /// the run `running`, and the next run redoes it all.
+    pub fn finish(mut self, scopes: &[Scope]) -> Result<RunCounts> {
         let run = self.run_id;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        for root in roots {
+        for scope in scopes {
             mark_deleted(
                 &tx,
                 run,
-                &path_text(root),
+                scope,
+                &self.discovered,
                 &mut self.counts,
                 &mut self.affected,
             )?;
@@ -204,29 +223,46 @@ fn update_run(
     Ok(())
 }
 
-/// Files under `root` that this run did not see and that are no longer on disk (or are now folders)
-/// become `deleted`. A file that exists but was not taken (another `--ext`, say) is left alone.
+/// Sources in `scope` that this run did not see become `deleted`: files under a walked root when they
+/// are no longer on disk (or are now folders), so a file that exists but was not taken (another
+/// `--ext`, say) is left alone; records of a JSON Lines file when the file no longer has that line.
 fn mark_deleted(
     conn: &Connection,
     run_id: i64,
-    root: &str,
+    scope: &Scope,
+    discovered: &HashSet<String>,
     counts: &mut RunCounts,
     affected: &mut BTreeSet<i64>,
 ) -> Result<()> {
-    let unseen: Vec<(i64, String, Option<i64>)> = conn
-        .prepare_cached(
+    let (sql, prefix) = match scope {
+        Scope::Files(root) => (
             "SELECT id, path, document_id FROM files
-             WHERE status <> 'deleted' AND last_run_id IS NOT ?1
-               AND (path = ?2 OR substr(path, 1, length(?2) + 1) = ?2 || '/')",
-        )?
-        .query_map(params![run_id, root], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })?
+             WHERE status <> 'deleted' AND line IS NULL
+               AND (path = ?1 OR substr(path, 1, length(?1) + 1) = ?1 || '/')",
+            path_text(root),
+        ),
+        Scope::Lines(prefix) => (
+            "SELECT id, path, document_id FROM files
+             WHERE status <> 'deleted' AND line IS NOT NULL
+               AND substr(path, 1, length(?1) + 1) = ?1 || '#'",
+            prefix.clone(),
+        ),
+    };
+    let unseen: Vec<(i64, String, Option<i64>)> = conn
+        .prepare_cached(sql)?
+        .query_map([prefix], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .filter(|row| {
+            row.as_ref()
+                .map_or(true, |(_, path, _)| !discovered.contains(path))
+        })
         .collect::<rusqlite::Result<_>>()?;
     for (id, path, document_id) in unseen {
-        let gone = match std::fs::symlink_metadata(&path) {
-            Ok(meta) => meta.is_dir(),
-            Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+        let gone = match scope {
+            Scope::Lines(_) => true,
+            Scope::Files(_) => match std::fs::symlink_metadata(&path) {
+                Ok(meta) => meta.is_dir(),
+                Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+            },
         };
         if gone {
             conn.prepare_cached(
@@ -305,8 +341,8 @@ const OTHER_PATHS_WITH_RAW_HASH: &str = "SELECT path FROM files WHERE raw_hash =
 const TOUCH_FILE: &str = "UPDATE files SET size = ?2, mtime = ?3, last_run_id = ?4 WHERE path = ?1";
 const UPSERT_FILE: &str = "
     INSERT INTO files (path, size, mtime, raw_hash, encoding, document_id, title, published, url,
-                       status, reason, detail, first_run_id, last_run_id)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)
+                       status, reason, detail, first_run_id, last_run_id, line)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14)
     ON CONFLICT (path) DO UPDATE SET
         size = excluded.size, mtime = excluded.mtime, raw_hash = excluded.raw_hash,
         encoding = excluded.encoding, document_id = excluded.document_id, title = excluded.title,
@@ -321,18 +357,17 @@ struct Put<'a> {
     counts: &'a mut RunCounts,
     discovered: &'a HashSet<String>,
     affected: &'a mut BTreeSet<i64>,
+    /// The line number of the record being written, for JSON Lines records.
+    line: Option<u64>,
 }
 
 impl Put<'_> {
     fn record(&mut self, record: &Record) -> Result<()> {
         self.counts.files_seen += 1;
+        self.line = record.line;
         let path = path_text(&record.path);
         let stat = record.stat;
         match &record.outcome {
-            Outcome::Unchanged => {
-                self.touch(&path, stat)?;
-                self.counts.unchanged += 1;
-            }
             Outcome::Rejected {
                 raw_hash,
                 rejection,
@@ -444,7 +479,7 @@ impl Put<'_> {
         let document_id = match (existing, doc) {
             (Some(id), doc) => {
                 if let Some(doc) = doc {
-                    fill_in_document(self.conn, id, doc)?;
+                    fill_in_document(self.conn, self.run_id, id, doc)?;
                 }
                 if live.is_some_and(|s| s.document_id == Some(id)) {
                     self.counts.unchanged += 1;
@@ -519,7 +554,8 @@ impl Put<'_> {
             status,
             reason,
             detail,
-            self.run_id
+            self.run_id,
+            self.line.map(|l| l as i64)
         ])?;
         Ok(())
     }
@@ -539,8 +575,8 @@ impl Put<'_> {
 
 const INSERT_DOCUMENT: &str = "
     INSERT INTO documents (content_hash, title, published, url, domain, body, word_count, cleaner_version,
-                           first_run_id, last_run_id)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, (SELECT cleaner_version FROM runs WHERE id = ?8), ?8, ?8)";
+                           first_run_id, last_run_id, lang)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, (SELECT cleaner_version FROM runs WHERE id = ?8), ?8, ?8, ?9)";
 const INSERT_FTS: &str = "INSERT INTO documents_fts (rowid, title, body) VALUES (?1, ?2, ?3)";
 const INSERT_REMOVED: &str =
     "INSERT INTO removed_lines (document_id, line, rule, text) VALUES (?1, ?2, ?3, ?4)";
@@ -555,7 +591,8 @@ fn insert_document(conn: &Connection, run_id: i64, doc: &Prepared) -> Result<i64
         doc.domain,
         doc.body,
         doc.word_count as i64,
-        run_id
+        run_id,
+        doc.lang
     ])?;
     let id = conn.last_insert_rowid();
     conn.prepare_cached(INSERT_FTS)?
@@ -568,22 +605,30 @@ fn insert_document(conn: &Connection, run_id: i64, doc: &Prepared) -> Result<i64
 }
 
 /// A later copy may carry header fields the first one lacked: fill the gaps, touching the row (and so
-/// the FTS index, when the title changes) only if there is a gap to fill.
+/// the FTS index, when the title changes) only if there is a gap to fill. A document re-cleaned by a
+/// newer cleaner into the same body takes the new cleaner version and what it derives (`lang`).
 const FILL_IN_DOCUMENT: &str = "
     UPDATE documents SET
         title = coalesce(title, ?2), published = coalesce(published, ?3),
-        url = coalesce(url, ?4), domain = coalesce(domain, ?5)
+        url = coalesce(url, ?4), domain = coalesce(domain, ?5),
+        lang = CASE WHEN cleaner_version IS NOT ?7 THEN ?6 ELSE lang END,
+        cleaner_version = ?7
     WHERE id = ?1
       AND ((title IS NULL AND ?2 IS NOT NULL) OR (published IS NULL AND ?3 IS NOT NULL)
-           OR (url IS NULL AND ?4 IS NOT NULL))";
+           OR (url IS NULL AND ?4 IS NOT NULL) OR cleaner_version IS NOT ?7)";
 
-fn fill_in_document(conn: &Connection, id: i64, doc: &Prepared) -> Result<()> {
+fn fill_in_document(conn: &Connection, run_id: i64, id: i64, doc: &Prepared) -> Result<()> {
+    let cleaner_version: String = conn
+        .prepare_cached("SELECT cleaner_version FROM runs WHERE id = ?1")?
+        .query_row([run_id], |r| r.get(0))?;
     conn.prepare_cached(FILL_IN_DOCUMENT)?.execute(params![
         id,
         doc.header.title,
         doc.header.published,
         doc.header.url,
-        doc.domain
+        doc.domain,
+        doc.lang,
+        cleaner_version
     ])?;
     Ok(())
 }

@@ -56,7 +56,10 @@ fn json_lists_every_removal_with_line_and_rule() {
         .keys()
         .map(String::as_str)
         .collect();
-    assert_eq!(keys, vec!["title", "published", "url", "body", "removed"]);
+    assert_eq!(
+        keys,
+        vec!["title", "published", "url", "lang", "body", "removed"]
+    );
     assert_eq!(
         json["published"],
         Value::Null,

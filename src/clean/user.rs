@@ -1,0 +1,120 @@
+//! A user's rules file (TOML): extra patterns, and built-in rules switched off by name.
+//!
+//! ```toml
+//! disable = ["photo-credit"]          # built-in rule names, as `newsdb clean --json` reports them
+//!
+//! [[rule]]
+//! name = "example-promo"              # recorded with every line it removes
+//! category = "newsletter"             # one of the categories of `Category`, kebab-case
+//! pattern = '^Get the Example Daily\b' # regular expression, matched case-insensitively per line
+//! max_words = 12                      # optional: only lines of at most this many words (default 30)
+//! ```
+//!
+//! The rules change the cleaner's version, so the next ingest re-cleans every stored document.
+
+use super::builtin::BUILTIN;
+use super::engine::{Cleaner, REPEATED_LINE_RULE};
+use super::rule::{Category, Rule};
+use anyhow::{bail, Context, Result};
+use serde::Deserialize;
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::path::Path;
+
+/// Evidence guard of a user rule that does not set `max_words`.
+const DEFAULT_MAX_WORDS: usize = 30;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RulesFile {
+    #[serde(default)]
+    disable: Vec<String>,
+    #[serde(default)]
+    rule: Vec<UserRule>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UserRule {
+    name: String,
+    category: Category,
+    pattern: String,
+    max_words: Option<usize>,
+}
+
+impl Cleaner {
+    /// The built-in rules, changed by the rules file at `path`. Errors name the file and the rule.
+    pub fn with_rules_file(path: &Path) -> Result<Cleaner> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("{}: cannot read the rules file", path.display()))?;
+        Cleaner::with_rules_toml(&text)
+            .with_context(|| format!("{}: bad rules file", path.display()))
+    }
+
+    /// The built-in rules, changed by a rules file's text.
+    pub fn with_rules_toml(text: &str) -> Result<Cleaner> {
+        let file: RulesFile = toml::from_str(text)?;
+        let builtin_names: HashSet<&str> = BUILTIN.iter().map(|r| &*r.name).collect();
+        for name in &file.disable {
+            if !builtin_names.contains(name.as_str()) {
+                bail!("disable: there is no built-in rule named {name:?}");
+            }
+        }
+        let mut rules: Vec<Rule> = BUILTIN
+            .iter()
+            .filter(|r| !file.disable.iter().any(|d| *d == r.name))
+            .cloned()
+            .collect();
+        let mut names: HashSet<String> = builtin_names.iter().map(|n| n.to_string()).collect();
+        names.insert(REPEATED_LINE_RULE.to_owned());
+        for user in file.rule {
+            if !names.insert(user.name.clone()) {
+                bail!("rule {:?}: that name is already taken", user.name);
+            }
+            regex::Regex::new(&user.pattern)
+                .with_context(|| format!("rule {:?}: bad pattern", user.name))?;
+            rules.push(Rule {
+                name: Cow::Owned(user.name),
+                category: user.category,
+                pattern: Cow::Owned(user.pattern),
+                max_words: user.max_words.unwrap_or(DEFAULT_MAX_WORDS),
+            });
+        }
+        Ok(Cleaner::new(rules)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_are_added_and_disabled() {
+        let c = Cleaner::with_rules_toml(
+            "disable = [\"share-widget\"]\n\
+             [[rule]]\nname = \"promo\"\ncategory = \"newsletter\"\npattern = '^Get the Daily\\b'\n",
+        )
+        .unwrap();
+        assert_eq!(c.rule_for("Get the Daily, free"), Some("promo"));
+        assert_eq!(c.rule_for("Share this:"), None);
+        assert_ne!(c.version(), Cleaner::builtin().version());
+    }
+
+    #[test]
+    fn mistakes_are_named() {
+        let err = |toml: &str| format!("{:#}", Cleaner::with_rules_toml(toml).unwrap_err());
+        assert!(err("disable = [\"no-such\"]").contains("no-such"));
+        assert!(
+            err("[[rule]]\nname = \"x\"\ncategory = \"share\"\npattern = \"(\"")
+                .contains("rule \"x\"")
+        );
+        assert!(
+            err("[[rule]]\nname = \"share-widget\"\ncategory = \"share\"\npattern = \"x\"")
+                .contains("taken")
+        );
+        assert!(
+            err("[[rule]]\nname = \"x\"\ncategory = \"nope\"\npattern = \"x\"").contains("nope")
+        );
+        assert!(err("colour = 1").contains("colour"));
+    }
+}
