@@ -85,6 +85,30 @@ mod tests {
     }
 
     #[test]
+    fn a_version_1_database_keeps_its_rows() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(MIGRATIONS[0].2).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute_batch(
+            "INSERT INTO runs (started_at, roots, cleaner_version) VALUES ('t', '[]', 'v1');
+             INSERT INTO documents (content_hash, body, word_count, cleaner_version)
+             VALUES ('h', 'body', 1, 'v1');
+             INSERT INTO files (path, status, document_id) VALUES ('/a.txt', 'ingested', 1);",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let (lang, line): (Option<String>, Option<i64>) = conn
+            .query_row(
+                "SELECT d.lang, f.line FROM documents d JOIN files f ON f.document_id = d.id",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((lang, line), (None, None));
+        assert_eq!(version(&conn).unwrap(), SCHEMA_VERSION);
+    }
+
+    #[test]
     fn a_newer_database_is_refused() {
         let mut conn = Connection::open_in_memory().unwrap();
         conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)

@@ -461,8 +461,9 @@ impl Put<'_> {
     ) -> Result<()> {
         let stored = self.stored(path)?;
         let live = stored.as_ref().filter(|s| s.is_live());
-        // Same bytes as stored (touched, or --verify): nothing to write but the sighting.
-        if live.is_some_and(|s| s.raw_hash.as_deref() == Some(raw_hash)) {
+        // Same bytes as stored and cleaned by this cleaner (touched, or --verify): nothing to write
+        // but the sighting. Bytes cleaned again (`doc`) may make another document.
+        if doc.is_none() && live.is_some_and(|s| s.raw_hash.as_deref() == Some(raw_hash)) {
             self.touch(path, stat)?;
             self.counts.unchanged += 1;
             return Ok(());

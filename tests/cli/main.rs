@@ -1,9 +1,11 @@
 //! End-to-end tests: the real `newsdb` binary on temporary folders and databases.
 
 mod clean;
+mod config;
 mod dedup;
 mod environment;
 mod ingest;
+mod jsonl;
 mod readme;
 mod reingest;
 mod search;

@@ -38,11 +38,17 @@ impl Env {
 
     /// `newsdb --db <test db> ARGS`, run from the temporary folder.
     pub fn cmd(&self, args: &[&str]) -> Command {
+        self.cmd_on(&self.db(), args)
+    }
+
+    /// `newsdb --db DB ARGS`, run from the temporary folder, on another database than the test's own.
+    pub fn cmd_on(&self, db: &Path, args: &[&str]) -> Command {
         let mut cmd = Command::cargo_bin("newsdb").unwrap();
         cmd.current_dir(self.dir.path())
             .env_remove("NEWSDB_DB")
+            .env_remove("NEWSDB_CONFIG")
             .arg("--db")
-            .arg(self.db())
+            .arg(db)
             .args(args);
         cmd
     }

@@ -1,0 +1,190 @@
+//! JSON Lines in and out: `ingest --jsonl`, `export --jsonl`, and `--jsonl` output.
+
+use crate::util::{assert_intact, seeds, stdout, Env};
+use serde_json::Value;
+use std::io::Write;
+use std::process::Stdio;
+
+fn lines(text: &str) -> Vec<Value> {
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// Fields that must survive export → ingest → export unchanged.
+const DOCUMENT_FIELDS: &[&str] = &[
+    "content_hash",
+    "title",
+    "published",
+    "url",
+    "domain",
+    "lang",
+    "word_count",
+    "body",
+];
+
+#[test]
+fn export_then_ingest_of_the_export_reproduces_the_documents() {
+    let env = Env::new();
+    crate::util::generate_corpus(&env.corpus(), 60);
+    for seed in std::fs::read_dir(seeds()).unwrap() {
+        let seed = seed.unwrap().path();
+        std::fs::copy(&seed, env.corpus().join(seed.file_name().unwrap())).unwrap();
+    }
+    env.ingest(0);
+    let exported = env.dir.path().join("export.jsonl");
+    env.cmd(&["export", "--jsonl", "-o", exported.to_str().unwrap()])
+        .assert()
+        .success();
+    let first = lines(&std::fs::read_to_string(&exported).unwrap());
+    assert_eq!(
+        first.len() as i64,
+        env.count("SELECT count(*) FROM documents")
+    );
+    let seed_doc = first
+        .iter()
+        .find(|d| d["url"].as_str().is_some_and(|u| u.contains("newsweek")))
+        .unwrap();
+    assert_eq!(seed_doc["lang"], "eng");
+    let copies = first
+        .iter()
+        .find(|d| d["sources"].as_array().unwrap().len() > 1)
+        .unwrap();
+    assert!(copies["sources"][0].as_str().unwrap().ends_with(".txt"));
+
+    let copy_db = env.dir.path().join("copy.db");
+    let out = env
+        .cmd_on(&copy_db, &["ingest", "--quiet", "--jsonl"])
+        .arg(&exported)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let again = lines(&stdout(&mut env.cmd_on(&copy_db, &["export", "--jsonl"])));
+    assert_eq!(first.len(), again.len());
+    for (a, b) in first.iter().zip(&again) {
+        for field in DOCUMENT_FIELDS {
+            assert_eq!(a[field], b[field], "{field} of document {}", a["id"]);
+        }
+        let line = b["sources"][0].as_str().unwrap();
+        assert!(
+            line.starts_with(exported.to_str().unwrap()) && line.contains('#'),
+            "{line}"
+        );
+    }
+    assert_intact(&copy_db);
+}
+
+#[test]
+fn scraper_records_from_stdin_and_malformed_lines_reported_with_their_line() {
+    let env = Env::new();
+    let input = concat!(
+        r#"{"text": "Storm hits the coast.\nThousands lost power on Tuesday night.\nShare this:", "title": "Storm", "date": "2024-03-01T08:00:00Z", "url": "https://www.example.com/storm", "author": "A. B."}"#,
+        "\n",
+        "{not json\n",
+        "\n",
+        r#"{"title": "no text"}"#,
+        "\n",
+        r#"{"body": "Die Regierung hat am Dienstag neue Hilfen für die Landwirtschaft beschlossen, wie ein Sprecher mitteilte."}"#,
+        "\n",
+    );
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("newsdb"))
+        .arg("--db")
+        .arg(env.db())
+        .args(["ingest", "--jsonl", "-", "--json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "some records were rejected");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("-#2: not an article record: line 2: invalid JSON"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("line 4: no \"body\" or \"text\""),
+        "{stderr}"
+    );
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["new_documents"], 2);
+    assert_eq!(summary["failed"], 2);
+
+    let docs = lines(&stdout(&mut env.cmd(&[
+        "sql",
+        "SELECT title, published, domain, lang, body FROM documents ORDER BY id",
+        "--jsonl",
+    ])));
+    assert_eq!(docs[0]["title"], "Storm");
+    assert_eq!(docs[0]["published"], "2024-03-01");
+    assert_eq!(docs[0]["domain"], "example.com");
+    assert_eq!(
+        docs[0]["body"], "Storm hits the coast.\nThousands lost power on Tuesday night.",
+        "the text is cleaned like a file's"
+    );
+    assert_eq!(docs[1]["lang"], "deu");
+    assert_eq!(
+        env.count("SELECT count(*) FROM files WHERE status = 'error' AND reason = 'bad-record' AND line IN (2, 4)"),
+        2
+    );
+}
+
+#[test]
+fn a_record_gone_from_the_file_is_deleted_and_its_document_retired() {
+    let env = Env::new();
+    let file = env.dir.path().join("feed.jsonl");
+    let a = r#"{"text": "First story about the harbour expansion plans."}"#;
+    let b = r#"{"text": "Second story about the museum reopening downtown."}"#;
+    std::fs::write(&file, format!("{a}\n{b}\n")).unwrap();
+    env.cmd(&["ingest", "-q", "--jsonl", file.to_str().unwrap()])
+        .assert()
+        .success();
+    std::fs::write(&file, format!("{a}\n")).unwrap();
+    let out = stdout(&mut env.cmd(&["ingest", "--json", "--jsonl", file.to_str().unwrap()]));
+    let summary: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(summary["unchanged"], 1);
+    assert_eq!(summary["deleted"], 1);
+    assert_eq!(summary["retired"], 1);
+    let hits = lines(&stdout(&mut env.cmd(&["search", "museum", "--jsonl"])));
+    assert!(hits.is_empty());
+    assert_intact(&env.db());
+}
+
+#[test]
+fn search_and_runs_print_json_lines() {
+    let env = Env::seeded();
+    let hits = lines(&stdout(
+        &mut env.cmd(&["search", "Lavrov", "--jsonl", "-n", "3"]),
+    ));
+    assert_eq!(hits.len(), 3);
+    for hit in &hits {
+        for key in [
+            "id",
+            "title",
+            "published",
+            "url",
+            "domain",
+            "lang",
+            "snippet",
+            "rank",
+            "sources",
+        ] {
+            assert!(hit.get(key).is_some(), "{key} missing from {hit}");
+        }
+    }
+    let runs = lines(&stdout(&mut env.cmd(&["runs", "--jsonl"])));
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0]["status"], "completed");
+}
