@@ -2,6 +2,7 @@
 
 mod clean;
 mod config;
+mod datasette;
 mod dedup;
 mod environment;
 mod ingest;

@@ -1,5 +1,6 @@
-//! The README's example queries run as written against the seeds database: through `newsdb sql`, and
-//! through Python's `sqlite3` module, which brings its own (older, stock) SQLite.
+//! The README's example queries run as written against the seeds database: through `newsdb sql`,
+//! through Python's `sqlite3` module, which brings its own (older, stock) SQLite, and through the stock
+//! `sqlite3` shell.
 
 use crate::util::{stdout, Env};
 use std::process::Command;
@@ -79,4 +80,46 @@ print(json.dumps({"sqlite": sqlite3.sqlite_version, "counts": counts}))
         "FTS query found nothing under SQLite {}",
         result["sqlite"]
     );
+}
+
+#[test]
+fn readme_queries_run_in_the_sqlite3_shell() {
+    let Ok(version) = Command::new("sqlite3").arg("--version").output() else {
+        eprintln!("sqlite3 shell not found: skipping the sqlite3-shell check");
+        return;
+    };
+    let env = Env::seeded();
+    for sql in readme_sql_blocks() {
+        // On standard input: the shell would take a leading `--` comment for an option.
+        let mut child = Command::new("sqlite3")
+            .args(["-readonly", "-json", "-bail", env.db().to_str().unwrap()])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        std::io::Write::write_all(&mut stdin, format!("{sql};\n").as_bytes()).unwrap();
+        drop(stdin);
+        let shell = child.wait_with_output().unwrap();
+        assert!(
+            shell.status.success() && shell.stderr.is_empty(),
+            "sqlite3 {}: {}\n{sql}",
+            String::from_utf8_lossy(&version.stdout).trim(),
+            String::from_utf8_lossy(&shell.stderr)
+        );
+        let ours: serde_json::Value =
+            serde_json::from_str(&stdout(&mut env.cmd(&["sql", "--json", &sql]))).unwrap();
+        // The shell prints nothing at all for no rows.
+        let theirs: serde_json::Value = if shell.stdout.trim_ascii().is_empty() {
+            serde_json::json!([])
+        } else {
+            serde_json::from_slice(&shell.stdout).unwrap()
+        };
+        assert_eq!(
+            theirs.as_array().unwrap().len(),
+            ours.as_array().unwrap().len(),
+            "{sql}"
+        );
+    }
 }

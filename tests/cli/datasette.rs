@@ -1,0 +1,150 @@
+//! Datasette, the real one, on a newsdb database: the FTS table is found by its naming, `?_search=`
+//! works, and the shipped `datasette/metadata.json` gives facets and a ranked search query.
+//!
+//! Datasette comes from PyPI: `.ci/run` installs it into a throwaway virtual environment and names it
+//! in `NEWSDB_TEST_DATASETTE` (with `NEWSDB_REQUIRE_DATASETTE=1`, so CI cannot skip this test).
+//! Elsewhere the test uses `datasette` from `PATH`, and skips, saying so, when there is none.
+
+use crate::util::{seeds, stdout, Env};
+use serde_json::Value;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn datasette() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("NEWSDB_TEST_DATASETTE") {
+        return Some(PathBuf::from(path));
+    }
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join("datasette"))
+            .find(|p| p.is_file())
+    });
+    if found.is_none() {
+        assert!(
+            std::env::var_os("NEWSDB_REQUIRE_DATASETTE").is_none(),
+            "NEWSDB_REQUIRE_DATASETTE is set but no datasette was found"
+        );
+    }
+    found
+}
+
+/// Kills the server when the test ends, however it ends.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// GET over plain HTTP/1.0 (no chunked encoding): the status code and the body.
+fn get(port: u16, path: &str) -> std::io::Result<(u16, String)> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    Ok((status, body.to_owned()))
+}
+
+fn get_json(port: u16, path: &str) -> Value {
+    let (status, body) = get(port, path).unwrap();
+    assert_eq!(status, 200, "GET {path}: {body}");
+    serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: {e}: {body}"))
+}
+
+fn ids(rows: &Value) -> Vec<i64> {
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect()
+}
+
+#[test]
+fn datasette_searches_documents_and_ranks_with_the_shipped_metadata() {
+    let Some(datasette) = datasette() else {
+        eprintln!("skipped: no datasette (set NEWSDB_TEST_DATASETTE, or see .ci/run)");
+        return;
+    };
+    let env = Env::new();
+    // The metadata names the database `newsdb`, which Datasette takes from the file name.
+    let db = env.dir.path().join("newsdb.db");
+    env.cmd_on(&db, &["ingest", "--quiet", seeds().to_str().unwrap()])
+        .assert()
+        .success();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let metadata = concat!(env!("CARGO_MANIFEST_DIR"), "/datasette/metadata.json");
+    let _server = Server(
+        Command::new(&datasette)
+            .arg("serve")
+            .arg(&db)
+            .args(["--metadata", metadata, "--host", "127.0.0.1", "--port"])
+            .arg(port.to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("datasette starts"),
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while get(port, "/-/versions.json").is_err() {
+        assert!(Instant::now() < deadline, "datasette did not start");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
+    // The table page has a search box: Datasette found documents_fts.
+    let (status, html) = get(port, "/newsdb/documents").unwrap();
+    assert_eq!(status, 200);
+    assert!(html.contains("name=\"_search\""), "no search box");
+
+    // ?_search= returns the documents newsdb's own search finds.
+    let newsdb_hits: Value = serde_json::from_str(&stdout(
+        &mut env.cmd_on(&db, &["search", "Blinken", "--json"]),
+    ))
+    .unwrap();
+    let mut expected = ids(&newsdb_hits);
+    let found = get_json(
+        port,
+        "/newsdb/documents.json?_search=Blinken&_shape=array&_col=title",
+    );
+    let mut got = ids(&found);
+    expected.sort();
+    got.sort();
+    assert!(!got.is_empty());
+    assert_eq!(got, expected);
+
+    // The shipped canned query ranks as `newsdb search` does.
+    let newsdb_ranked: Value = serde_json::from_str(&stdout(
+        &mut env.cmd_on(&db, &["search", "Lavrov", "--json"]),
+    ))
+    .unwrap();
+    let ranked = get_json(port, "/newsdb/search.json?q=Lavrov&_shape=array");
+    assert_eq!(ids(&ranked), ids(&newsdb_ranked));
+    assert!(ranked[0]["snippet"]
+        .as_str()
+        .unwrap()
+        .contains("**Lavrov**"));
+
+    // Facets on domain and on the published date, from the metadata.
+    let faceted = get_json(port, "/newsdb/documents.json?_search=Lavrov");
+    let facets = &faceted["facet_results"];
+    assert!(
+        facets["domain"]["results"].as_array().unwrap().len() >= 2,
+        "{facets}"
+    );
+    assert_eq!(facets["published"]["type"], "date", "{facets}");
+}
