@@ -7,12 +7,18 @@
 //! and dashes folded to ASCII, all whitespace folded to single spaces, so that copies differing only in
 //! whitespace, line endings, quotes or Unicode form hash equal. Nobody reads the canonical form.
 
-use unicode_normalization::UnicodeNormalization;
+use std::borrow::Cow;
+use unicode_normalization::{is_nfc_quick, is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
 /// Splits text into normalized lines (NFC; CRLF, CR and LF all end a line). A blank line becomes `""`.
 /// The result has exactly one entry per source line, so index + 1 is the line number in the file.
 pub fn lines(text: &str) -> Vec<String> {
-    let nfc: String = text.nfc().collect();
+    // The quick check answers "yes" for nearly all text (all ASCII, most Latin): skip the rewrite then.
+    let nfc: Cow<str> = if is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(text.nfc().collect())
+    };
     let unified = nfc.replace("\r\n", "\n").replace('\r', "\n");
     let mut out: Vec<String> = unified.split('\n').map(normalize_line).collect();
     // A final newline does not start another line.
@@ -78,19 +84,31 @@ pub fn join_lines<'a>(lines: impl IntoIterator<Item = &'a str>) -> String {
 
 /// The canonical form the content hash is computed over; see the module documentation.
 pub fn canonical(body: &str) -> String {
-    let folded: String =
-        body.nfkc()
-            .filter_map(|c| match c {
-                '\u{FEFF}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{00AD}' => None,
-                '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{00B4}'
-                | '`' => Some('\''),
-                '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}'
-                | '\u{00BB}' => Some('"'),
-                '\u{2010}'..='\u{2015}' | '\u{2212}' => Some('-'),
-                c => Some(c),
-            })
-            .collect();
-    folded.split_whitespace().collect::<Vec<_>>().join(" ")
+    let nfkc: Box<dyn Iterator<Item = char>> = if is_nfkc_quick(body.chars()) == IsNormalized::Yes {
+        Box::new(body.chars())
+    } else {
+        Box::new(body.nfkc())
+    };
+    let folded: String = nfkc
+        .filter_map(|c| match c {
+            '\u{FEFF}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{00AD}' => None,
+            '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{00B4}' | '`' => {
+                Some('\'')
+            }
+            '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}'
+            | '\u{00BB}' => Some('"'),
+            '\u{2010}'..='\u{2015}' | '\u{2212}' => Some('-'),
+            c => Some(c),
+        })
+        .collect();
+    let mut out = String::with_capacity(folded.len());
+    for word in folded.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 #[cfg(test)]

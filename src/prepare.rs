@@ -99,8 +99,9 @@ fn finish(
     })
 }
 
-/// Text beyond this many bytes does not change whatlang's verdict, only its cost.
-const LANG_SAMPLE_BYTES: usize = 4096;
+/// whatlang's verdict on the first kilobyte (about 150 words) is as good as on the whole text, at a
+/// fraction of the cost (it was the largest single cost of ingest with 4 KB).
+const LANG_SAMPLE_BYTES: usize = 1024;
 
 /// The body's language as an ISO 639-3 code, or `None` when the text is too short or mixed to tell.
 pub fn detect_lang(body: &str) -> Option<&'static str> {

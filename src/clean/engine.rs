@@ -77,9 +77,12 @@ impl Cleaner {
     }
 
     fn matching_rule(&self, line: &str) -> Option<&Rule> {
+        let matches = self.set.matches(line);
+        if !matches.matched_any() {
+            return None; // nearly every line: no need to count its words
+        }
         let words = line.split_whitespace().count();
-        self.set
-            .matches(line)
+        matches
             .iter()
             .map(|i| &self.rules[i])
             .find(|r| words <= r.max_words)

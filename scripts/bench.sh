@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# newsdb side by side with the SQLite floor and with sqlite-utils, on generated corpora, in one run.
+#
+#   scripts/bench.sh                      # corpora of 20k and 100k files (about 20 minutes on 2 cores)
+#   scripts/bench.sh --sizes "2000"       # other sizes
+#   scripts/bench.sh --search-1m          # also search latency on 1M documents (JSON Lines, ~1 hour)
+#   scripts/bench.sh --smoke              # 300 files, every step once, no timing claims (CI runs this)
+#
+# Needs: the Rust toolchain, python3 (sqlite-utils is installed into a throwaway virtual environment
+# here), the stock sqlite3 shell (its fsdir() reads the files for the floor), GNU time. Work files go
+# to $BENCH_DIR (default: a new temporary folder), which is removed at the end unless BENCH_KEEP=1.
+# Prints a Markdown table; BENCHMARKS.md holds one, with the machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+sizes="20000 100000"
+search_1m=0
+smoke=0
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --sizes) sizes="$2"; shift 2 ;;
+        --search-1m) search_1m=1; shift ;;
+        --smoke) smoke=1; sizes="300"; shift ;;
+        *) echo "usage: scripts/bench.sh [--sizes \"N...\"] [--search-1m] [--smoke]" >&2; exit 2 ;;
+    esac
+done
+
+for tool in python3 sqlite3 /usr/bin/time; do
+    command -v "$tool" >/dev/null || { echo "bench: $tool is required" >&2; exit 1; }
+done
+
+work="${BENCH_DIR:-$(mktemp -d)}"
+mkdir -p "$work"
+[ "${BENCH_KEEP:-0}" = 1 ] || trap 'rm -rf "$work"' EXIT
+
+cargo build --release --locked --quiet --bin newsdb --example gen_corpus --example search_latency
+newsdb="$PWD/target/release/newsdb"
+gen="$PWD/target/release/examples/gen_corpus"
+latency="$PWD/target/release/examples/search_latency"
+
+if [ ! -x "$work/venv/bin/sqlite-utils" ]; then
+    python3 -m venv "$work/venv"
+    "$work/venv/bin/pip" install --quiet --disable-pip-version-check "sqlite-utils==3.38"
+fi
+sqlite_utils="$work/venv/bin/sqlite-utils"
+
+# measure NAME CMD...: runs CMD under GNU time; sets $wall (s) and $rss (MB).
+measure() {
+    local name="$1"; shift
+    /usr/bin/time -f "%e %M" -o "$work/time.$name" "$@" >"$work/out.$name" 2>"$work/err.$name" || {
+        echo "bench: $name failed:" >&2; cat "$work/err.$name" >&2; exit 1; }
+    read -r wall rss_kb <"$work/time.$name"
+    rss=$(( rss_kb / 1024 ))
+}
+
+ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
+echo "sqlite3 shell $(sqlite3 --version | cut -d' ' -f1), sqlite-utils $("$sqlite_utils" --version | awk '{print $NF}'), newsdb $("$newsdb" --version | awk '{print $2}')"
+echo
+echo "| files | corpus MB | step | wall s | peak RSS MB | ratio |"
+echo "|---:|---:|---|---:|---:|---|"
+
+for n in $sizes; do
+    corpus="$work/corpus$n"
+    [ -d "$corpus" ] || "$gen" --files "$n" --seed 1 --out "$corpus"
+    mb=$(du -sm "$corpus" | cut -f1)
+    # Warm the page cache for every contender alike.
+    find "$corpus" -type f -exec cat {} + >/dev/null
+
+    # The floor: the stock shell loads the files and indexes them, nothing else.
+    rm -f "$work/floor.db"*
+    cat >"$work/floor.sql" <<SQL
+PRAGMA page_size = 8192;
+PRAGMA journal_mode = WAL;
+PRAGMA synchronous = NORMAL;
+CREATE TABLE documents (id INTEGER PRIMARY KEY, path TEXT, body TEXT);
+CREATE VIRTUAL TABLE documents_fts USING fts5(body, content="documents", content_rowid="id",
+    tokenize="porter unicode61 remove_diacritics 2");
+BEGIN;
+INSERT INTO documents(path, body) SELECT name, CAST(data AS TEXT) FROM fsdir('$corpus') WHERE (mode & 61440) = 32768;
+INSERT INTO documents_fts(documents_fts) VALUES('rebuild');
+COMMIT;
+SQL
+    measure floor sqlite3 "$work/floor.db" ".read $work/floor.sql"
+    floor=$wall
+    echo "| $n | $mb | floor: sqlite3 fsdir + FTS5 rebuild | $wall | $rss | 1.00 |"
+
+    rm -f "$work/newsdb.db"*
+    measure ingest "$newsdb" --db "$work/newsdb.db" ingest --quiet "$corpus"
+    ingest=$wall
+    echo "| $n | $mb | newsdb ingest | $wall | $rss | $(ratio "$ingest" "$floor") × floor |"
+
+    rm -f "$work/su.db"*
+    measure su_insert "$sqlite_utils" insert-files "$work/su.db" documents "$corpus" --text \
+        -c path:path -c sha256:sha256 -c body:content_text --pk path --silent
+    su_insert=$wall
+    measure su_fts "$sqlite_utils" enable-fts "$work/su.db" documents body --fts5 --create-triggers
+    su=$(python3 -c "print($su_insert + $wall)")
+    echo "| $n | $mb | sqlite-utils insert-files + enable-fts | $su | $rss | newsdb is $(ratio "$su" "$ingest")× faster |"
+
+    measure find find "$corpus" -type f -printf '%s %T@\n'
+    find_wall=$wall
+    measure reingest "$newsdb" --db "$work/newsdb.db" ingest --quiet "$corpus"
+    echo "| $n | $mb | find -printf (listing) | $find_wall | - | 1.00 |"
+    echo "| $n | $mb | newsdb re-ingest, unchanged | $wall | $rss | $(ratio "$wall" "$find_wall") × find |"
+
+    measure search "$latency" "$work/newsdb.db" "$([ $smoke = 1 ] && echo 50 || echo 2000)"
+    docs=$("$newsdb" --db "$work/newsdb.db" sql "SELECT count(*) AS n FROM documents" --csv | tail -1)
+    echo "| $n | $mb | search, 2 words ($docs documents) | $(cat "$work/out.search") | $rss | |"
+    rm -rf "$work/su.db"* "$work/floor.db"*
+    [ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$corpus"
+done
+
+if [ "$search_1m" = 1 ]; then
+    rm -f "$work/1m.db"*
+    "$gen" --files 1000000 --seed 2 --jsonl | "$newsdb" --db "$work/1m.db" ingest --quiet --jsonl -
+    docs=$("$newsdb" --db "$work/1m.db" sql "SELECT count(*) AS n FROM documents" --csv | tail -1)
+    measure search1m "$latency" "$work/1m.db" 2000
+    echo "| 1000000 | - | search, 2 words ($docs documents) | $(cat "$work/out.search1m") | $rss | |"
+fi
+
+if [ "$smoke" = 1 ]; then
+    # The smoke run checks that every step ran and produced what it should, not how fast.
+    "$newsdb" --db "$work/newsdb.db" sql "SELECT count(*) FROM documents" --csv | tail -1 | grep -qv '^0$'
+    echo "bench smoke: ok"
+fi
