@@ -5,7 +5,8 @@
 //! cargo run --release --example gen_corpus -- --files 1000000 --seed 1 --jsonl > /tmp/1m.jsonl
 //! ```
 //!
-//! Each file is 1–15 KB of English-like sentences in one of the three header forms newsdb reads
+//! Each file is 1–15 KB of sentences of pseudo-words drawn by Zipf's law (`common/vocab.rs`), with
+//! English function words between them, in one of the three header forms newsdb reads
 //! (title/date/URL lines, a title above a blank line, or no header), with share widgets, cookie banners
 //! and comment forms at the head and tail as scrapers leave them. Of all files, 10% are byte-identical
 //! copies of an earlier file, 5% are whitespace/Unicode variants of one (CRLF, no-break spaces, curly
@@ -16,134 +17,33 @@ use std::fmt::Write as _;
 use std::io::Write;
 use std::path::PathBuf;
 
-/// xorshift64*: tiny, deterministic across platforms and versions (no dependency to pin).
-struct Rng(u64);
+#[path = "common/vocab.rs"]
+mod vocab;
 
-impl Rng {
-    fn new(seed: u64) -> Rng {
-        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+use vocab::{Rng, Zipf};
+
+/// Picks one of `items`.
+fn pick<'a>(rng: &mut Rng, items: &[&'a str]) -> &'a str {
+    items[rng.below(items.len())]
+}
+
+/// Content words by Zipf's law, function words between them.
+struct Words {
+    vocabulary: Vec<String>,
+    zipf: Zipf,
+}
+
+impl Words {
+    fn new() -> Words {
+        let vocabulary = vocab::words();
+        let zipf = Zipf::new(vocabulary.len());
+        Words { vocabulary, zipf }
     }
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
+    fn content(&self, rng: &mut Rng) -> &str {
+        &self.vocabulary[self.zipf.sample(rng)]
     }
 }
 
-const WORDS: &[&str] = &[
-    "minister",
-    "talks",
-    "border",
-    "troops",
-    "sanctions",
-    "government",
-    "election",
-    "economy",
-    "market",
-    "prices",
-    "energy",
-    "climate",
-    "court",
-    "ruling",
-    "police",
-    "protest",
-    "city",
-    "council",
-    "budget",
-    "health",
-    "school",
-    "report",
-    "officials",
-    "week",
-    "year",
-    "agreement",
-    "security",
-    "trade",
-    "workers",
-    "union",
-    "strike",
-    "bank",
-    "rates",
-    "inflation",
-    "river",
-    "flood",
-    "storm",
-    "harvest",
-    "village",
-    "museum",
-    "festival",
-    "team",
-    "season",
-    "hospital",
-    "doctors",
-    "patients",
-    "vaccine",
-    "research",
-    "university",
-    "students",
-    "teachers",
-    "farmers",
-    "drought",
-    "wildfire",
-    "coast",
-    "port",
-    "ships",
-    "airline",
-    "flights",
-    "airport",
-    "railway",
-    "bridge",
-    "road",
-    "housing",
-    "rents",
-    "mayor",
-    "governor",
-    "parliament",
-    "senate",
-    "vote",
-    "coalition",
-    "party",
-    "leader",
-    "president",
-    "ambassador",
-    "embassy",
-    "diplomats",
-    "summit",
-    "treaty",
-    "ceasefire",
-    "army",
-    "missile",
-    "drone",
-    "attack",
-    "refugees",
-    "aid",
-    "charity",
-    "company",
-    "shares",
-    "investors",
-    "profits",
-    "losses",
-    "factory",
-    "jobs",
-    "wages",
-    "pensions",
-    "taxes",
-    "reform",
-    "law",
-    "judge",
-    "trial",
-    "prison",
-    "crime",
-    "investigation",
-    "witnesses",
-];
 const GLUE: &[&str] = &[
     "the", "the", "the", "a", "of", "of", "in", "in", "to", "to", "and", "and", "on", "for",
     "with", "after", "before", "over", "said", "says", "will", "would", "could", "has", "had",
@@ -168,13 +68,13 @@ const TAIL_BOILERPLATE: &[&str] = &[
     "What do you think? Join the conversation below.",
 ];
 
-fn sentence(rng: &mut Rng, out: &mut String) {
+fn sentence(rng: &mut Rng, words: &Words, out: &mut String) {
     let n = 8 + rng.below(18);
     for i in 0..n {
-        let w = if rng.below(3) == 0 {
-            rng.pick(WORDS)
+        let w = if rng.below(2) == 0 {
+            words.content(rng)
         } else {
-            rng.pick(GLUE)
+            pick(rng, GLUE)
         };
         if i == 0 {
             let mut c = w.chars();
@@ -187,20 +87,21 @@ fn sentence(rng: &mut Rng, out: &mut String) {
         }
     }
     if rng.below(6) == 0 {
-        let _ = write!(out, ", \"{}\" {} said", rng.pick(WORDS), rng.pick(WORDS));
+        let quoted = words.content(rng).to_owned();
+        let _ = write!(out, ", \"{quoted}\" {} said", words.content(rng));
     }
     out.push('.');
 }
 
 /// A body of about `bytes` bytes: paragraphs of 2–6 sentences, one per line.
-fn body(rng: &mut Rng, bytes: usize) -> String {
+fn body(rng: &mut Rng, words: &Words, bytes: usize) -> String {
     let mut out = String::with_capacity(bytes + 256);
     while out.len() < bytes {
         for s in 0..2 + rng.below(5) {
             if s > 0 {
                 out.push(' ');
             }
-            sentence(rng, &mut out);
+            sentence(rng, words, &mut out);
         }
         out.push('\n');
     }
@@ -210,21 +111,21 @@ fn body(rng: &mut Rng, bytes: usize) -> String {
 fn boilerplate(rng: &mut Rng, from: &[&str], max: usize) -> String {
     let mut out = String::new();
     for _ in 0..rng.below(max + 1) {
-        out.push_str(rng.pick(from));
+        out.push_str(pick(rng, from));
         out.push('\n');
     }
     out
 }
 
 /// One article: header form by `i % 3`, boilerplate around the body.
-fn article(rng: &mut Rng, i: usize, body: &str) -> String {
+fn article(rng: &mut Rng, words: &Words, i: usize, body: &str) -> String {
     let title = format!(
         "{} {} {} as {} {}",
-        rng.pick(WORDS),
-        rng.pick(GLUE),
-        rng.pick(WORDS),
-        rng.pick(WORDS),
-        rng.pick(WORDS)
+        words.content(rng),
+        pick(rng, GLUE),
+        words.content(rng),
+        words.content(rng),
+        words.content(rng)
     );
     let mut title = title;
     title[..1].make_ascii_uppercase();
@@ -295,6 +196,7 @@ fn usage(why: &str) -> ! {
 fn main() -> std::io::Result<()> {
     let args = parse_args();
     let mut rng = Rng::new(args.seed);
+    let words = Words::new();
     // Bodies of earlier originals, kept to make duplicates from (bounded: memory stays flat).
     let mut recent: Vec<(String, String)> = Vec::new();
     let stdout = std::io::stdout();
@@ -303,8 +205,8 @@ fn main() -> std::io::Result<()> {
         let roll = rng.below(100);
         let text = if recent.is_empty() || roll >= 20 {
             let size = 1024 + rng.below(14 * 1024);
-            let b = body(&mut rng, size);
-            let text = article(&mut rng, i, &b);
+            let b = body(&mut rng, &words, size);
+            let text = article(&mut rng, &words, i, &b);
             if recent.len() < 1000 {
                 recent.push((b, text.clone()));
             } else {
@@ -319,7 +221,7 @@ fn main() -> std::io::Result<()> {
                 10..15 => variant(earlier),
                 _ => {
                     let b = b.clone();
-                    article(&mut rng, i, &b)
+                    article(&mut rng, &words, i, &b)
                 }
             }
         };

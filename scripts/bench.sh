@@ -53,7 +53,8 @@ measure() {
     rss=$(( rss_kb / 1024 ))
 }
 
-ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
+# ratio A B: A / B with two decimals ("-" when B rounds to zero: too fast to time at this size).
+ratio() { python3 -c "print(f'{$1 / $2:.2f}' if $2 > 0 else '-')"; }
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
 echo "sqlite3 shell $(sqlite3 --version | cut -d' ' -f1), sqlite-utils $("$sqlite_utils" --version | awk '{print $NF}'), newsdb $("$newsdb" --version | awk '{print $2}')"

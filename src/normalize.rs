@@ -89,24 +89,29 @@ pub fn canonical(body: &str) -> String {
     } else {
         Box::new(body.nfkc())
     };
-    let folded: String = nfkc
-        .filter_map(|c| match c {
-            '\u{FEFF}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{00AD}' => None,
+    // One pass: fold each character, and whitespace runs to one space (none at the ends).
+    let mut out = String::with_capacity(body.len());
+    let mut space = false;
+    for c in nfkc {
+        let c = match c {
+            '\u{FEFF}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{00AD}' => continue,
             '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{00B4}' | '`' => {
-                Some('\'')
+                '\''
             }
             '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}'
-            | '\u{00BB}' => Some('"'),
-            '\u{2010}'..='\u{2015}' | '\u{2212}' => Some('-'),
-            c => Some(c),
-        })
-        .collect();
-    let mut out = String::with_capacity(folded.len());
-    for word in folded.split_whitespace() {
-        if !out.is_empty() {
+            | '\u{00BB}' => '"',
+            '\u{2010}'..='\u{2015}' | '\u{2212}' => '-',
+            c if c.is_whitespace() => {
+                space = !out.is_empty();
+                continue;
+            }
+            c => c,
+        };
+        if space {
             out.push(' ');
+            space = false;
         }
-        out.push_str(word);
+        out.push(c);
     }
     out
 }
