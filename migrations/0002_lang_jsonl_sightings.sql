@@ -8,6 +8,8 @@
 -- before version 2 get it when the next ingest re-cleans them (the cleaner version changed with it).
 ALTER TABLE documents ADD COLUMN lang TEXT;
 CREATE INDEX documents_lang ON documents(lang);
+-- Finds the documents an ingest must re-clean without reading the document rows (their bodies).
+CREATE INDEX documents_cleaner_version ON documents(cleaner_version);
 
 -- A source read from a JSON Lines file (`newsdb ingest --jsonl FILE`) is one line of that file: its
 -- `path` is the file's absolute path, '#', and the 1-based line number ('-#12' for standard input), and

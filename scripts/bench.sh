@@ -5,6 +5,7 @@
 #   scripts/bench.sh --sizes "2000"       # other sizes
 #   scripts/bench.sh --search-1m          # also search latency on 1M documents (JSON Lines, ~1 hour)
 #   scripts/bench.sh --smoke              # 300 files, every step once, no timing claims (CI runs this)
+#   scripts/bench.sh --settings 20000     # newsdb ingest under other SQLite/FTS5 settings, side by side
 #
 # Needs: the Rust toolchain, python3 (sqlite-utils is installed into a throwaway virtual environment
 # here), the stock sqlite3 shell (its fsdir() reads the files for the floor), GNU time. Work files go
@@ -16,11 +17,13 @@ cd "$(dirname "$0")/.."
 sizes="20000 100000"
 search_1m=0
 smoke=0
+settings=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --sizes) sizes="$2"; shift 2 ;;
         --search-1m) search_1m=1; shift ;;
         --smoke) smoke=1; sizes="300"; shift ;;
+        --settings) settings="$2"; sizes=""; shift 2 ;;
         *) echo "usage: scripts/bench.sh [--sizes \"N...\"] [--search-1m] [--smoke]" >&2; exit 2 ;;
     esac
 done
@@ -112,6 +115,48 @@ SQL
     rm -rf "$work/su.db"* "$work/floor.db"*
     [ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$corpus"
 done
+
+if [ "$settings" != 0 ]; then
+    # Each variant: a new database created by newsdb (schema only), changed by one statement through
+    # the sqlite3 shell, then the same ingest. FTS5 keeps its options in the table's config, and the
+    # page size of a database is fixed once it has tables, so every variant starts from scratch.
+    corpus="$work/corpus$settings"
+    [ -d "$corpus" ] || "$gen" --files "$settings" --seed 1 --out "$corpus"
+    find "$corpus" -type f -exec cat {} + >/dev/null
+    mkdir -p "$work/empty"
+    echo
+    echo "| setting ($settings files) | ingest wall s | peak RSS MB | database MB | ratio to newsdb's defaults |"
+    echo "|---|---:|---:|---:|---:|"
+    base=""
+    while IFS='|' read -r label sql; do
+        rm -f "$work/set.db"*
+        if [ "$label" = "page_size 4096" ]; then
+            # Written once with 4 KiB pages, the file keeps them: newsdb's page_size pragma only
+            # applies to a database never written.
+            sqlite3 "$work/set.db" "PRAGMA page_size = 4096; CREATE TABLE x (x); DROP TABLE x;"
+        fi
+        "$newsdb" --db "$work/set.db" ingest --quiet "$work/empty"
+        [ -z "$sql" ] || sqlite3 "$work/set.db" "$sql"
+        measure setting "$newsdb" --db "$work/set.db" ingest --quiet "$corpus"
+        [ -n "$base" ] || base=$wall
+        size=$(du -m "$work/set.db" | cut -f1)
+        if [ "$label" = "newsdb's defaults, then FTS5 optimize" ]; then
+            /usr/bin/time -f "%e" -o "$work/time.optimize" sqlite3 "$work/set.db" \
+                "INSERT INTO documents_fts(documents_fts) VALUES('optimize');"
+            label="$label (optimize alone: $(cat "$work/time.optimize") s)"
+            size=$(du -m "$work/set.db" | cut -f1)
+        fi
+        echo "| $label | $wall | $rss | $size | $(ratio "$wall" "$base") |"
+    done <<'VARIANTS'
+newsdb's defaults|
+FTS5 hashsize 16 MiB|INSERT INTO documents_fts(documents_fts, rank) VALUES('hashsize', 16777216);
+FTS5 automerge 16|INSERT INTO documents_fts(documents_fts, rank) VALUES('automerge', 16);
+FTS5 crisismerge 64|INSERT INTO documents_fts(documents_fts, rank) VALUES('crisismerge', 64);
+FTS5 pgsz 8000|INSERT INTO documents_fts(documents_fts, rank) VALUES('pgsz', 8000);
+page_size 4096|
+newsdb's defaults, then FTS5 optimize|
+VARIANTS
+fi
 
 if [ "$search_1m" = 1 ]; then
     rm -f "$work/1m.db"*

@@ -138,7 +138,7 @@ fn run_files(
     on_event: &mut dyn FnMut(Event),
 ) -> Result<()> {
     let known = writer.known_files()?;
-    let known_bytes = writer.known_raw_hashes(cleaner.version())?;
+    let stale = writer.stale_documents(cleaner.version())?;
     let found = discover::discover(roots, filter);
     writer.set_discovered(found.files.iter().map(|c| c.path.as_path()));
     on_event(Event::Discovered {
@@ -163,8 +163,15 @@ fn run_files(
     let (unchanged, to_read): (Vec<Candidate>, Vec<Candidate>) = found
         .files
         .into_iter()
-        .partition(|c| !verify && is_unchanged(&known, c, cleaner.version()));
+        .partition(|c| !verify && is_unchanged(&known, c, &stale));
     drop(known);
+    // Only a run with files to read needs the stored raw hashes (a re-run over an unchanged corpus
+    // skips loading them).
+    let known_bytes = if to_read.is_empty() {
+        HashSet::new()
+    } else {
+        writer.known_raw_hashes(&stale)?
+    };
     writer.count_unchanged(unchanged.len() as u64);
     on_event(Event::Written {
         files: unchanged.len() as u64,
@@ -203,7 +210,8 @@ fn run_jsonl(
     cleaner: &Cleaner,
     on_event: &mut dyn FnMut(Event),
 ) -> Result<()> {
-    let known_bytes = writer.known_raw_hashes(cleaner.version())?;
+    let stale = writer.stale_documents(cleaner.version())?;
+    let known_bytes = writer.known_raw_hashes(&stale)?;
     let (reader, mtime_ns): (Box<dyn BufRead + Send>, i64) = match path {
         Some(path) => {
             let file = std::fs::File::open(path)
@@ -295,12 +303,12 @@ fn process_line(
 }
 
 /// Whether a file can be skipped unread: same size and mtime as stored, and stored in a state that the
-/// same bytes would reproduce with the current cleaner.
-fn is_unchanged(known: &HashMap<PathBuf, KnownFile>, c: &Candidate, cleaner_version: &str) -> bool {
+/// same bytes would reproduce with the current cleaner (its document is not `stale`).
+fn is_unchanged(known: &HashMap<PathBuf, KnownFile>, c: &Candidate, stale: &HashSet<i64>) -> bool {
     known.get(&c.path).is_some_and(|k| {
         k.stat == c.stat
             && match k.status.as_str() {
-                "ingested" | "duplicate" => k.cleaner_version.as_deref() == Some(cleaner_version),
+                "ingested" | "duplicate" => k.document_id.is_some_and(|id| !stale.contains(&id)),
                 "error" => k
                     .reason
                     .as_deref()

@@ -20,8 +20,8 @@ pub struct KnownFile {
     pub stat: Stat,
     pub status: String,
     pub reason: Option<String>,
-    /// The cleaner version of the file's document, if it has one.
-    pub cleaner_version: Option<String>,
+    /// The file's document, if it has one.
+    pub document_id: Option<i64>,
 }
 
 /// Owns the connection for the length of one run. The caller holds the writer lock.
@@ -76,15 +76,33 @@ impl Writer {
         self.discovered = paths.into_iter().map(path_text).collect();
     }
 
-    /// Raw hashes of stored files whose document was cleaned by `cleaner_version`: a file with these
-    /// bytes needs no decoding or cleaning, only a `files` row pointing at that document.
-    pub fn known_raw_hashes(&self, cleaner_version: &str) -> Result<HashSet<String>> {
+    /// Documents cleaned by another cleaner version than `cleaner_version`: the files that hold them
+    /// are read and cleaned again. Read from the `documents_cleaner_version` index alone: a scan of the
+    /// document rows would read every body.
+    pub fn stale_documents(&self, cleaner_version: &str) -> Result<HashSet<i64>> {
         let mut stmt = self.conn.prepare(
-            "SELECT DISTINCT f.raw_hash FROM files f JOIN documents d ON d.id = f.document_id
-             WHERE f.raw_hash IS NOT NULL AND d.cleaner_version = ?1",
+            "SELECT id FROM documents INDEXED BY documents_cleaner_version
+             WHERE cleaner_version IS NOT ?1",
         )?;
         let rows = stmt.query_map([cleaner_version], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Raw hashes of stored files whose document is not in `stale`: a file with these bytes needs no
+    /// decoding or cleaning, only a `files` row pointing at that document.
+    pub fn known_raw_hashes(&self, stale: &HashSet<i64>) -> Result<HashSet<String>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT raw_hash, document_id FROM files
+             WHERE raw_hash IS NOT NULL AND document_id IS NOT NULL",
+        )?;
+        let mut known = HashSet::new();
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            if !stale.contains(&r.get::<_, i64>(1)?) {
+                known.insert(r.get(0)?);
+            }
+        }
+        Ok(known)
     }
 
     /// Counts files skipped unread because nothing about them changed: nothing is written for them.
@@ -100,9 +118,8 @@ impl Writer {
     /// Every whole file the database knows, by path.
     pub fn known_files(&self) -> Result<HashMap<PathBuf, KnownFile>> {
         let mut stmt = self.conn.prepare(
-            "SELECT f.path, f.size, f.mtime, f.status, f.reason, d.cleaner_version
-             FROM files f LEFT JOIN documents d ON d.id = f.document_id
-             WHERE f.size IS NOT NULL AND f.line IS NULL",
+            "SELECT path, size, mtime, status, reason, document_id FROM files
+             WHERE size IS NOT NULL AND line IS NULL",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok((
@@ -114,7 +131,7 @@ impl Writer {
                     },
                     status: r.get(3)?,
                     reason: r.get(4)?,
-                    cleaner_version: r.get(5)?,
+                    document_id: r.get(5)?,
                 },
             ))
         })?;
@@ -288,11 +305,14 @@ const CHOOSE_PRIMARY: &str = "
             THEN 'ingested' ELSE 'duplicate' END";
 
 /// Documents without a live file are retired by this run (?1); retired ones with a live file again
-/// (a restored or re-created file) are revived.
+/// (a restored or re-created file) are revived. The inner query needs only ids, so SQLite scans a small
+/// index instead of the document rows and their bodies; REVIVE reads the `documents_retired` index.
 const RETIRE: &str = "
     UPDATE documents SET retired_run_id = ?1
     WHERE retired_run_id IS NULL
-      AND NOT EXISTS (SELECT 1 FROM files f WHERE f.document_id = documents.id AND f.status IN ('ingested', 'duplicate'))";
+      AND id IN (SELECT d.id FROM documents d
+                 WHERE NOT EXISTS (SELECT 1 FROM files f
+                                   WHERE f.document_id = d.id AND f.status IN ('ingested', 'duplicate')))";
 const REVIVE: &str = "
     UPDATE documents SET retired_run_id = NULL
     WHERE retired_run_id IS NOT NULL
