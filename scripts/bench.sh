@@ -100,8 +100,8 @@ SQL
         -c path:path -c sha256:sha256 -c body:content_text --pk path --silent
     su_insert=$wall
     measure su_fts "$sqlite_utils" enable-fts "$work/su.db" documents body --fts5 --create-triggers
-    su=$(python3 -c "print($su_insert + $wall)")
-    echo "| $n | $mb | sqlite-utils insert-files + enable-fts | $su | $rss | newsdb is $(ratio "$su" "$ingest")× faster |"
+    su=$(python3 -c "print(round($su_insert + $wall, 2))")
+    echo "| $n | $mb | sqlite-utils insert-files + enable-fts | $su | $rss | newsdb is $(ratio "$su" "$ingest")× as fast |"
 
     measure find find "$corpus" -type f -printf '%s %T@\n'
     find_wall=$wall
