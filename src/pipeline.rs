@@ -138,7 +138,7 @@ fn run_files(
     on_event: &mut dyn FnMut(Event),
 ) -> Result<()> {
     let known = writer.known_files()?;
-    let stale = writer.stale_documents(cleaner.version())?;
+    let stale = writer.stale_documents()?;
     let found = discover::discover(roots, filter);
     writer.set_discovered(found.files.iter().map(|c| c.path.as_path()));
     on_event(Event::Discovered {
@@ -210,7 +210,7 @@ fn run_jsonl(
     cleaner: &Cleaner,
     on_event: &mut dyn FnMut(Event),
 ) -> Result<()> {
-    let stale = writer.stale_documents(cleaner.version())?;
+    let stale = writer.stale_documents()?;
     let known_bytes = writer.known_raw_hashes(&stale)?;
     let (reader, mtime_ns): (Box<dyn BufRead + Send>, i64) = match path {
         Some(path) => {

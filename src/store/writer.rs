@@ -28,6 +28,8 @@ pub struct KnownFile {
 pub struct Writer {
     conn: Connection,
     run_id: i64,
+    /// The cleaner this run cleans with, recorded with the run and with every document it stores.
+    cleaner_version: String,
     counts: RunCounts,
     /// Every source path discovered in this run: to tell a rename (the old path is gone) from a copy,
     /// and at the end, which sources in scope were not seen.
@@ -65,6 +67,7 @@ impl Writer {
         Ok(Writer {
             conn,
             run_id,
+            cleaner_version: cleaner_version.to_owned(),
             counts: RunCounts::default(),
             discovered: HashSet::new(),
             affected: BTreeSet::new(),
@@ -76,15 +79,15 @@ impl Writer {
         self.discovered = paths.into_iter().map(path_text).collect();
     }
 
-    /// Documents cleaned by another cleaner version than `cleaner_version`: the files that hold them
-    /// are read and cleaned again. Read from the `documents_cleaner_version` index alone: a scan of the
-    /// document rows would read every body.
-    pub fn stale_documents(&self, cleaner_version: &str) -> Result<HashSet<i64>> {
+    /// Documents cleaned by another cleaner version than this run's: the files that hold them are read
+    /// and cleaned again. Read from the `documents_cleaner_version` index alone: a scan of the document
+    /// rows would read every body.
+    pub fn stale_documents(&self) -> Result<HashSet<i64>> {
         let mut stmt = self.conn.prepare(
             "SELECT id FROM documents INDEXED BY documents_cleaner_version
              WHERE cleaner_version IS NOT ?1",
         )?;
-        let rows = stmt.query_map([cleaner_version], |r| r.get(0))?;
+        let rows = stmt.query_map([&self.cleaner_version], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -146,6 +149,7 @@ impl Writer {
         let mut put = Put {
             conn: &tx,
             run_id: self.run_id,
+            cleaner_version: &self.cleaner_version,
             counts: &mut self.counts,
             discovered: &self.discovered,
             affected: &mut self.affected,
@@ -374,6 +378,7 @@ const UPSERT_FILE: &str = "
 struct Put<'a> {
     conn: &'a Connection,
     run_id: i64,
+    cleaner_version: &'a str,
     counts: &'a mut RunCounts,
     discovered: &'a HashSet<String>,
     affected: &'a mut BTreeSet<i64>,
@@ -500,7 +505,7 @@ impl Put<'_> {
         let document_id = match (existing, doc) {
             (Some(id), doc) => {
                 if let Some(doc) = doc {
-                    fill_in_document(self.conn, self.run_id, id, doc)?;
+                    fill_in_document(self.conn, self.cleaner_version, id, doc)?;
                 }
                 if live.is_some_and(|s| s.document_id == Some(id)) {
                     self.counts.unchanged += 1;
@@ -511,7 +516,7 @@ impl Put<'_> {
             }
             (None, Some(doc)) => {
                 self.counts.new_documents += 1;
-                insert_document(self.conn, self.run_id, doc)?
+                insert_document(self.conn, self.run_id, self.cleaner_version, doc)?
             }
             (None, None) => unreachable!(),
         };
@@ -597,13 +602,18 @@ impl Put<'_> {
 const INSERT_DOCUMENT: &str = "
     INSERT INTO documents (content_hash, title, published, url, domain, body, word_count, cleaner_version,
                            first_run_id, last_run_id, lang)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, (SELECT cleaner_version FROM runs WHERE id = ?8), ?8, ?8, ?9)";
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10)";
 const INSERT_FTS: &str = "INSERT INTO documents_fts (rowid, title, body) VALUES (?1, ?2, ?3)";
 const INSERT_REMOVED: &str =
     "INSERT INTO removed_lines (document_id, line, rule, text) VALUES (?1, ?2, ?3, ?4)";
 
 /// Stores a new document, its index entry and its cleaning audit. Returns its id.
-fn insert_document(conn: &Connection, run_id: i64, doc: &Prepared) -> Result<i64> {
+fn insert_document(
+    conn: &Connection,
+    run_id: i64,
+    cleaner_version: &str,
+    doc: &Prepared,
+) -> Result<i64> {
     conn.prepare_cached(INSERT_DOCUMENT)?.execute(params![
         doc.content_hash,
         doc.header.title,
@@ -612,6 +622,7 @@ fn insert_document(conn: &Connection, run_id: i64, doc: &Prepared) -> Result<i64
         doc.domain,
         doc.body,
         doc.word_count as i64,
+        cleaner_version,
         run_id,
         doc.lang
     ])?;
@@ -638,10 +649,12 @@ const FILL_IN_DOCUMENT: &str = "
       AND ((title IS NULL AND ?2 IS NOT NULL) OR (published IS NULL AND ?3 IS NOT NULL)
            OR (url IS NULL AND ?4 IS NOT NULL) OR cleaner_version IS NOT ?7)";
 
-fn fill_in_document(conn: &Connection, run_id: i64, id: i64, doc: &Prepared) -> Result<()> {
-    let cleaner_version: String = conn
-        .prepare_cached("SELECT cleaner_version FROM runs WHERE id = ?1")?
-        .query_row([run_id], |r| r.get(0))?;
+fn fill_in_document(
+    conn: &Connection,
+    cleaner_version: &str,
+    id: i64,
+    doc: &Prepared,
+) -> Result<()> {
     conn.prepare_cached(FILL_IN_DOCUMENT)?.execute(params![
         id,
         doc.header.title,
