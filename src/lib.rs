@@ -13,6 +13,7 @@ pub mod decode;
 pub mod discover;
 pub mod header;
 pub mod jsonl;
+pub mod minhash;
 pub mod normalize;
 pub mod pipeline;
 pub mod prepare;

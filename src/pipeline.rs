@@ -9,11 +9,12 @@
 use crate::clean::Cleaner;
 use crate::discover::{self, Candidate, Filter};
 use crate::jsonl;
-use crate::prepare::{prepare, prepare_fields};
+use crate::minhash;
+use crate::prepare::{prepare, prepare_fields, Prepared};
 use crate::read::{read, sha256_hex, Stat};
 use crate::record::{Outcome, Record, RunCounts, Scope};
 use crate::reject::Rejection;
-use crate::store::writer::{KnownFile, Writer};
+use crate::store::writer::{KnownFile, NearDuplicates, Writer};
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 use rusqlite::Connection;
@@ -32,6 +33,7 @@ pub struct IngestOptions {
     pub input: Input,
     /// Re-read and re-hash every file, even those whose size and mtime are unchanged.
     pub verify: bool,
+    pub near_duplicates: NearDuplicates,
 }
 
 /// Where the articles come from.
@@ -88,7 +90,8 @@ pub fn ingest(
         }
         Input::Jsonl(None) => vec![Scope::Lines(STDIN.to_owned())],
     };
-    let mut writer = Writer::start(conn, &scopes, cleaner.version())?;
+    let mut writer = Writer::start(conn, &scopes, cleaner.version(), options.near_duplicates)?;
+    let sign = options.near_duplicates.enabled;
     let result = match &options.input {
         Input::Files { filter, .. } => {
             let roots: Vec<PathBuf> = scopes
@@ -102,14 +105,20 @@ pub fn ingest(
                 &mut writer,
                 &roots,
                 filter,
-                cleaner,
+                Stages { cleaner, sign },
                 options.verify,
                 on_event,
             )
         }
         Input::Jsonl(path) => {
             let prefix = scopes[0].label();
-            run_jsonl(&mut writer, path.as_deref(), &prefix, cleaner, on_event)
+            run_jsonl(
+                &mut writer,
+                path.as_deref(),
+                &prefix,
+                Stages { cleaner, sign },
+                on_event,
+            )
         }
     };
     match result {
@@ -126,6 +135,35 @@ pub fn ingest(
     }
 }
 
+/// What the per-file stages do, beside reading.
+#[derive(Clone, Copy)]
+struct Stages<'a> {
+    cleaner: &'a Cleaner,
+    /// Compute near-duplicate band keys of new bodies.
+    sign: bool,
+}
+
+impl Stages<'_> {
+    /// The outcome for a source whose text was cleaned (or rejected).
+    fn outcome(self, raw_hash: String, prepared: Result<Prepared, Rejection>) -> Outcome {
+        match prepared {
+            Ok(doc) => Outcome::Prepared {
+                band_keys: if self.sign {
+                    minhash::sign(&doc.body)
+                } else {
+                    None
+                },
+                raw_hash,
+                doc: Box::new(doc),
+            },
+            Err(rejection) => Outcome::Rejected {
+                raw_hash: Some(raw_hash),
+                rejection,
+            },
+        }
+    }
+}
+
 /// How standard input is named in `runs.roots` and in its records' paths (`-#12`).
 pub const STDIN: &str = "-";
 
@@ -133,7 +171,7 @@ fn run_files(
     writer: &mut Writer,
     roots: &[PathBuf],
     filter: &Filter,
-    cleaner: &Cleaner,
+    stages: Stages,
     verify: bool,
     on_event: &mut dyn FnMut(Event),
 ) -> Result<()> {
@@ -185,7 +223,7 @@ fn run_files(
             for chunk in to_read.chunks(CHUNK_FILES) {
                 let records: Vec<Record> = chunk
                     .par_iter()
-                    .map(|c| process(c, cleaner, known_bytes))
+                    .map(|c| process(c, stages, known_bytes))
                     .collect();
                 if tx.send(records).is_err() {
                     break; // the writer stopped; its error is what gets reported
@@ -207,7 +245,7 @@ fn run_jsonl(
     writer: &mut Writer,
     path: Option<&Path>,
     prefix: &str,
-    cleaner: &Cleaner,
+    stages: Stages,
     on_event: &mut dyn FnMut(Event),
 ) -> Result<()> {
     let stale = writer.stale_documents()?;
@@ -244,7 +282,7 @@ fn run_jsonl(
                 let records: Vec<Record> = chunk
                     .into_par_iter()
                     .map(|(n, bytes)| {
-                        process_line(prefix, n, &bytes, mtime_ns, cleaner, known_bytes)
+                        process_line(prefix, n, &bytes, mtime_ns, stages, known_bytes)
                     })
                     .collect();
                 if tx.send(records).is_err() {
@@ -269,7 +307,7 @@ fn process_line(
     line: u64,
     bytes: &[u8],
     mtime_ns: i64,
-    cleaner: &Cleaner,
+    stages: Stages,
     known_bytes: &HashSet<String>,
 ) -> Record {
     let raw_hash = sha256_hex(bytes);
@@ -280,16 +318,10 @@ fn process_line(
             Rejection::BadRecord(why) => Rejection::BadRecord(format!("line {line}: {why}")),
             other => other,
         });
-        match parsed.and_then(|a| prepare_fields(&a.text, a.header, cleaner)) {
-            Ok(doc) => Outcome::Prepared {
-                raw_hash,
-                doc: Box::new(doc),
-            },
-            Err(rejection) => Outcome::Rejected {
-                raw_hash: Some(raw_hash),
-                rejection,
-            },
-        }
+        stages.outcome(
+            raw_hash,
+            parsed.and_then(|a| prepare_fields(&a.text, a.header, stages.cleaner)),
+        )
     };
     Record {
         path: PathBuf::from(format!("{prefix}#{line}")),
@@ -320,7 +352,7 @@ fn is_unchanged(known: &HashMap<PathBuf, KnownFile>, c: &Candidate, stale: &Hash
 
 /// The per-file stages, on a worker thread. Bytes already stored (a rename, a restore, a copy) are
 /// not decoded and cleaned again.
-fn process(c: &Candidate, cleaner: &Cleaner, known_bytes: &HashSet<String>) -> Record {
+fn process(c: &Candidate, stages: Stages, known_bytes: &HashSet<String>) -> Record {
     let outcome = match read(&c.path, c.stat) {
         Err(rejection) => Outcome::Rejected {
             raw_hash: None,
@@ -329,16 +361,7 @@ fn process(c: &Candidate, cleaner: &Cleaner, known_bytes: &HashSet<String>) -> R
         Ok(file) if known_bytes.contains(&file.raw_hash) => Outcome::KnownBytes {
             raw_hash: file.raw_hash,
         },
-        Ok(file) => match prepare(&file.bytes, cleaner) {
-            Ok(doc) => Outcome::Prepared {
-                raw_hash: file.raw_hash,
-                doc: Box::new(doc),
-            },
-            Err(rejection) => Outcome::Rejected {
-                raw_hash: Some(file.raw_hash),
-                rejection,
-            },
-        },
+        Ok(file) => stages.outcome(file.raw_hash, prepare(&file.bytes, stages.cleaner)),
     };
     Record {
         path: c.path.clone(),

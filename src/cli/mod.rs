@@ -136,6 +136,15 @@ pub struct IngestArgs {
     /// Re-read and re-hash every file, even those whose size and mtime did not change.
     #[arg(long)]
     pub verify: bool,
+    /// Similarity (0.5 to 1, the share of 5-word shingles two bodies have in common) at or above which
+    /// documents are near-duplicates, grouped in one cluster. Kept in the database for later runs;
+    /// changing it regroups every cluster [default: the stored one, else 0.8].
+    #[arg(long, value_name = "SIMILARITY", value_parser = parse_threshold)]
+    pub near_threshold: Option<f64>,
+    /// Do not look for near-duplicates in this run: new documents are left "to check" (cluster_id
+    /// NULL) and the next run without this flag checks them.
+    #[arg(long, conflicts_with = "near_threshold")]
+    pub no_near_duplicates: bool,
     /// Print the run summary as one JSON object.
     #[arg(long, conflicts_with = "quiet")]
     pub json: bool,
@@ -145,6 +154,20 @@ pub struct IngestArgs {
     /// If another ingest is writing to the database, wait for it instead of exiting with code 4.
     #[arg(long)]
     pub wait: bool,
+}
+
+fn parse_threshold(text: &str) -> Result<f64, String> {
+    let value: f64 = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number"))?;
+    if (newsdb::store::clusters::PAIR_FLOOR..=1.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!(
+            "{value} is out of range: use a similarity from {} to 1",
+            newsdb::store::clusters::PAIR_FLOOR
+        ))
+    }
 }
 
 #[derive(Debug, Args)]

@@ -8,6 +8,7 @@ use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 use newsdb::config::Config;
 use newsdb::discover::Filter;
 use newsdb::pipeline::{self, Event, IngestOptions, Input};
+use newsdb::store::writer::NearDuplicates;
 use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
@@ -25,6 +26,10 @@ pub fn run(db: &Path, config: &Config, args: &IngestArgs) -> Result<Status> {
     let options = IngestOptions {
         input,
         verify: args.verify,
+        near_duplicates: NearDuplicates {
+            enabled: !args.no_near_duplicates,
+            threshold: args.near_threshold,
+        },
     };
     let progress = progress_bar(args.quiet || args.json);
     let mut report = |event: Event| match event {

@@ -18,6 +18,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0002_lang_jsonl_sightings.sql",
         include_str!("../../migrations/0002_lang_jsonl_sightings.sql"),
     ),
+    (
+        3,
+        "0003_near_duplicates.sql",
+        include_str!("../../migrations/0003_near_duplicates.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

@@ -1,6 +1,7 @@
 //! Everything that touches SQLite: opening (pragmas, migrations), the single writer, and the queries
 //! the read-only commands run.
 
+pub mod clusters;
 pub mod lock;
 mod migrate;
 mod open;

@@ -5,10 +5,12 @@
 //! whose hash is already stored only adds a `files` row pointing at the existing document, so a
 //! duplicate never reaches the FTS index. Rows are never rewritten when nothing in them changed.
 
+use crate::minhash::BandKeys;
 use crate::prepare::Prepared;
 use crate::read::Stat;
 use crate::record::{Outcome, Record, RunCounts, Scope};
 use crate::reject::Rejection;
+use crate::store::clusters::{self, ClusterWork};
 use anyhow::{Context, Result};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -36,6 +38,29 @@ pub struct Writer {
     discovered: HashSet<String>,
     /// Documents whose set of files changed in this run: their primary file is chosen again at the end.
     affected: BTreeSet<i64>,
+    near: NearDuplicates,
+    /// The id the next new document gets. Chosen here rather than by SQLite so that a document alone
+    /// in its cluster is stored with `cluster_id = id` in one insert (an update would rewrite the row).
+    next_document_id: i64,
+}
+
+/// How this run handles near-duplicates.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NearDuplicates {
+    /// Sign new documents and maintain clusters. Off, new documents are stored "to check" and the
+    /// next run with detection on checks them.
+    pub enabled: bool,
+    /// Similarity at or above which two documents share a cluster; `None` keeps the stored one.
+    pub threshold: Option<f64>,
+}
+
+impl Default for NearDuplicates {
+    fn default() -> Self {
+        NearDuplicates {
+            enabled: true,
+            threshold: None,
+        }
+    }
 }
 
 /// Current time as ISO 8601 UTC, the form every timestamp column holds.
@@ -50,7 +75,12 @@ fn path_text(path: &Path) -> String {
 impl Writer {
     /// Records the start of a run and returns the writer for it. Runs still marked `running` died
     /// before finishing (the caller holds the writer lock, so none is alive): they become `interrupted`.
-    pub fn start(conn: Connection, scopes: &[Scope], cleaner_version: &str) -> Result<Writer> {
+    pub fn start(
+        conn: Connection,
+        scopes: &[Scope],
+        cleaner_version: &str,
+        near: NearDuplicates,
+    ) -> Result<Writer> {
         conn.execute(
             "UPDATE runs SET status = 'interrupted' WHERE status = 'running'",
             [],
@@ -64,6 +94,10 @@ impl Writer {
         )
         .context("recording the start of the run")?;
         let run_id = conn.last_insert_rowid();
+        let next_document_id =
+            conn.query_row("SELECT coalesce(max(id), 0) + 1 FROM documents", [], |r| {
+                r.get(0)
+            })?;
         Ok(Writer {
             conn,
             run_id,
@@ -71,6 +105,8 @@ impl Writer {
             counts: RunCounts::default(),
             discovered: HashSet::new(),
             affected: BTreeSet::new(),
+            near,
+            next_document_id,
         })
     }
 
@@ -154,6 +190,8 @@ impl Writer {
             discovered: &self.discovered,
             affected: &mut self.affected,
             line: None,
+            near_enabled: self.near.enabled,
+            next_document_id: &mut self.next_document_id,
         };
         for record in records {
             put.record(record)
@@ -193,8 +231,34 @@ impl Writer {
                 primary.execute([id])?;
             }
         }
+        let revived: Vec<i64> = tx
+            .prepare(REVIVABLE)?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
         self.counts.retired = tx.execute(RETIRE, [run])? as u64;
+        let retired: Vec<i64> = tx
+            .prepare("SELECT id FROM documents WHERE retired_run_id = ?1")?
+            .query_map([run], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
         tx.execute(REVIVE, [])?;
+        let stored = clusters::stored_threshold(&tx)?;
+        let threshold = self
+            .near
+            .threshold
+            .or(stored)
+            .unwrap_or(clusters::DEFAULT_THRESHOLD);
+        clusters::finish_run(
+            &tx,
+            &ClusterWork {
+                run_id: run,
+                check: self.near.enabled,
+                threshold,
+                threshold_changed: stored.is_some_and(|s| s != threshold),
+                retired: &retired,
+                revived: &revived,
+            },
+        )
+        .context("grouping near-duplicates")?;
         tx.execute(
             "UPDATE documents SET last_run_id = ?1
              WHERE last_run_id IS NOT ?1
@@ -317,6 +381,10 @@ const RETIRE: &str = "
       AND id IN (SELECT d.id FROM documents d
                  WHERE NOT EXISTS (SELECT 1 FROM files f
                                    WHERE f.document_id = d.id AND f.status IN ('ingested', 'duplicate')))";
+const REVIVABLE: &str = "
+    SELECT id FROM documents
+    WHERE retired_run_id IS NOT NULL
+      AND EXISTS (SELECT 1 FROM files f WHERE f.document_id = documents.id AND f.status IN ('ingested', 'duplicate'))";
 const REVIVE: &str = "
     UPDATE documents SET retired_run_id = NULL
     WHERE retired_run_id IS NOT NULL
@@ -384,6 +452,8 @@ struct Put<'a> {
     affected: &'a mut BTreeSet<i64>,
     /// The line number of the record being written, for JSON Lines records.
     line: Option<u64>,
+    near_enabled: bool,
+    next_document_id: &'a mut i64,
 }
 
 impl Put<'_> {
@@ -436,14 +506,25 @@ impl Put<'_> {
                 };
                 self.link(&path, stat, raw_hash, Some(document_id), None, &fields)?;
             }
-            Outcome::Prepared { raw_hash, doc } => {
+            Outcome::Prepared {
+                raw_hash,
+                doc,
+                band_keys,
+            } => {
                 let fields = FileFields {
                     encoding: Some(doc.encoding),
                     title: doc.header.title.as_deref(),
                     published: doc.header.published.as_deref(),
                     url: doc.header.url.as_deref(),
                 };
-                self.link(&path, stat, raw_hash, None, Some(doc), &fields)?;
+                self.link(
+                    &path,
+                    stat,
+                    raw_hash,
+                    None,
+                    Some((doc, band_keys.as_ref())),
+                    &fields,
+                )?;
             }
         }
         Ok(())
@@ -481,7 +562,7 @@ impl Put<'_> {
         stat: Stat,
         raw_hash: &str,
         known: Option<i64>,
-        doc: Option<&Prepared>,
+        doc: Option<(&Prepared, Option<&BandKeys>)>,
         fields: &FileFields,
     ) -> Result<()> {
         let stored = self.stored(path)?;
@@ -495,7 +576,7 @@ impl Put<'_> {
         }
         let existing = match (known, doc) {
             (Some(id), _) => Some(id),
-            (None, Some(doc)) => self
+            (None, Some((doc, _))) => self
                 .conn
                 .prepare_cached(SELECT_DOCUMENT)?
                 .query_row([&doc.content_hash], |r| r.get(0))
@@ -504,7 +585,7 @@ impl Put<'_> {
         };
         let document_id = match (existing, doc) {
             (Some(id), doc) => {
-                if let Some(doc) = doc {
+                if let Some((doc, _)) = doc {
                     fill_in_document(self.conn, self.cleaner_version, id, doc)?;
                 }
                 if live.is_some_and(|s| s.document_id == Some(id)) {
@@ -514,9 +595,26 @@ impl Put<'_> {
                 }
                 id
             }
-            (None, Some(doc)) => {
+            (None, Some((doc, band_keys))) => {
                 self.counts.new_documents += 1;
-                insert_document(self.conn, self.run_id, self.cleaner_version, doc)?
+                let id = *self.next_document_id;
+                *self.next_document_id += 1;
+                // Alone unless a stored document shares a band key: then "to check" (NULL) until the
+                // end of the run compares them.
+                let cluster_id = match band_keys {
+                    Some(keys) if clusters::add_to_buckets(self.conn, id, keys)? => None,
+                    _ if self.near_enabled => Some(id),
+                    _ => None,
+                };
+                insert_document(
+                    self.conn,
+                    self.run_id,
+                    self.cleaner_version,
+                    id,
+                    cluster_id,
+                    doc,
+                )?;
+                id
             }
             (None, None) => unreachable!(),
         };
@@ -601,19 +699,21 @@ impl Put<'_> {
 
 const INSERT_DOCUMENT: &str = "
     INSERT INTO documents (content_hash, title, published, url, domain, body, word_count, cleaner_version,
-                           first_run_id, last_run_id, lang)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10)";
+                           first_run_id, last_run_id, lang, id, cluster_id)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12)";
 const INSERT_FTS: &str = "INSERT INTO documents_fts (rowid, title, body) VALUES (?1, ?2, ?3)";
 const INSERT_REMOVED: &str =
     "INSERT INTO removed_lines (document_id, line, rule, text) VALUES (?1, ?2, ?3, ?4)";
 
-/// Stores a new document, its index entry and its cleaning audit. Returns its id.
+/// Stores a new document as `id`, its index entry and its cleaning audit.
 fn insert_document(
     conn: &Connection,
     run_id: i64,
     cleaner_version: &str,
+    id: i64,
+    cluster_id: Option<i64>,
     doc: &Prepared,
-) -> Result<i64> {
+) -> Result<()> {
     conn.prepare_cached(INSERT_DOCUMENT)?.execute(params![
         doc.content_hash,
         doc.header.title,
@@ -624,16 +724,17 @@ fn insert_document(
         doc.word_count as i64,
         cleaner_version,
         run_id,
-        doc.lang
+        doc.lang,
+        id,
+        cluster_id
     ])?;
-    let id = conn.last_insert_rowid();
     conn.prepare_cached(INSERT_FTS)?
         .execute(params![id, doc.header.title, doc.body])?;
     let mut removed = conn.prepare_cached(INSERT_REMOVED)?;
     for r in &doc.removed {
         removed.execute(params![id, r.line as i64, r.rule, r.text])?;
     }
-    Ok(id)
+    Ok(())
 }
 
 /// A later copy may carry header fields the first one lacked: fill the gaps, touching the row (and so
@@ -676,7 +777,9 @@ pub fn prune_retired(conn: &mut Connection) -> Result<u64> {
          WHERE document_id IN (SELECT id FROM documents WHERE retired_run_id IS NOT NULL)",
         [],
     )?;
-    // The documents_ad trigger removes each from the FTS index; removed_lines cascade.
+    // The documents_ad trigger removes each from the FTS index; removed_lines and near_duplicates
+    // cascade; the buckets have no foreign key.
+    clusters::forget_retired(&tx)?;
     let pruned = tx.execute("DELETE FROM documents WHERE retired_run_id IS NOT NULL", [])?;
     tx.commit().context("pruning retired documents")?;
     Ok(pruned as u64)

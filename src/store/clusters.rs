@@ -1,0 +1,268 @@
+//! Near-duplicate clusters, kept in the database and maintained incrementally by the writer.
+//!
+//! Storing a new document costs two statements: look its 16 band keys up in `minhash_buckets`, and add
+//! them there. A document with no candidate is alone (`cluster_id = id`) and nothing more is done; one
+//! with candidates is stored with `cluster_id` NULL, "to check". At the end of the run, in the run's
+//! last transaction, every document to check (these, and those stored before near-duplicate detection
+//! existed or while it was off) is compared with its candidates by exact Jaccard similarity, the pairs
+//! at or above 0.5 go into `near_duplicates`, and the clusters touched by the run are recomputed: those
+//! of checked documents, and of documents retired or revived. Because the marker lives in the row, a
+//! run that dies before its end leaves the documents to check marked, and the next run checks them.
+//!
+//! A cluster is a connected group of live documents joined by pairs at or above the threshold; its
+//! representative, whose id every member holds in `cluster_id`, is the earliest published, then the
+//! longest, then the first stored.
+
+use crate::minhash::{self, BandKeys, BANDS};
+use anyhow::{Context, Result};
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::LazyLock;
+
+/// The clustering threshold when none was ever chosen.
+pub const DEFAULT_THRESHOLD: f64 = 0.8;
+/// Pairs are stored down to this similarity, so a lower threshold chosen later needs no re-scan. The
+/// LSH curve (see [`minhash`]) finds 64% of the pairs at 0.5 and 99.98% at 0.8: thresholds below
+/// about 0.7 miss pairs.
+pub const PAIR_FLOOR: f64 = 0.5;
+const THRESHOLD_KEY: &str = "near_duplicate_threshold";
+
+static SELECT_CANDIDATES: LazyLock<String> = LazyLock::new(|| {
+    let marks: Vec<String> = (1..=BANDS).map(|i| format!("?{i}")).collect();
+    format!(
+        "SELECT DISTINCT document_id FROM minhash_buckets WHERE band_key IN ({})",
+        marks.join(", ")
+    )
+});
+static INSERT_BUCKETS: LazyLock<String> = LazyLock::new(|| {
+    let rows: Vec<String> = (1..=BANDS)
+        .map(|i| format!("(?{i}, ?{})", BANDS + 1))
+        .collect();
+    format!(
+        "INSERT OR IGNORE INTO minhash_buckets (band_key, document_id) VALUES {}",
+        rows.join(", ")
+    )
+});
+
+/// Files `id` under its band keys, and tells whether another document shares one (a candidate).
+pub fn add_to_buckets(conn: &Connection, id: i64, keys: &BandKeys) -> Result<bool> {
+    let has_candidate = {
+        let mut select = conn.prepare_cached(&SELECT_CANDIDATES)?;
+        let mut rows = select.query(params_from_iter(keys.iter()))?;
+        let mut found = false;
+        while let Some(row) = rows.next()? {
+            if row.get::<_, i64>(0)? != id {
+                found = true;
+                break;
+            }
+        }
+        found
+    };
+    conn.prepare_cached(&INSERT_BUCKETS)?
+        .execute(params_from_iter(keys.iter().chain(std::iter::once(&id))))?;
+    Ok(has_candidate)
+}
+
+/// The clustering threshold stored in the database, if one was ever chosen.
+pub fn stored_threshold(conn: &Connection) -> Result<Option<f64>> {
+    Ok(conn
+        .query_row(
+            "SELECT value FROM settings WHERE key = ?1",
+            [THRESHOLD_KEY],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// What the end of a run tells the clustering.
+pub struct ClusterWork<'a> {
+    pub run_id: i64,
+    /// Check the documents marked "to check" (false under `--no-near-duplicates`: they stay marked).
+    pub check: bool,
+    pub threshold: f64,
+    /// The threshold differs from the stored one: every cluster is recomputed.
+    pub threshold_changed: bool,
+    /// Documents retired, and revived, by this run.
+    pub retired: &'a [i64],
+    pub revived: &'a [i64],
+}
+
+/// Checks the marked documents and recomputes the touched clusters; see the module documentation.
+/// Runs inside the caller's transaction. Returns how many documents were checked.
+pub fn finish_run(conn: &Connection, work: &ClusterWork) -> Result<u64> {
+    let mut seeds: BTreeSet<i64> = work.retired.iter().chain(work.revived).copied().collect();
+    let mut checked = 0;
+    if work.check {
+        let pending: Vec<i64> = conn
+            .prepare("SELECT id FROM documents WHERE cluster_id IS NULL")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for id in pending {
+            check(conn, work.run_id, id).with_context(|| format!("comparing document {id}"))?;
+            seeds.insert(id);
+            checked += 1;
+        }
+    }
+    if work.threshold_changed {
+        seeds = conn
+            .prepare("SELECT id FROM documents WHERE cluster_id IS NOT NULL")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+    }
+    recluster(conn, &seeds, work.threshold)?;
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE value IS NOT excluded.value",
+        params![THRESHOLD_KEY, work.threshold],
+    )?;
+    Ok(checked)
+}
+
+/// Signs document `id` (again: its buckets may be there already), compares it with every document
+/// sharing a band key, stores the pairs at or above [`PAIR_FLOOR`], and makes it its own cluster for
+/// now (clustering comes next).
+fn check(conn: &Connection, run_id: i64, id: i64) -> Result<()> {
+    let body: String = conn
+        .prepare_cached("SELECT body FROM documents WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))?;
+    let shingles = minhash::shingles(&body);
+    if let Some(sig) = minhash::signature(&shingles) {
+        let keys = minhash::band_keys(&sig);
+        add_to_buckets(conn, id, &keys)?;
+        let candidates: Vec<i64> = conn
+            .prepare_cached(&SELECT_CANDIDATES)?
+            .query_map(params_from_iter(keys.iter()), |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut other_body = conn.prepare_cached("SELECT body FROM documents WHERE id = ?1")?;
+        let mut insert_pair = conn.prepare_cached(
+            "INSERT INTO near_duplicates (a, b, similarity, run_id) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (a, b) DO UPDATE SET similarity = excluded.similarity",
+        )?;
+        for other in candidates.into_iter().filter(|&c| c != id) {
+            // A bucket may outlive its document (pruned): nothing to compare.
+            let Some(text) = other_body
+                .query_row([other], |r| r.get::<_, String>(0))
+                .optional()?
+            else {
+                continue;
+            };
+            let similarity = minhash::jaccard(&shingles, &minhash::shingles(&text));
+            if similarity >= PAIR_FLOOR {
+                insert_pair.execute(params![id.min(other), id.max(other), similarity, run_id])?;
+            }
+        }
+    }
+    conn.prepare_cached("UPDATE documents SET cluster_id = id WHERE id = ?1")?
+        .execute([id])?;
+    Ok(())
+}
+
+/// One document as clustering sees it.
+struct Member {
+    live: bool,
+    published: Option<String>,
+    word_count: i64,
+    cluster_id: Option<i64>,
+}
+
+fn member(conn: &Connection, id: i64) -> Result<Option<Member>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT retired_run_id IS NULL, published, word_count, cluster_id
+             FROM documents WHERE id = ?1",
+        )?
+        .query_row([id], |r| {
+            Ok(Member {
+                live: r.get(0)?,
+                published: r.get(1)?,
+                word_count: r.get(2)?,
+                cluster_id: r.get(3)?,
+            })
+        })
+        .optional()?)
+}
+
+/// Live, checked documents paired with `id` at or above `threshold`.
+const NEIGHBOURS: &str = "
+    SELECT n.id FROM (SELECT b AS id FROM near_duplicates WHERE a = ?1 AND similarity >= ?2
+                      UNION SELECT a FROM near_duplicates WHERE b = ?1 AND similarity >= ?2) n
+    JOIN documents d ON d.id = n.id
+    WHERE d.retired_run_id IS NULL AND d.cluster_id IS NOT NULL";
+
+/// Recomputes the clusters of `seeds` and of everything in their current clusters: a retired or
+/// pruned member leaves (which may split a cluster), a new pair joins two.
+fn recluster(conn: &Connection, seeds: &BTreeSet<i64>, threshold: f64) -> Result<()> {
+    let mut todo = seeds.clone();
+    {
+        let mut members = conn.prepare_cached("SELECT id FROM documents WHERE cluster_id = ?1")?;
+        for &seed in seeds {
+            if let Some(cluster) = member(conn, seed)?.and_then(|m| m.cluster_id) {
+                for id in members.query_map([cluster], |r| r.get::<_, i64>(0))? {
+                    todo.insert(id?);
+                }
+            }
+        }
+    }
+    let mut neighbours = conn.prepare_cached(NEIGHBOURS)?;
+    let mut set_cluster =
+        conn.prepare_cached("UPDATE documents SET cluster_id = ?2 WHERE id = ?1")?;
+    let mut done: HashSet<i64> = HashSet::new();
+    for &start in &todo {
+        if done.contains(&start) {
+            continue;
+        }
+        let Some(first) = member(conn, start)? else {
+            continue; // pruned
+        };
+        if !first.live || first.cluster_id.is_none() {
+            // Retired: alone. Still to check (detection off in this run): left marked.
+            done.insert(start);
+            if !first.live && first.cluster_id.is_some_and(|c| c != start) {
+                set_cluster.execute(params![start, start])?;
+            }
+            continue;
+        }
+        // Breadth-first over the pairs: the connected group of `start`.
+        done.insert(start);
+        let mut group: HashMap<i64, Member> = HashMap::from([(start, first)]);
+        let mut queue = vec![start];
+        while let Some(id) = queue.pop() {
+            let next: Vec<i64> = neighbours
+                .query_map(params![id, threshold], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            for n in next {
+                if done.insert(n) {
+                    if let Some(m) = member(conn, n)? {
+                        group.insert(n, m);
+                        queue.push(n);
+                    }
+                }
+            }
+        }
+        let representative = group
+            .iter()
+            .min_by(|(a_id, a), (b_id, b)| {
+                let a_key = (a.published.is_none(), &a.published, -a.word_count, **a_id);
+                let b_key = (b.published.is_none(), &b.published, -b.word_count, **b_id);
+                a_key.cmp(&b_key)
+            })
+            .map(|(&id, _)| id)
+            .expect("a group holds at least its start");
+        for (&id, m) in &group {
+            if m.cluster_id != Some(representative) {
+                set_cluster.execute(params![id, representative])?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Deletes the buckets of documents about to be deleted (`newsdb prune`): one scan of the bucket table.
+pub fn forget_retired(conn: &Connection) -> Result<()> {
+    conn.execute(
+        "DELETE FROM minhash_buckets
+         WHERE document_id IN (SELECT id FROM documents WHERE retired_run_id IS NOT NULL)",
+        [],
+    )?;
+    Ok(())
+}
