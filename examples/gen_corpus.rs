@@ -11,7 +11,9 @@
 //! and comment forms at the head and tail as scrapers leave them. Of all files, 10% are byte-identical
 //! copies of an earlier file, 5% are whitespace/Unicode variants of one (CRLF, no-break spaces, curly
 //! quotes), and 5% carry an earlier body with other boilerplate: all three kinds are duplicates that
-//! newsdb stores once. The same seed always gives the same bytes.
+//! newsdb stores once. Another 5% are near copies, as syndication makes them: an earlier body with a
+//! paragraph dropped and a new one added, under another headline. The same seed always gives the same
+//! bytes.
 
 use std::fmt::Write as _;
 use std::io::Write;
@@ -203,7 +205,7 @@ fn main() -> std::io::Result<()> {
     let mut jsonl = std::io::BufWriter::new(stdout.lock());
     for i in 0..args.files {
         let roll = rng.below(100);
-        let text = if recent.is_empty() || roll >= 20 {
+        let text = if recent.is_empty() || roll >= 25 {
             let size = 1024 + rng.below(14 * 1024);
             let b = body(&mut rng, &words, size);
             let text = article(&mut rng, &words, i, &b);
@@ -219,6 +221,16 @@ fn main() -> std::io::Result<()> {
             match roll {
                 0..10 => earlier.clone(),
                 10..15 => variant(earlier),
+                20..25 => {
+                    let mut paragraphs: Vec<&str> = b.lines().collect();
+                    if paragraphs.len() > 2 {
+                        paragraphs.remove(rng.below(paragraphs.len()));
+                    }
+                    let mut near = paragraphs.join("\n");
+                    near.push('\n');
+                    near.push_str(&body(&mut rng, &words, 200));
+                    article(&mut rng, &words, i, &near)
+                }
                 _ => {
                     let b = b.clone();
                     article(&mut rng, &words, i, &b)

@@ -95,6 +95,15 @@ SQL
     ingest=$wall
     echo "| $n | $mb | newsdb ingest | $wall | $rss | $(ratio "$ingest" "$floor") × floor |"
 
+    # The same ingest without near-duplicate detection: what MinHash, the LSH buckets and the
+    # clustering cost (target: throughput with detection at least 0.8 of that without).
+    rm -f "$work/plain.db"*
+    measure plain "$newsdb" --db "$work/plain.db" ingest --quiet --no-near-duplicates "$corpus"
+    echo "| $n | $mb | newsdb ingest --no-near-duplicates | $wall | $rss | throughput with detection = $(ratio "$wall" "$ingest") × without |"
+    clusters=$("$newsdb" --db "$work/newsdb.db" sql "SELECT count(*) FROM (SELECT 1 FROM documents GROUP BY cluster_id HAVING count(*) > 1)" --csv | tail -1)
+    echo "| $n | $mb | (near-duplicate clusters found: $clusters) | | | |"
+    rm -f "$work/plain.db"*
+
     rm -f "$work/su.db"*
     measure su_insert "$sqlite_utils" insert-files "$work/su.db" documents "$corpus" --text \
         -c path:path -c sha256:sha256 -c body:content_text --pk path --silent

@@ -26,6 +26,7 @@ fn main() -> ExitCode {
         Command::Stats(args) => cmd::stats::run(&cli.db, args),
         Command::Clean(args) => config().and_then(|c| cmd::clean::run(&c, args)),
         Command::Runs(args) => cmd::runs::run(&cli.db, args),
+        Command::Dups(args) => cmd::dups::run(&cli.db, args),
         Command::Prune(args) => cmd::prune::run(&cli.db, args),
         Command::Export(args) => cmd::export::run(&cli.db, args),
         Command::Completions(args) => cmd::completions::completions(args),

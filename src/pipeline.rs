@@ -9,7 +9,6 @@
 use crate::clean::Cleaner;
 use crate::discover::{self, Candidate, Filter};
 use crate::jsonl;
-use crate::minhash;
 use crate::prepare::{prepare, prepare_fields, Prepared};
 use crate::read::{read, sha256_hex, Stat};
 use crate::record::{Outcome, Record, RunCounts, Scope};
@@ -139,7 +138,7 @@ pub fn ingest(
 #[derive(Clone, Copy)]
 struct Stages<'a> {
     cleaner: &'a Cleaner,
-    /// Compute near-duplicate band keys of new bodies.
+    /// Compute the near-duplicate band keys of bodies.
     sign: bool,
 }
 
@@ -148,11 +147,6 @@ impl Stages<'_> {
     fn outcome(self, raw_hash: String, prepared: Result<Prepared, Rejection>) -> Outcome {
         match prepared {
             Ok(doc) => Outcome::Prepared {
-                band_keys: if self.sign {
-                    minhash::sign(&doc.body)
-                } else {
-                    None
-                },
                 raw_hash,
                 doc: Box::new(doc),
             },
@@ -320,7 +314,7 @@ fn process_line(
         });
         stages.outcome(
             raw_hash,
-            parsed.and_then(|a| prepare_fields(&a.text, a.header, stages.cleaner)),
+            parsed.and_then(|a| prepare_fields(&a.text, a.header, stages.cleaner, stages.sign)),
         )
     };
     Record {
@@ -361,7 +355,10 @@ fn process(c: &Candidate, stages: Stages, known_bytes: &HashSet<String>) -> Reco
         Ok(file) if known_bytes.contains(&file.raw_hash) => Outcome::KnownBytes {
             raw_hash: file.raw_hash,
         },
-        Ok(file) => stages.outcome(file.raw_hash, prepare(&file.bytes, stages.cleaner)),
+        Ok(file) => stages.outcome(
+            file.raw_hash,
+            prepare(&file.bytes, stages.cleaner, stages.sign),
+        ),
     };
     Record {
         path: c.path.clone(),

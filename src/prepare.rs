@@ -6,6 +6,7 @@
 use crate::clean::{Cleaner, Removal};
 use crate::decode::decode;
 use crate::header::{self, Header};
+use crate::minhash::{self, BandKeys};
 use crate::normalize;
 use crate::read::sha256_hex;
 use crate::reject::Rejection;
@@ -27,17 +28,25 @@ pub struct Prepared {
     pub removed: Vec<Removal>,
     /// Encoding the file was decoded from.
     pub encoding: &'static str,
+    /// Near-duplicate band keys of the body, when asked for and the body has words.
+    pub band_keys: Option<BandKeys>,
 }
 
-/// Runs every per-file stage over one file's bytes.
-pub fn prepare(bytes: &[u8], cleaner: &Cleaner) -> Result<Prepared, Rejection> {
+/// Runs every per-file stage over one file's bytes; `sign` also computes the near-duplicate band keys.
+pub fn prepare(bytes: &[u8], cleaner: &Cleaner, sign: bool) -> Result<Prepared, Rejection> {
     let decoded = decode(bytes)?;
     let lines = normalize::lines(&decoded.text);
     let (header, body_start) = match header::parse_structured(&lines) {
         Some(s) => (s.header, s.body_start),
         None => (Header::default(), 0),
     };
-    finish(header, &lines, body_start, decoded.encoding, cleaner, true)
+    let stages = Finish {
+        encoding: decoded.encoding,
+        cleaner,
+        find_title: true,
+        sign,
+    };
+    stages.run(header, &lines, body_start)
 }
 
 /// The stages after decoding for an article whose fields came with it (a JSON Lines record): the text
@@ -46,57 +55,79 @@ pub fn prepare_fields(
     text: &str,
     header: Header,
     cleaner: &Cleaner,
+    sign: bool,
 ) -> Result<Prepared, Rejection> {
     let lines = normalize::lines(text);
-    finish(header, &lines, 0, "UTF-8", cleaner, false)
+    let stages = Finish {
+        encoding: "UTF-8",
+        cleaner,
+        find_title: false,
+        sign,
+    };
+    stages.run(header, &lines, 0)
 }
 
-fn finish(
-    mut header: Header,
-    lines: &[String],
-    body_start: usize,
+/// The stages after the header.
+struct Finish<'a> {
     encoding: &'static str,
-    cleaner: &Cleaner,
+    cleaner: &'a Cleaner,
+    /// Look for a title line at the top of the body (shape 2).
     find_title: bool,
-) -> Result<Prepared, Rejection> {
-    let body_lines = &lines[body_start..];
-    let cleaned = cleaner.clean(body_lines, body_start + 1);
-    let mut kept: Vec<&str> = body_lines
-        .iter()
-        .zip(&cleaned.keep)
-        .filter(|(_, keep)| **keep)
-        .map(|(line, _)| line.as_str())
-        .collect();
+    sign: bool,
+}
 
-    // Shape 2: the first kept line, alone above a blank line, is the title.
-    if find_title && header.title.is_none() {
-        let first = kept.iter().position(|l| !l.is_empty());
-        if let Some(i) = first {
-            let blank_follows = kept.get(i + 1).is_some_and(|l| l.is_empty());
-            let more_follows = kept[i + 1..].iter().any(|l| !l.is_empty());
-            if blank_follows && more_follows && header::looks_like_title(kept[i]) {
-                header.title = Some(kept[i].to_owned());
-                kept.drain(..=i);
+impl Finish<'_> {
+    fn run(
+        &self,
+        mut header: Header,
+        lines: &[String],
+        body_start: usize,
+    ) -> Result<Prepared, Rejection> {
+        let body_lines = &lines[body_start..];
+        let cleaned = self.cleaner.clean(body_lines, body_start + 1);
+        let mut kept: Vec<&str> = body_lines
+            .iter()
+            .zip(&cleaned.keep)
+            .filter(|(_, keep)| **keep)
+            .map(|(line, _)| line.as_str())
+            .collect();
+
+        // Shape 2: the first kept line, alone above a blank line, is the title.
+        if self.find_title && header.title.is_none() {
+            let first = kept.iter().position(|l| !l.is_empty());
+            if let Some(i) = first {
+                let blank_follows = kept.get(i + 1).is_some_and(|l| l.is_empty());
+                let more_follows = kept[i + 1..].iter().any(|l| !l.is_empty());
+                if blank_follows && more_follows && header::looks_like_title(kept[i]) {
+                    header.title = Some(kept[i].to_owned());
+                    kept.drain(..=i);
+                }
             }
         }
-    }
 
-    let body = normalize::join_lines(kept);
-    if body.is_empty() {
-        return Err(Rejection::NoText {
-            removed: cleaned.removed.len(),
-        });
+        let body = normalize::join_lines(kept);
+        if body.is_empty() {
+            return Err(Rejection::NoText {
+                removed: cleaned.removed.len(),
+            });
+        }
+        let canonical = normalize::canonical(&body);
+        Ok(Prepared {
+            domain: header.url.as_deref().and_then(header::domain),
+            content_hash: sha256_hex(canonical.as_bytes()),
+            band_keys: if self.sign {
+                minhash::sign_canonical(&canonical)
+            } else {
+                None
+            },
+            word_count: body.split_whitespace().count(),
+            lang: detect_lang(&body),
+            header,
+            body,
+            removed: cleaned.removed,
+            encoding: self.encoding,
+        })
     }
-    Ok(Prepared {
-        domain: header.url.as_deref().and_then(header::domain),
-        content_hash: content_hash(&body),
-        word_count: body.split_whitespace().count(),
-        lang: detect_lang(&body),
-        header,
-        body,
-        removed: cleaned.removed,
-        encoding,
-    })
 }
 
 /// whatlang's verdict on the first kilobyte (about 150 words) is as good as on the whole text, at a
@@ -124,7 +155,7 @@ mod tests {
     use super::*;
 
     fn prep(text: &str) -> Prepared {
-        prepare(text.as_bytes(), &Cleaner::builtin()).unwrap()
+        prepare(text.as_bytes(), &Cleaner::builtin(), false).unwrap()
     }
 
     #[test]
@@ -187,6 +218,7 @@ mod tests {
             "Headline-like line\n\nBody text here.\nShare this:",
             header.clone(),
             &Cleaner::builtin(),
+            false,
         )
         .unwrap();
         assert_eq!(p.header, header);
@@ -195,7 +227,7 @@ mod tests {
 
     #[test]
     fn only_boilerplate_is_rejected() {
-        let err = prepare(b"Share this:\nLike this:\n", &Cleaner::builtin()).unwrap_err();
+        let err = prepare(b"Share this:\nLike this:\n", &Cleaner::builtin(), false).unwrap_err();
         assert_eq!(err, Rejection::NoText { removed: 2 });
     }
 }

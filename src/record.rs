@@ -1,6 +1,5 @@
 //! The plain data that crosses the channel from the workers to the writer, and the run's counters.
 
-use crate::minhash::BandKeys;
 use crate::prepare::Prepared;
 use crate::read::Stat;
 use crate::reject::Rejection;
@@ -47,8 +46,6 @@ pub enum Outcome {
     Prepared {
         raw_hash: String,
         doc: Box<Prepared>,
-        /// The body's near-duplicate band keys, when detection is on and the body has words.
-        band_keys: Option<BandKeys>,
     },
     /// The file was rejected; `raw_hash` is known if it could be read.
     Rejected {

@@ -4,6 +4,10 @@
 //! `title:kremlin` work. If FTS5 rejects it and it has no double quote, it is retried with each word
 //! quoted, so `U.S. sanctions` or `Lavrov's visit` find what they say. A query with a double quote that
 //! FTS5 rejects (an unbalanced quote, say) is the user's FTS5 syntax and gets a one-line error.
+//!
+//! Near-duplicates (one wire story on twenty sites) are collapsed by default: each cluster is one hit,
+//! shown as its representative document, at the rank of its best-matching member, with the sources of
+//! all its members counted. `all_copies` lists every document instead.
 
 use rusqlite::{params, Connection};
 use thiserror::Error;
@@ -27,8 +31,15 @@ pub struct Hit {
     pub snippet: String,
     /// bm25 score: lower is better.
     pub rank: f64,
-    /// How many files this document came from.
+    /// How many files this document came from; for a collapsed cluster, all its documents' files.
     pub sources: i64,
+    /// The document whose text matched best, where the snippet comes from: `id` itself, or (collapsed)
+    /// another document of its cluster.
+    pub matched_id: i64,
+    /// The cluster's representative (`documents.cluster_id`); `id` itself for a document alone.
+    pub cluster_id: i64,
+    /// Live documents in the cluster: 1 for a document with no near-duplicate.
+    pub cluster_size: i64,
 }
 
 #[derive(Debug, Error)]
@@ -45,6 +56,27 @@ pub enum SearchError {
 /// the title counts ten times a word in the body.
 const RANK_FUNCTION: &str = "bm25(10.0, 1.0)";
 
+/// Every match, best first, with its cluster, for collapsing. Stepped only until enough clusters are
+/// found: FTS5 sorts by rank itself, so rows not stepped cost no join and no snippet.
+const MATCHES_SQL: &str = "
+    SELECT documents_fts.rowid, coalesce(d.cluster_id, d.id),
+           snippet(documents_fts, -1, ?2, ?3, '…', ?4), documents_fts.rank
+    FROM documents_fts
+    JOIN documents d ON d.id = documents_fts.rowid
+    WHERE documents_fts MATCH ?1 AND documents_fts.rank MATCH ?5
+      AND (?6 OR documents_fts.rowid NOT IN (SELECT id FROM documents WHERE retired_run_id IS NOT NULL))
+    ORDER BY documents_fts.rank";
+
+/// A document's fields and its cluster's size and sources. A retired document is its own cluster, so
+/// no member here is retired.
+const CLUSTER_SQL: &str = "
+    SELECT d.title, d.published, d.url, d.domain, d.lang,
+           (SELECT count(*) FROM documents m WHERE m.cluster_id = ?2),
+           (SELECT count(*) FROM files f
+            WHERE f.status IN ('ingested', 'duplicate')
+              AND f.document_id IN (SELECT id FROM documents WHERE cluster_id = ?2 UNION SELECT ?1))
+    FROM documents d WHERE d.id = ?1";
+
 /// Ordering by FTS5's own `rank` column (not by a `bm25()` result column) lets FTS5 hand the rows over
 /// already sorted, so `snippet()`, the join and the source count run for the `LIMIT` rows only instead
 /// of every match (4× faster where both words occur in every document). Retired documents are
@@ -54,7 +86,9 @@ const SEARCH_SQL: &str = "
            snippet(documents_fts, -1, ?3, ?4, '…', ?5) AS snippet,
            documents_fts.rank AS rank,
            (SELECT count(*) FROM files f
-            WHERE f.document_id = d.id AND f.status IN ('ingested', 'duplicate')) AS sources
+            WHERE f.document_id = d.id AND f.status IN ('ingested', 'duplicate')) AS sources,
+           coalesce(d.cluster_id, d.id) AS cluster_id,
+           (SELECT count(*) FROM documents m WHERE m.cluster_id = d.cluster_id) AS cluster_size
     FROM documents_fts
     JOIN documents d ON d.id = documents_fts.rowid
     WHERE documents_fts MATCH ?1 AND documents_fts.rank MATCH ?6
@@ -70,6 +104,8 @@ pub struct SearchOptions {
     pub literal: bool,
     /// Include documents that no file references any more.
     pub include_retired: bool,
+    /// List every document of a cluster of near-duplicates, instead of one hit per cluster.
+    pub all_copies: bool,
 }
 
 /// Searches; see the module documentation for how `query` is read.
@@ -111,6 +147,9 @@ fn run(
     fts_query: &str,
     options: SearchOptions,
 ) -> Result<Vec<Hit>, SearchError> {
+    if !options.all_copies {
+        return run_collapsed(conn, fts_query, options);
+    }
     let mut stmt = conn.prepare_cached(SEARCH_SQL)?;
     let rows = stmt.query_map(
         params![
@@ -133,10 +172,63 @@ fn run(
                 snippet: r.get(6)?,
                 rank: r.get(7)?,
                 sources: r.get(8)?,
+                matched_id: r.get(0)?,
+                cluster_id: r.get(9)?,
+                cluster_size: r.get::<_, i64>(10)?.max(1),
             })
         },
     )?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// One hit per cluster: the first `limit` clusters in the order of their best match.
+fn run_collapsed(
+    conn: &Connection,
+    fts_query: &str,
+    options: SearchOptions,
+) -> Result<Vec<Hit>, SearchError> {
+    // (matched document, cluster, snippet, rank), best first, one per cluster.
+    let mut best: Vec<(i64, i64, String, f64)> = Vec::new();
+    {
+        let mut stmt = conn.prepare_cached(MATCHES_SQL)?;
+        let mut rows = stmt.query(params![
+            fts_query,
+            HIGHLIGHT_START,
+            HIGHLIGHT_END,
+            SNIPPET_TOKENS,
+            RANK_FUNCTION,
+            options.include_retired
+        ])?;
+        let mut seen = std::collections::HashSet::new();
+        while best.len() < options.limit {
+            let Some(row) = rows.next()? else { break };
+            let cluster: i64 = row.get(1)?;
+            if seen.insert(cluster) {
+                best.push((row.get(0)?, cluster, row.get(2)?, row.get(3)?));
+            }
+        }
+    }
+    let mut cluster_stmt = conn.prepare_cached(CLUSTER_SQL)?;
+    best.into_iter()
+        .map(|(matched_id, cluster, snippet, rank)| {
+            Ok(cluster_stmt.query_row(params![cluster, cluster], |r| {
+                Ok(Hit {
+                    id: cluster,
+                    title: r.get(0)?,
+                    published: r.get(1)?,
+                    url: r.get(2)?,
+                    domain: r.get(3)?,
+                    lang: r.get(4)?,
+                    snippet,
+                    rank,
+                    sources: r.get(6)?,
+                    matched_id,
+                    cluster_id: cluster,
+                    cluster_size: r.get::<_, i64>(5)?.max(1),
+                })
+            })?)
+        })
+        .collect()
 }
 
 /// Each whitespace-separated word as an FTS5 string, so no character in it is syntax. Words with no

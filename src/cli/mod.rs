@@ -57,6 +57,11 @@ pub enum Command {
     /// Counts of documents, files, duplicates, failures and runs, and the database size.
     #[command(after_help = "Example:\n  newsdb stats --json")]
     Stats(StatsArgs),
+    /// List clusters of near-duplicate documents (syndicated copies, edited versions), largest first.
+    #[command(
+        after_help = "Examples:\n  newsdb dups\n  newsdb dups --limit 5 --json | jq '.[].members[].sources'"
+    )]
+    Dups(DupsArgs),
     /// List ingest runs, newest first, with their counts and status.
     #[command(after_help = "Examples:\n  newsdb runs\n  newsdb runs --limit 1 --json")]
     Runs(RunsArgs),
@@ -184,6 +189,20 @@ pub struct RunsArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct DupsArgs {
+    /// Show at most this many clusters.
+    #[arg(short = 'n', long, default_value_t = 20)]
+    pub limit: usize,
+    /// Print clusters as a JSON array: cluster_id, title, documents, sources, members (id, title,
+    /// published, domain, url, word_count, similarity, sources).
+    #[arg(long, conflicts_with = "jsonl")]
+    pub json: bool,
+    /// Print one JSON object per cluster, one per line.
+    #[arg(long)]
+    pub jsonl: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct PruneArgs {
     /// Print the result as one JSON object.
     #[arg(long)]
@@ -203,6 +222,10 @@ pub struct SearchArgs {
     /// Include retired documents (no file references them any more).
     #[arg(long)]
     pub include_retired: bool,
+    /// Show every near-duplicate version of a story (by default a cluster is one hit: its
+    /// representative, with the sources of all its versions).
+    #[arg(long)]
+    pub all_copies: bool,
     /// Print hits as a JSON array.
     #[arg(long, conflicts_with = "jsonl")]
     pub json: bool,

@@ -22,7 +22,7 @@ pub fn run(config: &Config, args: &CleanArgs) -> Result<Status> {
     let cleaner = super::cleaner(args.rules.as_deref(), config)?;
     let bytes = std::fs::read(&args.file)
         .with_context(|| format!("{}: cannot read", args.file.display()))?;
-    let doc = match prepare(&bytes, &cleaner) {
+    let doc = match prepare(&bytes, &cleaner, false) {
         Ok(doc) => doc,
         Err(rejection) => {
             eprintln!("{}: {rejection}", args.file.display());

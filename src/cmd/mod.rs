@@ -2,6 +2,7 @@
 
 pub mod clean;
 pub mod completions;
+pub mod dups;
 pub mod export;
 pub mod ingest;
 pub mod prune;

@@ -18,6 +18,7 @@ pub fn run(db: &Path, config: &Config, args: &SearchArgs) -> Result<Status> {
         limit: args.limit.or(config.search.limit).unwrap_or(DEFAULT_LIMIT),
         literal: args.literal,
         include_retired: args.include_retired,
+        all_copies: args.all_copies,
     };
     let hits = match search::search(&conn, &args.query, options) {
         Ok(hits) => hits,
@@ -51,8 +52,15 @@ pub fn run(db: &Path, config: &Config, args: &SearchArgs) -> Result<Status> {
         if let Some(url) = &hit.url {
             writeln!(out, "   {url}")?;
         }
-        if hit.sources > 1 {
-            writeln!(out, "   {} sources", hit.sources)?;
+        match (hit.sources, hit.cluster_size) {
+            (1, 1) => {}
+            (n, 1) => writeln!(out, "   {n} sources")?,
+            (n, versions) if args.all_copies => writeln!(
+                out,
+                "   {n} sources; near-duplicate of cluster {} ({versions} versions)",
+                hit.cluster_id
+            )?,
+            (n, versions) => writeln!(out, "   {n} sources, {versions} versions")?,
         }
         writeln!(out, "   {}", hit.snippet.replace('\n', " "))?;
         writeln!(out)?;

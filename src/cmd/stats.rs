@@ -29,6 +29,11 @@ pub fn run(db: &Path, args: &StatsArgs) -> Result<Status> {
         s.files, s.ingested, s.duplicates, s.failures, s.deleted
     )?;
     writeln!(out, "duplicates  {}", s.duplicates)?;
+    writeln!(
+        out,
+        "near-dups   {} clusters of {} documents (see `newsdb dups`)",
+        s.clusters, s.clustered_documents
+    )?;
     writeln!(out, "failures    {}", s.failures)?;
     match (s.last_run_id, &s.last_run_status, &s.last_run_started_at) {
         (Some(id), Some(status), Some(at)) => writeln!(

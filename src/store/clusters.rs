@@ -126,6 +126,7 @@ fn check(conn: &Connection, run_id: i64, id: i64) -> Result<()> {
         .prepare_cached("SELECT body FROM documents WHERE id = ?1")?
         .query_row([id], |r| r.get(0))?;
     let shingles = minhash::shingles(&body);
+    // The signature of the set is that of the text's shingles: a minimum ignores repeats.
     if let Some(sig) = minhash::signature(&shingles) {
         let keys = minhash::band_keys(&sig);
         add_to_buckets(conn, id, &keys)?;

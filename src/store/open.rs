@@ -14,6 +14,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 pub enum OpenError {
     #[error("database schema version {db} is newer than this newsdb supports ({binary}); upgrade newsdb")]
     SchemaTooNew { db: i64, binary: i64 },
+    #[error("database schema version {db} is older than this newsdb's ({binary}); run `newsdb ingest` once to upgrade it")]
+    SchemaTooOld { db: i64, binary: i64 },
     #[error("no database here; create it with `newsdb ingest PATH`")]
     Missing,
     #[error("not a newsdb database (it has no `documents` table)")]
@@ -60,6 +62,13 @@ pub fn open_read_only(path: &Path) -> Result<Connection, OpenError> {
     let version = migrate::check_not_newer(&conn)?;
     if version == 0 {
         return Err(OpenError::NotNewsdb);
+    }
+    // The read-only commands query columns of the current schema; upgrading is a write.
+    if version < migrate::SCHEMA_VERSION {
+        return Err(OpenError::SchemaTooOld {
+            db: version,
+            binary: migrate::SCHEMA_VERSION,
+        });
     }
     Ok(conn)
 }

@@ -14,6 +14,9 @@ pub struct Stats {
     pub duplicates: i64,
     pub failures: i64,
     pub deleted: i64,
+    /// Clusters of two or more near-duplicate documents, and the documents in them.
+    pub clusters: i64,
+    pub clustered_documents: i64,
     pub runs: i64,
     pub last_run_id: Option<i64>,
     pub last_run_status: Option<String>,
@@ -22,6 +25,12 @@ pub struct Stats {
     pub size_bytes: u64,
     pub schema_version: i64,
 }
+
+const CLUSTERS_SQL: &str =
+    "SELECT count(*) FROM (SELECT 1 FROM documents WHERE cluster_id IS NOT NULL
+                            GROUP BY cluster_id HAVING count(*) > 1)";
+const CLUSTERED_SQL: &str = "SELECT coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM documents
+                             WHERE cluster_id IS NOT NULL GROUP BY cluster_id HAVING n > 1)";
 
 pub fn stats(conn: &Connection, db_path: &Path) -> Result<Stats> {
     let count = |sql: &str| -> rusqlite::Result<i64> { conn.query_row(sql, [], |r| r.get(0)) };
@@ -47,6 +56,8 @@ pub fn stats(conn: &Connection, db_path: &Path) -> Result<Stats> {
         duplicates: count("SELECT count(*) FROM files WHERE status = 'duplicate'")?,
         failures: count("SELECT count(*) FROM files WHERE status = 'error'")?,
         deleted: count("SELECT count(*) FROM files WHERE status = 'deleted'")?,
+        clusters: count(CLUSTERS_SQL)?,
+        clustered_documents: count(CLUSTERED_SQL)?,
         runs: count("SELECT count(*) FROM runs")?,
         last_run_id,
         last_run_status,
@@ -54,4 +65,88 @@ pub fn stats(conn: &Connection, db_path: &Path) -> Result<Stats> {
         size_bytes: file_size("") + file_size("-wal"),
         schema_version: count("PRAGMA user_version")?,
     })
+}
+
+/// A cluster of near-duplicate documents, as `newsdb dups` lists it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Cluster {
+    /// The representative document's id (`documents.cluster_id` of every member).
+    pub cluster_id: i64,
+    /// The representative's title.
+    pub title: Option<String>,
+    /// Documents in the cluster.
+    pub documents: i64,
+    /// Live files of all its documents.
+    pub sources: i64,
+    /// The representative first, then by date and id.
+    pub members: Vec<ClusterMember>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ClusterMember {
+    pub id: i64,
+    pub title: Option<String>,
+    pub published: Option<String>,
+    pub domain: Option<String>,
+    pub url: Option<String>,
+    pub word_count: i64,
+    /// Jaccard similarity to the representative; `None` for the representative itself, and for a
+    /// member joined to the cluster through another member only.
+    pub similarity: Option<f64>,
+    /// Paths of its live files, its primary file first.
+    pub sources: Vec<String>,
+}
+
+/// Clusters of two or more documents, largest first (then by representative id). Retired documents
+/// are always alone, so every member listed is live.
+pub fn clusters(conn: &Connection, limit: usize) -> Result<Vec<Cluster>> {
+    let heads: Vec<(i64, i64)> = conn
+        .prepare(
+            "SELECT cluster_id, count(*) AS n FROM documents
+             WHERE cluster_id IS NOT NULL GROUP BY cluster_id HAVING n > 1
+             ORDER BY n DESC, cluster_id LIMIT ?1",
+        )?
+        .query_map([limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut members_stmt = conn.prepare(
+        "SELECT d.id, d.title, d.published, d.domain, d.url, d.word_count,
+                (SELECT similarity FROM near_duplicates p
+                 WHERE p.a = min(d.id, ?1) AND p.b = max(d.id, ?1))
+         FROM documents d WHERE d.cluster_id = ?1
+         ORDER BY d.id <> ?1, d.published IS NULL, d.published, d.id",
+    )?;
+    let mut sources_stmt = conn.prepare(
+        "SELECT path FROM files WHERE document_id = ?1 AND status IN ('ingested', 'duplicate')
+         ORDER BY status <> 'ingested', path",
+    )?;
+    let mut clusters = Vec::with_capacity(heads.len());
+    for (cluster_id, documents) in heads {
+        let mut members: Vec<ClusterMember> = members_stmt
+            .query_map([cluster_id], |r| {
+                Ok(ClusterMember {
+                    id: r.get(0)?,
+                    title: r.get(1)?,
+                    published: r.get(2)?,
+                    domain: r.get(3)?,
+                    url: r.get(4)?,
+                    word_count: r.get(5)?,
+                    similarity: r.get(6)?,
+                    sources: Vec::new(),
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        for m in &mut members {
+            m.sources = sources_stmt
+                .query_map([m.id], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+        }
+        clusters.push(Cluster {
+            cluster_id,
+            title: members.first().and_then(|m| m.title.clone()),
+            documents,
+            sources: members.iter().map(|m| m.sources.len() as i64).sum(),
+            members,
+        });
+    }
+    Ok(clusters)
 }

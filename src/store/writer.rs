@@ -5,7 +5,6 @@
 //! whose hash is already stored only adds a `files` row pointing at the existing document, so a
 //! duplicate never reaches the FTS index. Rows are never rewritten when nothing in them changed.
 
-use crate::minhash::BandKeys;
 use crate::prepare::Prepared;
 use crate::read::Stat;
 use crate::record::{Outcome, Record, RunCounts, Scope};
@@ -506,25 +505,14 @@ impl Put<'_> {
                 };
                 self.link(&path, stat, raw_hash, Some(document_id), None, &fields)?;
             }
-            Outcome::Prepared {
-                raw_hash,
-                doc,
-                band_keys,
-            } => {
+            Outcome::Prepared { raw_hash, doc } => {
                 let fields = FileFields {
                     encoding: Some(doc.encoding),
                     title: doc.header.title.as_deref(),
                     published: doc.header.published.as_deref(),
                     url: doc.header.url.as_deref(),
                 };
-                self.link(
-                    &path,
-                    stat,
-                    raw_hash,
-                    None,
-                    Some((doc, band_keys.as_ref())),
-                    &fields,
-                )?;
+                self.link(&path, stat, raw_hash, None, Some(doc), &fields)?;
             }
         }
         Ok(())
@@ -562,7 +550,7 @@ impl Put<'_> {
         stat: Stat,
         raw_hash: &str,
         known: Option<i64>,
-        doc: Option<(&Prepared, Option<&BandKeys>)>,
+        doc: Option<&Prepared>,
         fields: &FileFields,
     ) -> Result<()> {
         let stored = self.stored(path)?;
@@ -576,7 +564,7 @@ impl Put<'_> {
         }
         let existing = match (known, doc) {
             (Some(id), _) => Some(id),
-            (None, Some((doc, _))) => self
+            (None, Some(doc)) => self
                 .conn
                 .prepare_cached(SELECT_DOCUMENT)?
                 .query_row([&doc.content_hash], |r| r.get(0))
@@ -585,7 +573,7 @@ impl Put<'_> {
         };
         let document_id = match (existing, doc) {
             (Some(id), doc) => {
-                if let Some((doc, _)) = doc {
+                if let Some(doc) = doc {
                     fill_in_document(self.conn, self.cleaner_version, id, doc)?;
                 }
                 if live.is_some_and(|s| s.document_id == Some(id)) {
@@ -595,13 +583,13 @@ impl Put<'_> {
                 }
                 id
             }
-            (None, Some((doc, band_keys))) => {
+            (None, Some(doc)) => {
                 self.counts.new_documents += 1;
                 let id = *self.next_document_id;
                 *self.next_document_id += 1;
                 // Alone unless a stored document shares a band key: then "to check" (NULL) until the
                 // end of the run compares them.
-                let cluster_id = match band_keys {
+                let cluster_id = match &doc.band_keys {
                     Some(keys) if clusters::add_to_buckets(self.conn, id, keys)? => None,
                     _ if self.near_enabled => Some(id),
                     _ => None,

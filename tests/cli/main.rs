@@ -7,6 +7,7 @@ mod dedup;
 mod environment;
 mod ingest;
 mod jsonl;
+mod near_dups;
 mod readme;
 mod reingest;
 mod search;
