@@ -26,6 +26,8 @@ fn main() -> anyhow::Result<()> {
         limit: 20,
         literal: false,
         include_retired: false,
+        // What `newsdb search` does by default: one hit per cluster of near-duplicates.
+        all_copies: false,
     };
     let words = vocab::words();
     let mut rng = vocab::Rng::new(11);

@@ -69,12 +69,16 @@ const MATCHES_SQL: &str = "
 
 /// A document's fields and its cluster's size and sources. A retired document is its own cluster, so
 /// no member here is retired.
+/// The members are read from the `documents_cluster` index and their files from `files_document_id`
+/// (CROSS JOIN keeps SQLite from scanning every file by status instead). A document still to check
+/// (cluster_id NULL) has no members: its own files count.
 const CLUSTER_SQL: &str = "
     SELECT d.title, d.published, d.url, d.domain, d.lang,
-           (SELECT count(*) FROM documents m WHERE m.cluster_id = ?2),
+           (SELECT count(*) FROM documents m WHERE m.cluster_id = ?1),
+           (SELECT count(*) FROM documents m CROSS JOIN files f ON f.document_id = m.id
+            WHERE m.cluster_id = ?1 AND f.status IN ('ingested', 'duplicate')),
            (SELECT count(*) FROM files f
-            WHERE f.status IN ('ingested', 'duplicate')
-              AND f.document_id IN (SELECT id FROM documents WHERE cluster_id = ?2 UNION SELECT ?1))
+            WHERE f.document_id = ?1 AND f.status IN ('ingested', 'duplicate'))
     FROM documents d WHERE d.id = ?1";
 
 /// Ordering by FTS5's own `rank` column (not by a `bm25()` result column) lets FTS5 hand the rows over
@@ -211,7 +215,8 @@ fn run_collapsed(
     let mut cluster_stmt = conn.prepare_cached(CLUSTER_SQL)?;
     best.into_iter()
         .map(|(matched_id, cluster, snippet, rank)| {
-            Ok(cluster_stmt.query_row(params![cluster, cluster], |r| {
+            Ok(cluster_stmt.query_row([cluster], |r| {
+                let members: i64 = r.get(5)?;
                 Ok(Hit {
                     id: cluster,
                     title: r.get(0)?,
@@ -221,10 +226,10 @@ fn run_collapsed(
                     lang: r.get(4)?,
                     snippet,
                     rank,
-                    sources: r.get(6)?,
+                    sources: if members == 0 { r.get(7)? } else { r.get(6)? },
                     matched_id,
                     cluster_id: cluster,
-                    cluster_size: r.get::<_, i64>(5)?.max(1),
+                    cluster_size: members.max(1),
                 })
             })?)
         })
