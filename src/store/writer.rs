@@ -38,6 +38,7 @@ pub struct Writer {
     /// Documents whose set of files changed in this run: their primary file is chosen again at the end.
     affected: BTreeSet<i64>,
     near: NearDuplicates,
+    buckets: clusters::Buckets,
     /// The id the next new document gets. Chosen here rather than by SQLite so that a document alone
     /// in its cluster is stored with `cluster_id = id` in one insert (an update would rewrite the row).
     next_document_id: i64,
@@ -80,6 +81,13 @@ impl Writer {
         cleaner_version: &str,
         near: NearDuplicates,
     ) -> Result<Writer> {
+        let died: Vec<i64> = conn
+            .prepare("SELECT id FROM runs WHERE status = 'running'")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for run in died {
+            clusters::recheck_run(&conn, run).context("marking documents of an interrupted run")?;
+        }
         conn.execute(
             "UPDATE runs SET status = 'interrupted' WHERE status = 'running'",
             [],
@@ -105,6 +113,7 @@ impl Writer {
             discovered: HashSet::new(),
             affected: BTreeSet::new(),
             near,
+            buckets: clusters::Buckets::default(),
             next_document_id,
         })
     }
@@ -191,10 +200,16 @@ impl Writer {
             line: None,
             near_enabled: self.near.enabled,
             next_document_id: &mut self.next_document_id,
+            buckets: &mut self.buckets,
         };
         for record in records {
             put.record(record)
                 .with_context(|| format!("storing {}", record.path.display()))?;
+        }
+        if self.buckets.is_full() {
+            self.buckets
+                .write(&tx)
+                .context("writing near-duplicate buckets")?;
         }
         tx.commit().context("committing a batch")?;
         if records.first().is_some_and(|r| r.line.is_some()) {
@@ -240,6 +255,9 @@ impl Writer {
             .query_map([run], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         tx.execute(REVIVE, [])?;
+        self.buckets
+            .write(&tx)
+            .context("writing near-duplicate buckets")?;
         let stored = clusters::stored_threshold(&tx)?;
         let threshold = self
             .near
@@ -272,7 +290,8 @@ impl Writer {
 
     /// Records that the run failed, with why. Best effort: the database may be what failed.
     pub fn fail(self, error: &str) -> Result<()> {
-        update_run(&self.conn, self.run_id, &self.counts, "failed", Some(error))
+        update_run(&self.conn, self.run_id, &self.counts, "failed", Some(error))?;
+        clusters::recheck_run(&self.conn, self.run_id)
     }
 }
 
@@ -453,6 +472,7 @@ struct Put<'a> {
     line: Option<u64>,
     near_enabled: bool,
     next_document_id: &'a mut i64,
+    buckets: &'a mut clusters::Buckets,
 }
 
 impl Put<'_> {
@@ -590,7 +610,7 @@ impl Put<'_> {
                 // Alone unless a stored document shares a band key: then "to check" (NULL) until the
                 // end of the run compares them.
                 let cluster_id = match &doc.band_keys {
-                    Some(keys) if clusters::add_to_buckets(self.conn, id, keys)? => None,
+                    Some(keys) if self.buckets.add(self.conn, id, keys)? => None,
                     _ if self.near_enabled => Some(id),
                     _ => None,
                 };
