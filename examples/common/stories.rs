@@ -1,6 +1,5 @@
 #![allow(dead_code)] // each user takes part of it
-//! A deterministic corpus of news stories with known near-duplicates, for the near-duplicate tests and
-//! `examples/near_dup_tuning.rs`.
+//! A deterministic corpus of news stories with known near-duplicates, for the near-duplicate tests.
 //!
 //! Stories are grouped by topic: stories of one topic share their names and places (a topic's own
 //! words make up about a third of the content words) and stock phrases ("said in a statement on
