@@ -114,7 +114,7 @@ impl Finish<'_> {
         let canonical = normalize::canonical(&body);
         Ok(Prepared {
             domain: header.url.as_deref().and_then(header::domain),
-            content_hash: sha256_hex(canonical.as_bytes()),
+            content_hash: content_hash_of_canonical(&canonical),
             band_keys: if self.sign {
                 minhash::sign_canonical(&canonical)
             } else {
@@ -147,7 +147,13 @@ pub fn detect_lang(body: &str) -> Option<&'static str> {
 
 /// The dedup key of a cleaned body.
 pub fn content_hash(body: &str) -> String {
-    sha256_hex(normalize::canonical(body).as_bytes())
+    content_hash_of_canonical(&normalize::canonical(body))
+}
+
+/// The dedup key of a body already in canonical form (ingest computes it once, for this key and for
+/// the near-duplicate signature).
+fn content_hash_of_canonical(canonical: &str) -> String {
+    sha256_hex(canonical.as_bytes())
 }
 
 #[cfg(test)]

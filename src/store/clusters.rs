@@ -183,9 +183,8 @@ pub fn finish_run(conn: &Connection, work: &ClusterWork) -> Result<u64> {
 /// sharing a band key, stores the pairs at or above [`PAIR_FLOOR`], and makes it its own cluster for
 /// now (clustering comes next).
 fn check(conn: &Connection, run_id: i64, id: i64) -> Result<()> {
-    let body: String = conn
-        .prepare_cached("SELECT body FROM documents WHERE id = ?1")?
-        .query_row([id], |r| r.get(0))?;
+    let mut body_of = conn.prepare_cached("SELECT body FROM documents WHERE id = ?1")?;
+    let body: String = body_of.query_row([id], |r| r.get(0))?;
     let shingles = minhash::shingles(&body);
     // The signature of the set is that of the text's shingles: a minimum ignores repeats.
     if let Some(sig) = minhash::signature(&shingles) {
@@ -195,14 +194,13 @@ fn check(conn: &Connection, run_id: i64, id: i64) -> Result<()> {
             .prepare_cached(&SELECT_CANDIDATES)?
             .query_map(params_from_iter(keys.iter()), |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
-        let mut other_body = conn.prepare_cached("SELECT body FROM documents WHERE id = ?1")?;
         let mut insert_pair = conn.prepare_cached(
             "INSERT INTO near_duplicates (a, b, similarity, run_id) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (a, b) DO UPDATE SET similarity = excluded.similarity",
         )?;
         for other in candidates.into_iter().filter(|&c| c != id) {
             // A bucket may outlive its document (pruned): nothing to compare.
-            let Some(text) = other_body
+            let Some(text) = body_of
                 .query_row([other], |r| r.get::<_, String>(0))
                 .optional()?
             else {
