@@ -121,28 +121,13 @@ impl Finish<'_> {
                 None
             },
             word_count: body.split_whitespace().count(),
-            lang: detect_lang(&body),
+            lang: cleaned.lang.map(|l| l.code()),
             header,
             body,
             removed: cleaned.removed,
             encoding: self.encoding,
         })
     }
-}
-
-/// whatlang's verdict on the first kilobyte (about 150 words) is as good as on the whole text, at a
-/// fraction of the cost (it was the largest single cost of ingest with 4 KB).
-const LANG_SAMPLE_BYTES: usize = 1024;
-
-/// The body's language as an ISO 639-3 code, or `None` when the text is too short or mixed to tell.
-pub fn detect_lang(body: &str) -> Option<&'static str> {
-    let mut end = body.len().min(LANG_SAMPLE_BYTES);
-    while !body.is_char_boundary(end) {
-        end -= 1;
-    }
-    whatlang::detect(&body[..end])
-        .filter(|info| info.is_reliable())
-        .map(|info| info.lang().code())
 }
 
 /// The dedup key of a cleaned body.

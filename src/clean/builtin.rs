@@ -1,105 +1,473 @@
 //! The built-in rule table, sorted by name (a test checks it).
 //!
-//! Every rule is anchored to the start of the line or carries a low `max_words`: boilerplate lines are
-//! short and formulaic, article sentences that talk about cookies, sharing or copyright are not.
-//! Changing this table changes [`super::Cleaner::version`], which is recorded with every document.
+//! Rules are data: a name, a category, where the rule may fire ([`Scope`]), whether it marks the end
+//! of the article, a pattern and an evidence guard (`max_words`). Each pattern carries the wording of
+//! the major languages newsdb meets (English, German, French, Spanish, Italian, Portuguese, Polish,
+//! Russian, Chinese, Japanese) as alternatives, so a rule names one kind of boilerplate whatever the
+//! language. Every rule is anchored to the start of the line or carries a low `max_words`: boilerplate
+//! lines are short and formulaic, article sentences that talk about cookies, sharing or copyright are
+//! not. Lines no rule names are left to the classifier ([`super::classify`]).
+//!
+//! Changing this table changes [`super::Cleaner::version`], which is recorded with every document, so
+//! the next ingest cleans stored documents again.
 
-use super::rule::{Category, Rule};
+use super::rule::{Category, Rule, Scope};
 use std::borrow::Cow;
 
+/// `rule!(name, Category, Scope, max_words, pattern)`; `ends` after the scope marks an article end.
+macro_rules! rule {
+    ($name:literal, $category:ident, $scope:ident, $max:literal, $pattern:expr) => {
+        rule!(@ $name, $category, $scope, false, $max, $pattern)
+    };
+    ($name:literal, $category:ident, $scope:ident ends, $max:literal, $pattern:expr) => {
+        rule!(@ $name, $category, $scope, true, $max, $pattern)
+    };
+    (@ $name:literal, $category:ident, $scope:ident, $ends:literal, $max:literal, $pattern:expr) => {
+        Rule {
+            name: Cow::Borrowed($name),
+            category: Category::$category,
+            scope: Scope::$scope,
+            ends_article: $ends,
+            pattern: Cow::Borrowed($pattern),
+            max_words: $max,
+        }
+    };
+}
+
 pub const BUILTIN: &[Rule] = &[
-    Rule {
-        name: Cow::Borrowed("all-rights-reserved"),
-        category: Category::Copyright,
-        pattern: Cow::Borrowed(r"\ball rights reserved\b"),
-        max_words: 25,
-    },
-    Rule {
-        name: Cow::Borrowed("byline-contributed"),
-        category: Category::Byline,
-        pattern: Cow::Borrowed(r"\bcontributed (reporting )?to this (report|story|article)\.?$"),
-        max_words: 60,
-    },
-    Rule {
-        name: Cow::Borrowed("byline-write-to"),
-        category: Category::Byline,
-        pattern: Cow::Borrowed(r"^write to \S.*\bat\b"),
-        max_words: 30,
-    },
-    Rule {
-        name: Cow::Borrowed("comment-count"),
-        category: Category::Comments,
-        pattern: Cow::Borrowed(r"^(\d+ )?comments?( \(\d+\))?:?$"),
-        max_words: 3,
-    },
-    Rule {
-        name: Cow::Borrowed("comment-form"),
-        category: Category::Comments,
-        pattern: Cow::Borrowed(
-            r"^(leave a (reply|comment)|post a comment|add a comment|cancel reply|submit comment|post comment)[.:]?$",
-        ),
-        max_words: 4,
-    },
-    Rule {
-        name: Cow::Borrowed("comment-form-notice"),
-        category: Category::Comments,
-        pattern: Cow::Borrowed(
-            r"^(your email address will not be published|required fields are marked)\b",
-        ),
-        max_words: 25,
-    },
-    Rule {
-        name: Cow::Borrowed("conversation-prompt"),
-        category: Category::Comments,
-        pattern: Cow::Borrowed(r"\bjoin the (conversation|discussion) below\.?$"),
-        max_words: 40,
-    },
-    Rule {
-        name: Cow::Borrowed("cookie-banner"),
-        category: Category::Consent,
-        pattern: Cow::Borrowed(r"^(this|our) (web ?site|site) uses cookies\b|^we use cookies\b"),
-        max_words: 80,
-    },
-    Rule {
-        name: Cow::Borrowed("cookie-buttons"),
-        category: Category::Consent,
-        pattern: Cow::Borrowed(
-            r"^(accept|accept all|accept cookies|reject all|manage cookies|cookie (settings|policy|preferences))$",
-        ),
-        max_words: 3,
-    },
-    Rule {
-        name: Cow::Borrowed("copyright-line"),
-        category: Category::Copyright,
-        pattern: Cow::Borrowed(r"^(copyright|©|\(c\))\s*(©|\(c\))?\s*\d{4}\b"),
-        max_words: 40,
-    },
-    Rule {
-        name: Cow::Borrowed("like-widget"),
-        category: Category::Share,
-        pattern: Cow::Borrowed(r"^(like this|like|be the first to like this|loading\.\.\.)[.:]?$"),
-        max_words: 6,
-    },
-    Rule {
-        name: Cow::Borrowed("likes-count"),
-        category: Category::Share,
-        pattern: Cow::Borrowed(r"^(%d|\d+) bloggers? likes? this[.:]?$"),
-        max_words: 5,
-    },
-    Rule {
-        name: Cow::Borrowed("photo-credit"),
-        category: Category::Credit,
-        pattern: Cow::Borrowed(r"^(photo|photograph|image|picture|video)s?( credit)?\s*:\s*\S"),
-        max_words: 10,
-    },
-    Rule {
-        name: Cow::Borrowed("share-widget"),
-        category: Category::Share,
-        pattern: Cow::Borrowed(
-            r"^(share|share this( article| story)?|share on (facebook|twitter|x|linkedin|whatsapp|email)|tweet|email|print)[.:]?$|^click to (share|email|print)\b",
-        ),
-        max_words: 12,
-    },
+    rule!(
+        "ad-marker",
+        Advertisement,
+        Anywhere,
+        6,
+        concat!(
+            r"^(advertisement|advertising|ads?|sponsored( content)?|anzeige|werbung|publicité|pub|",
+            r"publicidad|pubblicità|publicidade|reklama|реклама|广告|広告|スポンサーリンク|",
+            r"(story|article) continues below( this)?( advertisement)?)[.:]?$"
+        )
+    ),
+    rule!(
+        "agency-line",
+        Byline,
+        Edge,
+        4,
+        concat!(
+            r"^\(?(dpa|afp|ap|reuters|efe|ansa|lusa|pap|tass|xinhua|kyodo|apa|sda|epd|kna|ria novosti)",
+            r"( ?[/|,] ?[\p{L}/]+)*\)?[.)–—-]*$"
+        )
+    ),
+    rule!(
+        "all-rights-reserved",
+        Copyright,
+        Anywhere,
+        25,
+        concat!(
+            r"\b(all rights reserved|alle rechte vorbehalten|tous droits réservés|reproduction interdite|",
+            r"todos los derechos reservados|todos os direitos reservados|tutti i diritti riservati|",
+            r"riproduzione riservata|wszelkie prawa zastrzeżone|все права защищены)\b|",
+            r"版权所有|無断転載を禁じます|無断転載禁止"
+        )
+    ),
+    rule!(
+        "app-prompt",
+        AppPrompt,
+        Anywhere,
+        16,
+        concat!(
+            r"^(download|get|install) (our|the) (free )?(\S+ )?app\b|^(open|read|view)( this article)? in (the )?app$|",
+            r"^(available|download) on the app store$|^get it on google play$|",
+            r"^(laden sie (jetzt )?unsere app|jetzt im app store|jetzt bei google play|hol dir die app|",
+            r"téléchargez (notre|l') ?application|disponible sur l'app store|descarga (nuestra |la )?app|",
+            r"scarica (la nostra )?app|descarregue a nossa aplicação|baixe (o nosso )?app|",
+            r"pobierz (naszą )?aplikację|скачайте (наше )?приложение)\b|",
+            r"^アプリをダウンロード|^下载(客户端|app)|^扫一扫，?用手机看新闻"
+        )
+    ),
+    rule!(
+        "browser-prompt",
+        AppPrompt,
+        Anywhere,
+        25,
+        concat!(
+            r"^your browser is (out of date|not supported|outdated)\b|^(please )?(update|upgrade) your browser\b|",
+            r"^(please )?enable javascript\b|^javascript is (disabled|required)\b|^ihr browser ist veraltet\b|",
+            r"^votre navigateur (est obsolète|n'est plus)\b|^tu navegador (está desactualizado|no es compatible)\b|",
+            r"^il tuo browser (non è aggiornato|è obsoleto)\b"
+        )
+    ),
+    rule!(
+        "byline-by",
+        Byline,
+        Edge,
+        8,
+        concat!(
+            r"^(by|von|par|por|di|door|od|author|autor|autorin|автор|text|texte|texto|testo):? ",
+            r"(?-i:\p{Lu})[\p{L}.'’-]*( (?-i:\p{Lu})[\p{L}.'’-]*){0,3}",
+            r"(,.*| (at|in|en|à|a|w|в|and|und|et|y|e|i|и) .*)?$"
+        )
+    ),
+    rule!(
+        "byline-contact",
+        Byline,
+        Anywhere,
+        20,
+        concat!(
+            r"^(contact|email|e-mail|write to) (the )?(newsroom|reporter|author|editor|us) at\b|",
+            r"^(kontakt|contact|contacto|kontakt do autora)\s*:\s*\S+@"
+        )
+    ),
+    rule!(
+        "byline-contributed",
+        Byline,
+        Anywhere,
+        60,
+        r"\bcontributed (reporting )?to this (report|story|article)\.?$"
+    ),
+    rule!(
+        "byline-editor",
+        Byline,
+        Anywhere,
+        6,
+        r"^(责任编辑|編集|编辑|редактор|redakcja|redaktion|rédaction)\s*[:：]\s*\S"
+    ),
+    rule!(
+        "byline-reporting",
+        Byline,
+        Anywhere,
+        30,
+        r"^(additional )?(reporting|writing|editing)( and (writing|editing))? by \S.*$"
+    ),
+    rule!(
+        "byline-source",
+        Byline,
+        Edge,
+        6,
+        r"^(source|quelle|fuente|fonte|źródło|источник|来源|出典)\s*[:：]\s*\S"
+    ),
+    rule!(
+        "byline-write-to",
+        Byline,
+        Anywhere,
+        30,
+        r"^write to \S.*\bat\b"
+    ),
+    rule!(
+        "comment-author",
+        Comments,
+        Edge,
+        10,
+        r"^.{1,40} (says|said on .*|schrieb am .*|a écrit|dice|escribió|scrive|disse|napisał[a]?)( .{0,30})?:$"
+    ),
+    rule!("comment-count", Comments, Anywhere ends, 4, concat!(
+        r"^(\d+ )?(comments?|kommentare?|commentaires?|comentarios?|commenti|comentários|komentarze?|",
+        r"комментари(и|ев|й)|评论|コメント)( \(\d+\))?:?$|",
+        r"^(ver|voir|show|view|read|afficher|zeige|leggi|ver os|pokaż) (all |tous les |todos los )?(\d+ )?",
+        r"(comments?|comentarios|commentaires|kommentare|commenti|comentários|komentarze)( \(\d+\))?$")),
+    rule!("comment-form", Comments, Anywhere ends, 8, concat!(
+        r"^(leave a (reply|comment)( cancel reply)?|post a comment|add a comment|cancel reply|submit comment|",
+        r"post comment|comment ?\*|name ?\*|e-?mail ?\*|website|kommentar schreiben|kommentar absenden|",
+        r"schreiben sie einen kommentar|laisser un commentaire|réagir|deja un comentario|comentar|",
+        r"lascia un commento|commenta|deixe um comentário|dodaj komentarz|оставить комментарий|",
+        r"发表评论|コメントする)[.:]?$")),
+    rule!(
+        "comment-form-notice",
+        Comments,
+        Anywhere,
+        25,
+        concat!(
+            r"^(your email address will not be published|required fields are marked|",
+            r"ihre e-mail-adresse wird nicht veröffentlicht|votre adresse (e-mail|courriel) ne sera pas publiée|",
+            r"tu dirección de correo electrónico no será publicada|il tuo indirizzo email non sarà pubblicato|",
+            r"o seu endereço de e-mail não será publicado|save my name, email,? and website)\b"
+        )
+    ),
+    rule!(
+        "comment-reply",
+        Comments,
+        Edge,
+        2,
+        r"^(reply|antworten|répondre|responder|rispondi|odpowiedz|ответить|回复|返信)$"
+    ),
+    rule!("comment-thread", Comments, Anywhere ends, 20,
+        r"^\d+ (thoughts|responses|replies|comments) (on|to) \S"),
+    rule!(
+        "conversation-prompt",
+        Comments,
+        Anywhere,
+        40,
+        r"\bjoin the (conversation|discussion) below\.?$"
+    ),
+    rule!(
+        "cookie-banner",
+        Consent,
+        Anywhere,
+        80,
+        concat!(
+            r"^(this|our) (web ?site|site) uses cookies\b|^we (use|are using) cookies\b|",
+            r"^(wir verwenden|wir nutzen|diese (web)?seite verwendet) cookies\b|",
+            r"^(ce site utilise|nous utilisons) (des )?cookies\b|^(utilizamos|usamos) cookies\b|",
+            r"^este (sitio( web)?|site) (utiliza|usa) cookies\b|^(questo sito (utilizza|usa)|utilizziamo) (i )?cookie\b|",
+            r"^ta strona (korzysta z|używa) (plików )?cookie|^мы используем (файлы )?cookie|",
+            r"^(本网站|本站|我们)使用\s*cookie|^当サイトでは\s*cookie|",
+            r"\bby continuing to (browse|use) (this|the|our) (site|website)\b.*\bcookies?\b"
+        )
+    ),
+    rule!(
+        "cookie-buttons",
+        Consent,
+        Anywhere,
+        4,
+        concat!(
+            r"^(accept|accept all|accept cookies|allow all|reject all|manage (cookies|preferences)|",
+            r"cookie (settings|policy|preferences)|alle akzeptieren|akzeptieren|tout accepter|paramétrer|",
+            r"aceptar|rechazar|configurar|accetta|accetta tutti|rifiuta|aceitar|akceptuję|принять|接受|同意する)$"
+        )
+    ),
+    rule!(
+        "copyright-line",
+        Copyright,
+        Anywhere,
+        40,
+        r"^(©|\(c\) \d{4}\b|copyright\s*(©|\(c\))|(©\s*)?copyright\s*\d{4}\b)"
+    ),
+    rule!(
+        "date-line",
+        Dateline,
+        Edge,
+        12,
+        concat!(
+            // 12.05.2023, 05/09/2023 and 2023-05-12, after at most four words ("Mis à jour le", "Stand:").
+            r"^(\p{L}+[,:]? ){0,4}\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b|",
+            // 14 March 2023, Mardi 18 juillet 2023, 12 апреля 2023, after at most four words.
+            r"^(\p{L}+[,:]? ){0,4}\d{1,2}\.? \p{L}{3,12}\.?,? \d{4}\b|",
+            // March 14, 2023.
+            r"^(\p{L}+[,:]? ){0,3}\p{L}{3,9}\.? \d{1,2},? \d{4}\b|",
+            r"^\d{4}\s*年\s*\d{1,2}\s*月(\s*\d{1,2}\s*日)?"
+        )
+    ),
+    rule!(
+        "dateline-agency",
+        Dateline,
+        Edge,
+        8,
+        r"\((efe|afp|ap|reuters|dpa|ansa|lusa|pap|europa press)\)[.\s–—-]*$"
+    ),
+    rule!(
+        "follow-us",
+        Share,
+        Anywhere,
+        14,
+        concat!(
+            r"^(follow us|folgen sie uns|suivez-nous|retrouvez-nous|síguenos|seguici|siga-nos|obserwuj nas|",
+            r"следите за нами|подписывайтесь на наш)\b|^关注我们"
+        )
+    ),
+    rule!(
+        "legal-links",
+        Copyright,
+        Edge,
+        4,
+        concat!(
+            r"^(about us|about|contact us|contact|terms( and conditions| of use| of service)?|privacy( policy| notice)?|",
+            r"cookie policy|accessibility|sitemap|site map|impressum|datenschutz(erklärung)?|agb|kontakt|",
+            r"mentions légales|politique de confidentialité|nous contacter|plan du site|cgu|cgv|aviso legal|",
+            r"política de privacidad|política de cookies|contacto|note legali|privacy|termos de uso|",
+            r"política de privacidade|regulamin|polityka prywatności|политика конфиденциальности|контакты|",
+            r"blog at wordpress\.com\.?|powered by \S+)$"
+        )
+    ),
+    rule!(
+        "like-widget",
+        Share,
+        Anywhere,
+        6,
+        r"^(like this|like|be the first to like this|like loading\.\.\.|loading\.\.\.)[.:]?$"
+    ),
+    rule!(
+        "likes-count",
+        Share,
+        Anywhere,
+        5,
+        r"^(%d|\d+) bloggers? likes? this[.:]?$"
+    ),
+    rule!(
+        "menu-words",
+        Navigation,
+        Edge,
+        3,
+        concat!(
+            r"^(menu|menü|меню|メニュー|菜单|search|suche|rechercher|buscar|cerca|pesquisar|szukaj|поиск|",
+            r"home|startseite|accueil|inicio|portada|início|strona główna|главная|首页|ホーム|",
+            r"sign in|log in|login|anmelden|se connecter|iniciar sesión|accedi|entrar|zaloguj( się)?|войти|",
+            r"登录|ログイン|back to top|zurück nach oben|retour en haut|volver arriba|torna su|voltar ao topo)$"
+        )
+    ),
+    rule!(
+        "nav-separators",
+        Navigation,
+        Anywhere,
+        20,
+        r"^[^.!?|•·»]{1,40}( [|•·»>] [^.!?|•·»]{1,40}){2,}$"
+    ),
+    rule!(
+        "newsletter-signup",
+        Newsletter,
+        Anywhere,
+        25,
+        concat!(
+            r"^(sign up|subscribe|register)( now| today| here)? (for|to)( our| the)?( free)?( daily| weekly| morning)? ",
+            r"(newsletters?|email|briefing|bulletin)\b|^(get|receive) (the|our) .{0,40}(newsletter|briefing|in your inbox)\b|",
+            r"\bdelivered to your inbox\b|^newsletter( sign-?up)?$|^enter your e-?mail( address)?$|",
+            r"^by subscribing,? you agree\b|^(newsletter abonnieren|jetzt (kostenlos )?(registrieren|abonnieren)|",
+            r"melden sie sich für unseren newsletter an|inscrivez-vous à (notre|la) newsletter|",
+            r"abonnez-vous à (notre|la) newsletter|recevez chaque (matin|jour|semaine)|",
+            r"suscríbete a (nuestro|la) (boletín|newsletter)|recibe nuestro boletín|iscriviti alla newsletter|",
+            r"receba (as notícias|a newsletter|nossa newsletter)|assine (a|nossa) newsletter|",
+            r"zapisz się do newslettera|подпишитесь на (нашу )?рассылку)\b|\bin ihrem postfach\.?$"
+        )
+    ),
+    rule!(
+        "paywall",
+        Newsletter,
+        Anywhere,
+        30,
+        concat!(
+            r"^(subscribe|sign in|log in|register) to (continue|keep) reading\b|",
+            r"^already (a subscriber|have an account|registered)\b|",
+            r"^this (article|content|story) is (only )?(for|available to|reserved for) (subscribers|members)\b|",
+            r"^subscribe now\b|^get unlimited access\b|^(start|try) (your )?(free )?trial\b|",
+            r"^(abonnez-vous pour (lire|continuer)|cet article est réservé aux abonnés|déjà abonné|",
+            r"vous êtes abonné|offre spéciale|il vous reste \d+ ?% (de l'article )?à (lire|découvrir))|",
+            r"^(suscríbete (para|y) (seguir|continuar) leyendo|¿?ya eres suscriptor|este contenido es exclusivo)|",
+            r"^(este conteúdo é exclusivo para assinantes|já é assinante|assine já)|",
+            r"^(jetzt abonnieren|weiterlesen mit|sie sind bereits abonnent|dieser artikel ist nur für abonnenten|",
+            r"bereits abonniert)|^(abbonati (per|ora)|sei già abbonato|questo articolo è riservato)|",
+            r"^(treść dostępna tylko dla|masz już konto|wykup (dostęp|subskrypcję))|",
+            r"^(продолжение доступно|оформите подписку)|",
+            r"^(subscribe|abo|abonnieren|s'abonner|suscríbete|abbonati|assine|subskrybuj)$"
+        )
+    ),
+    rule!(
+        "photo-credit",
+        Credit,
+        Anywhere,
+        12,
+        concat!(
+            r"^(photo|photograph|image|picture|video|foto|fotografia|fotografía|crédits? photo|bild|",
+            r"bildquelle|zdjęcie|фото|写真|图片|photo credit|image credit|credit)s?( credit)?\s*[:：]\s*\S|",
+            r"^fot\. \S"
+        )
+    ),
+    rule!(
+        "read-more-prompt",
+        Navigation,
+        Anywhere,
+        20,
+        concat!(
+            r"^click here (to|for) (read|see|view|more)\b|",
+            r"^(continue reading|weiterlesen|lire la suite|seguir leyendo|continua a leggere|continuar lendo|",
+            r"czytaj dalej)\b.{0,40}$"
+        )
+    ),
+    rule!(
+        "reading-time",
+        Dateline,
+        Edge,
+        6,
+        concat!(
+            r"^(\d+ min(ute)?s? read|lesezeit:? \d+ min\.?|temps de lecture:? \d+ min|",
+            r"tiempo de lectura:? \d+ min|\d+ min(utos|uti)? de lectura|lettura:? \d+ min|",
+            r"czas czytania:? \d+ min|\d+ мин(ут[аы]?)? чтения)\.?$"
+        )
+    ),
+    rule!("related-heading", Navigation, Anywhere ends, 6, concat!(
+        r"^(related( articles| stories| topics| content| coverage| news)?|more on this story|",
+        r"more (from|in|on) .{1,30}|more stories|more news|read more|read next|you (might|may) also like|",
+        r"recommended( for you| stories)?|most (read|popular|viewed|shared)|trending( now)?|top stories|",
+        r"latest news|also read|see also|mehr zum thema.*|lesen sie auch|auch interessant|",
+        r"das könnte sie auch interessieren|meistgelesen|lire aussi|à lire aussi|sur le même sujet|",
+        r"les plus lus|noticias relacionadas|te puede interesar|lo más leído|leer más|leggi anche|",
+        r"ti potrebbe interessare( anche)?|i più letti|leia também|veja também|mais lidas|czytaj także|",
+        r"czytaj więcej|zobacz też|najczęściej czytane|читайте также|читать далее|популярное|по теме|",
+        r"相关新闻|相关阅读|热门文章|関連記事|人気記事)[.:]?$")),
+    rule!(
+        "related-link",
+        Navigation,
+        Anywhere,
+        25,
+        concat!(
+            r"^(related|read more|more|see also|also read|watch|listen|lesen sie auch|lire aussi|leer más|",
+            r"leggi anche|leia também|czytaj (też|także)|читайте также|смотрите также)\s*[:：]\s*\S"
+        )
+    ),
+    rule!(
+        "relative-time",
+        Dateline,
+        Edge,
+        6,
+        concat!(
+            r"^((\d+|an?|one) (hours?|minutes?|mins?|days?|weeks?) ago|vor \d+ (stunden?|minuten?|tagen?)|",
+            r"il y a \d+ (heures?|minutes?|jours?)|hace \d+ (horas?|minutos?|días?)|\d+ (ore|minuti|giorni) fa|",
+            r"há \d+ (horas?|minutos?|dias?)|\d+ (godzin[ay]?|minut[y]?|dni) temu|",
+            r"\d+ (час(а|ов)?|минут[аы]?|дн(я|ей)) назад)$|^\d+\s*(小时|分钟|天|時間|分|日)前$"
+        )
+    ),
+    rule!(
+        "share-widget",
+        Share,
+        Anywhere,
+        8,
+        concat!(
+            r"^(share|share this( article| story| page)?|share on (facebook|twitter|x|linkedin|whatsapp|email)|",
+            r"share (by|via) e-?mail|tweet|e-?mail|print|save|copy link|teilen|artikel teilen|teilen auf \S+|",
+            r"twittern|drucken|partager|partager sur \S+|envoyer par e-?mail|compartir|compartir en \S+|",
+            r"condividi|condividi su \S+|compartilhe( no \S+)?|compartilhar|partilhar|udostępnij( na \S+)?|",
+            r"поделиться( в| во)?( \S+)?|分享到[：:]?\S*|シェア|ツイート|この記事をシェアする)[.:]?$|",
+            r"^click to (share|email|print)\b"
+        )
+    ),
+    rule!(
+        "skip-link",
+        Navigation,
+        Anywhere,
+        6,
+        concat!(
+            r"^(skip to (main )?(content|navigation|main content)|accessibility links|zum inhalt springen|",
+            r"aller au contenu( principal)?|saltar al contenido( principal)?|vai al contenuto( principale)?|",
+            r"ir para o conteúdo( principal)?|przejdź do (treści|zawartości)|",
+            r"перейти к (основному )?содержанию|跳到主要内容|本文へスキップ)$"
+        )
+    ),
+    rule!(
+        "social-buttons",
+        Share,
+        Edge,
+        2,
+        concat!(
+            r"^(facebook|twitter|x|instagram|pinterest|linkedin|whatsapp|telegram|youtube|tiktok|reddit|",
+            r"flipboard|вконтакте|微信|微博)$"
+        )
+    ),
+    rule!(
+        "tags-line",
+        Navigation,
+        Anywhere,
+        30,
+        concat!(
+            r"^(tags|topics|themen|schlagworte|mots-clés|sujets|etiquetas|archivado en|temas|argomenti|tag|",
+            r"tematy|теги|темы|标签|タグ)\s*[:：]\s*\S"
+        )
+    ),
+    rule!(
+        "time-field",
+        Dateline,
+        Edge,
+        6,
+        concat!(
+            r"^[\p{L} ]{2,30}\s*:\s*\d+\s*(min|mins|minutes?|minuti|minutos|minuten|minuty|минут[аы]?|",
+            r"h|hours?|heures?|horas?|ore|stunden?|godzin[ay]?|час(а|ов)?)\.?$"
+        )
+    ),
 ];
 
 #[cfg(test)]
@@ -120,18 +488,35 @@ mod tests {
         assert!(BUILTIN.iter().all(|r| r.name != REPEATED_LINE_RULE));
     }
 
-    /// (rule, a line it must remove, a line no rule may remove).
+    /// (rule, a line it must name, a line that talks about the same thing and no rule may name).
     const EXAMPLES: &[(&str, &str, &str)] = &[
+        ("ad-marker", "Advertisement", "Advertisement revenue fell by a fifth last year."),
+        ("agency-line", "dpa/lnw", "DPA reported the figures on Monday."),
         ("all-rights-reserved", "© The Times. All rights reserved.",
          "The publisher said all rights reserved by the estate would be sold at auction next year, ending a long dispute over the letters and the rights to publish them in any form."),
+        ("app-prompt", "Download our app for the latest news",
+         "Downloads of the app doubled after the update, the company said."),
+        ("browser-prompt", "Your browser is out of date. Please update your browser.",
+         "The browser maker said the update fixes three security flaws."),
+        ("byline-by", "By Margaret Ellison, Local Democracy Reporter", "By the end of the week the river had fallen."),
+        ("byline-contact", "Contact the newsroom at news@example.com",
+         "Contact between the two sides was broken off in May."),
         ("byline-contributed", "Robert Burns in Washington and Yuras Karmanau in Kyiv contributed to this report.",
          "Reporters from three papers contributed to the investigation."),
+        ("byline-editor", "责任编辑：王明", "The editor said the paper would appeal."),
+        ("byline-reporting", "Reporting by Daniel Shaw; Editing by Claire Hughes",
+         "Reporting of the scandal began in 2019, when a source came forward."),
+        ("byline-source", "Quelle: dpa/lnw", "Sources close to the minister said she would resign."),
         ("byline-write-to", "Write to William Mauldin at and Ann M. Simmons at",
          "Write to your representative, the campaign urged."),
+        ("comment-author", "Margaret says:", "The minister says the plan will go ahead."),
         ("comment-count", "12 Comments", "Comments from the minister drew criticism."),
         ("comment-form", "Post a Comment", "Readers may post a comment on the ministry's website until Friday."),
         ("comment-form-notice", "Your email address will not be published. Required fields are marked *",
          "The agency said your email address will not be published in the registry."),
+        ("comment-reply", "Reply", "Reply cards were sent to every household."),
+        ("comment-thread", "7 thoughts on “Why my tomatoes split this year”",
+         "Seven thoughts on the budget from our economics editor follow below, in no particular order."),
         ("conversation-prompt", "What do you think? Join the conversation below.",
          "Protesters were invited to join the conversation at the town hall."),
         ("cookie-banner", "This website uses cookies to improve your experience. Accept Read More",
@@ -139,11 +524,32 @@ mod tests {
         ("cookie-buttons", "Accept all", "Accept the offer, the union told its members."),
         ("copyright-line", "Copyright © 2022 Dow Jones & Company, Inc.",
          "Copyright law in 2022 was changed to cover news snippets."),
+        ("date-line", "Published 14 March 2023, 18:42 GMT", "On 14 March 2023 the council voted to close the library, ending a century of lending."),
+        ("dateline-agency", "Madrid, 5 nov (EFE).-", "Madrid won the vote after a long campaign (and a recount)."),
+        ("follow-us", "Follow us on Instagram", "Followers of the account rose to two million."),
+        ("legal-links", "Privacy policy", "The privacy policy was changed in May without notice to users."),
         ("like-widget", "Like this:", "Like this year's talks, the meeting ended without agreement."),
         ("likes-count", "%d bloggers like this:", "Two bloggers liked this idea."),
+        ("menu-words", "Menu", "The menu at the school canteen changed this week."),
+        ("nav-separators", "Home | News | Politics | Business", "The vote was close: 9 to 6, with two abstentions."),
+        ("newsletter-signup", "Sign up for our newsletter",
+         "Newsletters, by contrast, are growing: one in six people subscribe to one."),
+        ("paywall", "Subscribe to continue reading",
+         "Subscriptions to the new flexible ticket have been slow elsewhere."),
         ("photo-credit", "Photo: handout / Agence France-Presse / Getty Images",
          "Photos of the convoy were shared widely on social media, officials said."),
+        ("reading-time", "4 min read", "Reading time at schools will rise to an hour a day."),
+        ("read-more-prompt", "Click here to read more stories about farming",
+         "Readers clicked on the story more than any other this year."),
+        ("related-heading", "Related articles", "Related companies were also fined by the regulator."),
+        ("related-link", "Read more: How to stop websites tracking you",
+         "Read the full report, the minister told members of parliament."),
+        ("relative-time", "3 hours ago", "Three hours ago the river was still rising, the mayor said."),
         ("share-widget", "Share this:", "Share prices fell sharply on Tuesday."),
+        ("skip-link", "Skip to main content", "Skipping the main course saves money, the survey found."),
+        ("social-buttons", "Facebook", "Facebook said it would appeal the ruling."),
+        ("time-field", "Tempo di preparazione: 40 minuti", "Time: the government's plan at 40 minutes past."),
+        ("tags-line", "Tags: batteries, smartphones, startups", "Tagging of birds began in 1990."),
     ];
 
     #[test]
@@ -156,6 +562,41 @@ mod tests {
                 .unwrap_or_else(|| panic!("rule {} has no example", rule.name));
             assert_eq!(cleaner.rule_for(remove), Some(&*rule.name), "{remove:?}");
             assert_eq!(cleaner.rule_for(keep), None, "{keep:?}");
+        }
+    }
+
+    #[test]
+    fn rules_speak_many_languages() {
+        let cleaner = Cleaner::builtin();
+        for (line, rule) in [
+            (
+                "Wir verwenden Cookies, um Ihnen das beste Nutzererlebnis zu bieten.",
+                "cookie-banner",
+            ),
+            (
+                "Ce site utilise des cookies pour améliorer votre expérience.",
+                "cookie-banner",
+            ),
+            ("Partager sur Facebook", "share-widget"),
+            ("Compartir en WhatsApp", "share-widget"),
+            ("Поделиться ВКонтакте", "share-widget"),
+            ("分享到微信", "share-widget"),
+            ("Von Katrin Vogel", "byline-by"),
+            ("12.05.2023, 16:45 Uhr", "date-line"),
+            ("2023年04月18日 09:30", "date-line"),
+            ("Leggi anche", "related-heading"),
+            ("Czytaj także", "related-heading"),
+            ("Wszelkie prawa zastrzeżone", "all-rights-reserved"),
+            ("Fot. Shutterstock", "photo-credit"),
+            ("写真：市民新聞社", "photo-credit"),
+            ("Publicité", "ad-marker"),
+            ("Реклама", "ad-marker"),
+            (
+                "Cet article est réservé aux abonnés. Il vous reste 60% à découvrir.",
+                "paywall",
+            ),
+        ] {
+            assert_eq!(cleaner.rule_for(line), Some(rule), "{line:?}");
         }
     }
 }

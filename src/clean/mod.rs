@@ -8,9 +8,13 @@
 //! is ever cut in half.
 
 pub mod builtin;
+pub mod classify;
 mod engine;
+pub mod lang;
 mod rule;
 mod user;
 
-pub use engine::{Cleaned, Cleaner, Removal, REPEATED_LINE_RULE};
-pub use rule::{Category, Rule};
+pub use engine::{
+    Cleaned, Cleaner, Removal, OUTSIDE_ARTICLE_RULE, PAST_ARTICLE_END_RULE, REPEATED_LINE_RULE,
+};
+pub use rule::{Category, Rule, Scope};

@@ -27,8 +27,24 @@ pub enum Category {
     Advertisement,
     /// "Download our app", "your browser is out of date".
     AppPrompt,
+    /// Dates, times and reading times printed above or below the article.
+    Dateline,
     /// A line that already appeared earlier in the same document.
     Repeat,
+}
+
+/// Where in a document a rule may fire.
+///
+/// Boilerplate sits in runs at the head and the tail of a page, around the article. A pattern that is
+/// unmistakable wherever it appears ("Share this:", "Advertisement", a cookie-banner sentence) fires
+/// anywhere; a weaker one (a bare "Facebook", "By Jane Doe", a date alone on its line) needs the
+/// stronger evidence of its position and only fires outside the article's core (see
+/// [`super::classify`]), so a heading or a short line inside the article is never taken for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scope {
+    Anywhere,
+    Edge,
 }
 
 /// One cleaning rule: built in ([`super::builtin::BUILTIN`]) or from a user's rules file.
@@ -36,11 +52,15 @@ pub enum Category {
 /// `pattern` is a regular expression matched case-insensitively against the whole normalized line
 /// (anchor it with `^`/`$` where it must match the whole line). `max_words` is the evidence guard: the
 /// rule only fires on lines of at most that many words, so an article paragraph that happens to quote a
-/// widget's wording is never removed.
+/// widget's wording is never removed. A rule that `ends_article` marks the start of what follows an
+/// article ("Related articles", "12 Comments", "Leave a Reply"): once most of the article is behind,
+/// everything after it is boilerplate, even full sentences (comments, teasers of other articles).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rule {
     pub name: Cow<'static, str>,
     pub category: Category,
+    pub scope: Scope,
+    pub ends_article: bool,
     pub pattern: Cow<'static, str>,
     pub max_words: usize,
 }

@@ -8,13 +8,15 @@
 //! category = "newsletter"             # one of the categories of `Category`, kebab-case
 //! pattern = '^Get the Example Daily\b' # regular expression, matched case-insensitively per line
 //! max_words = 12                      # optional: only lines of at most this many words (default 30)
+//! scope = "edge"                      # optional: "anywhere" (default), or only outside the article's core
+//! ends_article = false                # optional: true if everything after it (late in a page) is not article
 //! ```
 //!
 //! The rules change the cleaner's version, so the next ingest re-cleans every stored document.
 
 use super::builtin::BUILTIN;
-use super::engine::{Cleaner, REPEATED_LINE_RULE};
-use super::rule::{Category, Rule};
+use super::engine::{Cleaner, OUTSIDE_ARTICLE_RULE, PAST_ARTICLE_END_RULE, REPEATED_LINE_RULE};
+use super::rule::{Category, Rule, Scope};
 use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -40,6 +42,8 @@ struct UserRule {
     category: Category,
     pattern: String,
     max_words: Option<usize>,
+    scope: Option<Scope>,
+    ends_article: Option<bool>,
 }
 
 impl Cleaner {
@@ -66,7 +70,13 @@ impl Cleaner {
             .cloned()
             .collect();
         let mut names: HashSet<String> = builtin_names.iter().map(|n| n.to_string()).collect();
-        names.insert(REPEATED_LINE_RULE.to_owned());
+        for reserved in [
+            REPEATED_LINE_RULE,
+            OUTSIDE_ARTICLE_RULE,
+            PAST_ARTICLE_END_RULE,
+        ] {
+            names.insert(reserved.to_owned());
+        }
         for user in file.rule {
             if !names.insert(user.name.clone()) {
                 bail!("rule {:?}: that name is already taken", user.name);
@@ -76,6 +86,8 @@ impl Cleaner {
             rules.push(Rule {
                 name: Cow::Owned(user.name),
                 category: user.category,
+                scope: user.scope.unwrap_or(Scope::Anywhere),
+                ends_article: user.ends_article.unwrap_or(false),
                 pattern: Cow::Owned(user.pattern),
                 max_words: user.max_words.unwrap_or(DEFAULT_MAX_WORDS),
             });

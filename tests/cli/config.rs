@@ -78,6 +78,7 @@ fn user_rules_added_and_disabled_change_stored_documents_on_the_next_ingest() {
     let hash_before = env.count("SELECT count(*) FROM documents");
     assert_eq!(hash_before, 1);
     assert!(!before.contains("Share this:"));
+    assert!(!before.contains("Photo: handout"));
     let first_line = before.lines().next().unwrap().to_owned();
 
     // Disable a built-in rule and add one that removes the body's first line.
@@ -85,7 +86,7 @@ fn user_rules_added_and_disabled_change_stored_documents_on_the_next_ingest() {
     std::fs::write(
         env.dir.path().join("rules.toml"),
         format!(
-            "disable = [\"share-widget\"]\n[[rule]]\nname = \"test-first-line\"\ncategory = \"navigation\"\n\
+            "disable = [\"photo-credit\"]\n[[rule]]\nname = \"test-first-line\"\ncategory = \"navigation\"\n\
              pattern = {pattern}\nmax_words = 500\n"
         ),
     )
@@ -95,8 +96,8 @@ fn user_rules_added_and_disabled_change_stored_documents_on_the_next_ingest() {
     assert_eq!(summary["retired"], 1, "{summary}");
     let after = seed_003_body(&env);
     assert!(
-        after.contains("Share this:"),
-        "the disabled rule no longer removes it"
+        after.contains("Photo: handout / Agence France-Presse / Getty Images"),
+        "the disabled rule no longer removes its line, inside the article"
     );
     assert!(
         !after.contains(&first_line),

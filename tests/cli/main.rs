@@ -1,6 +1,7 @@
 //! End-to-end tests: the real `newsdb` binary on temporary folders and databases.
 
 mod clean;
+mod cleaner_devset;
 mod config;
 mod datasette;
 mod dedup;

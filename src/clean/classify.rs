@@ -1,0 +1,330 @@
+//! The classifier for lines no rule names, in the spirit of jusText, and the article core.
+//!
+//! A naive text dump of a page is one dense run of article paragraphs with menus, section lists,
+//! dates, bylines, teasers and footers around it. Each line gets a class from three features:
+//!
+//! - **words** (for Chinese, Japanese, Thai and the like, written without spaces: characters);
+//! - **stopword ratio**: the share of its words that are function words of the document's language
+//!   ([`super::lang`]). Prose has many ("the", "und", "les", "się"), menus and tag lists have none;
+//! - **sentence punctuation** at the end (`. ! ? …` and `。！？`, before closing quotes).
+//!
+//! | class | spaced script, language with a stopword list | without a list | without spaces |
+//! |---|---|---|---|
+//! | good  | ≥ 8 words, sentence end, stopwords ≥ 5%; or ≥ 15 words, stopwords ≥ 25% | ≥ 8 words, sentence end | ≥ 20 characters, sentence end |
+//! | bad   | not good, no sentence end, stopwords < 15% | not good, no sentence end, < 5 words | no sentence end, < 12 characters |
+//! | short | everything else: headings, one-line quotes, captions | | |
+//!
+//! The **core** of the article runs from its first good line to its last one, cut short by a rule
+//! that ends articles ("Related articles", "12 Comments") once at least half of the good words are
+//! behind it. Inside the core every line stays unless a rule that may fire anywhere names it: headings,
+//! short quotes and captions between paragraphs are article. Outside it, a line stays only as the
+//! article's headline (the nearest line of three words or more above the core that no rule names) or
+//! as a short closing sentence right after the core; everything else there is boilerplate.
+
+use std::collections::HashSet;
+
+/// Stopword ratio a good line needs when it ends a sentence, and when it is long but does not.
+const GOOD_STOPWORDS: f64 = 0.05;
+const GOOD_LONG_STOPWORDS: f64 = 0.25;
+/// Below this stopword ratio, a line that does not end a sentence is bad.
+const BAD_STOPWORDS: f64 = 0.15;
+const GOOD_WORDS: usize = 8;
+const GOOD_LONG_WORDS: usize = 15;
+/// Without a stopword list, a line of fewer words that does not end a sentence is bad.
+const BAD_WORDS: usize = 5;
+const GOOD_UNSPACED_CHARS: usize = 20;
+const BAD_UNSPACED_CHARS: usize = 12;
+/// The headline is looked for among this many lines above the core.
+const HEADLINE_REACH: usize = 12;
+/// A headline has at least this many words (characters in scripts without spaces).
+const HEADLINE_WORDS: usize = 3;
+const HEADLINE_UNSPACED_CHARS: usize = 6;
+
+/// What a line looks like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    /// A paragraph of prose.
+    Good,
+    /// Neither: a heading, a one-line quote, a caption, a title.
+    Short,
+    /// A menu item, a section name, a date, a tag list.
+    Bad,
+}
+
+/// The features of one line.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Features {
+    pub words: usize,
+    /// Share of the line's words that are stopwords; `None` without a stopword list.
+    pub stopword_ratio: Option<f64>,
+    /// Ends with sentence punctuation.
+    pub sentence_end: bool,
+    /// Written mostly in a script without spaces between words.
+    pub unspaced: bool,
+    /// Characters other than spaces.
+    pub chars: usize,
+}
+
+impl Features {
+    /// Measures `line`; `stopwords` is the list of the document's language, if it has one.
+    pub fn of(line: &str, stopwords: Option<&HashSet<&str>>) -> Features {
+        let mut words = 0;
+        let (mut parts, mut stop) = (0usize, 0usize);
+        let mut lower = String::new();
+        for token in line.split_whitespace() {
+            if !token.chars().any(char::is_alphanumeric) {
+                continue;
+            }
+            words += 1;
+            if let Some(list) = stopwords {
+                // "l'agriculture", "don't": each part is a word to the stopword list.
+                for part in token.split(|c: char| !c.is_alphanumeric()) {
+                    if part.is_empty() {
+                        continue;
+                    }
+                    parts += 1;
+                    lower.clear();
+                    lower.extend(part.chars().flat_map(char::to_lowercase));
+                    stop += usize::from(list.contains(lower.as_str()));
+                }
+            }
+        }
+        let (mut letters, mut unspaced_letters, mut chars) = (0usize, 0usize, 0usize);
+        for c in line.chars() {
+            if c.is_whitespace() {
+                continue;
+            }
+            chars += 1;
+            if c.is_alphabetic() {
+                letters += 1;
+                unspaced_letters += usize::from(is_unspaced_script(c));
+            }
+        }
+        Features {
+            words,
+            stopword_ratio: stopwords.map(|_| {
+                if parts == 0 {
+                    0.0
+                } else {
+                    stop as f64 / parts as f64
+                }
+            }),
+            sentence_end: ends_sentence(line),
+            unspaced: unspaced_letters * 2 > letters,
+            chars,
+        }
+    }
+
+    pub fn class(&self) -> Class {
+        if self.unspaced {
+            return if self.chars >= GOOD_UNSPACED_CHARS && self.sentence_end {
+                Class::Good
+            } else if !self.sentence_end && self.chars < BAD_UNSPACED_CHARS {
+                Class::Bad
+            } else {
+                Class::Short
+            };
+        }
+        let good = match self.stopword_ratio {
+            Some(ratio) => {
+                (self.words >= GOOD_WORDS && self.sentence_end && ratio >= GOOD_STOPWORDS)
+                    || (self.words >= GOOD_LONG_WORDS && ratio >= GOOD_LONG_STOPWORDS)
+            }
+            None => self.words >= GOOD_WORDS && self.sentence_end,
+        };
+        let bad = !good
+            && !self.sentence_end
+            && match self.stopword_ratio {
+                Some(ratio) => ratio < BAD_STOPWORDS,
+                None => self.words < BAD_WORDS,
+            };
+        if good {
+            Class::Good
+        } else if bad {
+            Class::Bad
+        } else {
+            Class::Short
+        }
+    }
+
+    /// Long enough to be a headline.
+    fn headline_sized(&self) -> bool {
+        if self.unspaced {
+            self.chars >= HEADLINE_UNSPACED_CHARS
+        } else {
+            self.words >= HEADLINE_WORDS
+        }
+    }
+}
+
+/// Chinese, Japanese, Thai, Lao, Khmer and Myanmar letters: scripts written without spaces.
+fn is_unspaced_script(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F
+        | 0x0E00..=0x0EFF | 0x1780..=0x17FF | 0x1000..=0x109F)
+}
+
+fn ends_sentence(line: &str) -> bool {
+    let trimmed = line.trim_end_matches(|c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '"' | '\'' | '”' | '“' | '’' | '»' | '«' | ')' | ']' | '」' | '』' | '*'
+            )
+    });
+    trimmed.ends_with(['.', '!', '?', '…', '。', '！', '？'])
+}
+
+/// What the classifier knows of one line of a document.
+#[derive(Debug, Clone, Copy)]
+pub struct Line {
+    pub features: Features,
+    /// A rule names the line (whether or not it may fire where the line is).
+    pub named: bool,
+    /// The rule that names it ends articles.
+    pub ends_article: bool,
+    pub blank: bool,
+}
+
+/// Where the article sits among a document's lines (indexes into them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Core {
+    /// First and last good line of the article.
+    pub start: usize,
+    pub end: usize,
+    /// The line that ends the article, if a rule found one: it and everything after are boilerplate.
+    pub cut: Option<usize>,
+    /// The headline above the core, if any.
+    pub headline: Option<usize>,
+}
+
+impl Core {
+    /// Finds the core; `None` when the document has no good line (then only rules remove lines).
+    pub fn find(lines: &[Line]) -> Option<Core> {
+        let good = |l: &Line| !l.blank && !l.named && l.features.class() == Class::Good;
+        let total: usize = lines
+            .iter()
+            .filter(|l| good(l))
+            .map(|l| l.features.words)
+            .sum();
+        let start = lines.iter().position(good)?;
+        let mut behind = 0;
+        let mut cut = None;
+        for (i, line) in lines.iter().enumerate().skip(start) {
+            if good(line) {
+                behind += line.features.words;
+            } else if line.ends_article && behind * 2 >= total {
+                cut = Some(i);
+                break;
+            }
+        }
+        let end = lines[..cut.unwrap_or(lines.len())]
+            .iter()
+            .rposition(good)
+            .expect("the start is a good line before the cut");
+        let headline = lines[..start]
+            .iter()
+            .enumerate()
+            .rev()
+            .filter(|(_, l)| !l.blank)
+            .take(HEADLINE_REACH)
+            .find(|(_, l)| !l.named && l.features.headline_sized())
+            .map(|(i, _)| i);
+        Some(Core {
+            start,
+            end,
+            cut,
+            headline,
+        })
+    }
+
+    /// Whether line `i` is inside the article's core.
+    pub fn contains(&self, i: usize) -> bool {
+        (self.start..=self.end).contains(&i)
+    }
+
+    /// Whether line `i`, outside the core, still belongs to the article: the headline, or a short
+    /// sentence that follows the core with only blank lines between.
+    pub fn keeps_outside(&self, lines: &[Line], i: usize) -> bool {
+        if Some(i) == self.headline {
+            return true;
+        }
+        if i <= self.end || self.cut.is_some_and(|cut| i >= cut) {
+            return false;
+        }
+        lines[self.end + 1..=i].iter().all(|l| {
+            l.blank || (!l.named && l.features.sentence_end && l.features.class() == Class::Short)
+        })
+    }
+
+    /// Whether line `i` comes after the line that ends the article.
+    pub fn is_past_end(&self, i: usize) -> bool {
+        self.cut.is_some_and(|cut| i > cut)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clean::lang;
+    use whatlang::Lang;
+
+    fn class(line: &str) -> Class {
+        Features::of(line, lang::stopwords(Lang::Eng)).class()
+    }
+
+    #[test]
+    fn classes_follow_the_features() {
+        assert_eq!(
+            class("Councillors in Eastgate voted by nine to six on Tuesday night to close the library."),
+            Class::Good
+        );
+        assert_eq!(class("What happens to the books?"), Class::Short);
+        assert_eq!(class("\"I was against it. I was wrong.\""), Class::Short);
+        assert_eq!(
+            class("Council votes to close Eastgate library after 94 years"),
+            Class::Short
+        );
+        assert_eq!(class("Premier League"), Class::Bad);
+        assert_eq!(class("Published 14 March 2023, 18:42 GMT"), Class::Bad);
+        let unspaced = |l: &str| Features::of(l, None).class();
+        assert_eq!(
+            unspaced("市政府日前公布计划，将在未来三年内新建二十座社区公园，让市民步行十五分钟就能到达一处绿地。"),
+            Class::Good
+        );
+        assert_eq!(unspaced("相关新闻"), Class::Bad);
+    }
+
+    fn line(text: &str, named: bool, ends_article: bool) -> Line {
+        Line {
+            features: Features::of(text, lang::stopwords(Lang::Eng)),
+            named,
+            ends_article,
+            blank: text.is_empty(),
+        }
+    }
+
+    #[test]
+    fn the_core_is_cut_by_an_article_end_only_late() {
+        let para =
+            "The council said it had followed the law and that the consultation had many replies.";
+        let lines = vec![
+            line("Menu", true, false),
+            line("12 Comments", true, true),
+            line("Council votes to close Eastgate library", false, false),
+            line(para, false, false),
+            line("A heading", false, false),
+            line(para, false, false),
+            line("That is all.", false, false),
+            line("Related", true, true),
+            line(para, false, false),
+        ];
+        let core = Core::find(&lines).unwrap();
+        assert_eq!(
+            (core.start, core.end, core.cut, core.headline),
+            (3, 5, Some(7), Some(2))
+        );
+        assert!(core.keeps_outside(&lines, 6));
+        assert!(core.is_past_end(8));
+    }
+}
