@@ -109,10 +109,11 @@ pub const BUILTIN: &[Rule] = &[
     rule!(
         "byline-contact",
         Byline,
-        Anywhere,
-        20,
+        Edge,
+        30,
         concat!(
             r"^(contact|email|e-mail|write to) (the )?(newsroom|reporter|author|editor|us) at\b|",
+            r"\b(reach|contact|email|follow) (her|him|them|me|the author|the reporter) (at|on|via)\b|",
             r"^(kontakt|contact|contacto|kontakt do autora)\s*:\s*\S+@"
         )
     ),
@@ -238,8 +239,9 @@ pub const BUILTIN: &[Rule] = &[
         concat!(
             // 12.05.2023, 05/09/2023 and 2023-05-12, after at most four words ("Mis à jour le", "Stand:").
             r"^(\p{L}+[,:]? ){0,4}\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b|",
-            // 14 March 2023, Mardi 18 juillet 2023, 12 апреля 2023, after at most four words.
-            r"^(\p{L}+[,:]? ){0,4}\d{1,2}\.? \p{L}{3,12}\.?,? \d{4}\b|",
+            // 14 March 2023, Mardi 18 juillet 2023, 15 de maio de 2024, 12 апреля 2023, after at
+            // most four words.
+            r"^(\p{L}+[,:]? ){0,4}\d{1,2}\.? (de )?\p{L}{3,12}\.?,? (de |del )?\d{4}\b|",
             // March 14, 2023.
             r"^(\p{L}+[,:]? ){0,3}\p{L}{3,9}\.? \d{1,2},? \d{4}\b|",
             r"^\d{4}\s*年\s*\d{1,2}\s*月(\s*\d{1,2}\s*日)?"
@@ -274,6 +276,18 @@ pub const BUILTIN: &[Rule] = &[
             r"política de privacidad|política de cookies|contacto|note legali|privacy|termos de uso|",
             r"política de privacidade|regulamin|polityka prywatności|политика конфиденциальности|контакты|",
             r"blog at wordpress\.com\.?|powered by \S+)$"
+        )
+    ),
+    rule!(
+        "article-tools",
+        Share,
+        Anywhere,
+        12,
+        concat!(
+            r"^(listen to this (article|story)|cite this (article|page)|print this (article|page)|",
+            r"republish this (article|story)\b.*|(artikel|beitrag) (anhören|vorlesen|empfehlen|drucken)|",
+            r"écouter cet article|escuchar (este artículo|la noticia)|ascolta (questo articolo|l'articolo)|",
+            r"ouvir (este artigo|a notícia)|posłuchaj artykułu|прослушать статью)$"
         )
     ),
     rule!(
@@ -337,7 +351,7 @@ pub const BUILTIN: &[Rule] = &[
             r"^this (article|content|story) is (only )?(for|available to|reserved for) (subscribers|members)\b|",
             r"^subscribe now\b|^get unlimited access\b|^(start|try) (your )?(free )?trial\b|",
             r"^(abonnez-vous pour (lire|continuer)|cet article est réservé aux abonnés|déjà abonné|",
-            r"vous êtes abonné|offre spéciale|il vous reste \d+ ?% (de l'article )?à (lire|découvrir))|",
+            r"vous êtes abonné|offre spéciale|réservé aux abonnés|il vous reste \d+ ?% (de l'article )?à (lire|découvrir))|",
             r"^(suscríbete (para|y) (seguir|continuar) leyendo|¿?ya eres suscriptor|este contenido es exclusivo)|",
             r"^(este conteúdo é exclusivo para assinantes|já é assinante|assine já)|",
             r"^(jetzt abonnieren|weiterlesen mit|sie sind bereits abonnent|dieser artikel ist nur für abonnenten|",
@@ -421,6 +435,7 @@ pub const BUILTIN: &[Rule] = &[
             r"^(share|share this( article| story| page)?|share on (facebook|twitter|x|linkedin|whatsapp|email)|",
             r"share (by|via) e-?mail|tweet|e-?mail|print|save|copy link|teilen|artikel teilen|teilen auf \S+|",
             r"twittern|drucken|partager|partager sur \S+|envoyer par e-?mail|compartir|compartir en \S+|",
+            r"enviar por (e-?mail|correo)|",
             r"condividi|condividi su \S+|compartilhe( no \S+)?|compartilhar|partilhar|udostępnij( na \S+)?|",
             r"поделиться( в| во)?( \S+)?|分享到[：:]?\S*|シェア|ツイート|この記事をシェアする)[.:]?$|",
             r"^click to (share|email|print)\b"
@@ -528,6 +543,7 @@ mod tests {
         ("dateline-agency", "Madrid, 5 nov (EFE).-", "Madrid won the vote after a long campaign (and a recount)."),
         ("follow-us", "Follow us on Instagram", "Followers of the account rose to two million."),
         ("legal-links", "Privacy policy", "The privacy policy was changed in May without notice to users."),
+        ("article-tools", "Listen to this article", "Listening to the article's author, the judge frowned."),
         ("like-widget", "Like this:", "Like this year's talks, the meeting ended without agreement."),
         ("likes-count", "%d bloggers like this:", "Two bloggers liked this idea."),
         ("menu-words", "Menu", "The menu at the school canteen changed this week."),

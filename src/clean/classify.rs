@@ -18,8 +18,9 @@
 //! that ends articles ("Related articles", "12 Comments") once at least half of the good words are
 //! behind it. Inside the core every line stays unless a rule that may fire anywhere names it: headings,
 //! short quotes and captions between paragraphs are article. Outside it, a line stays only as the
-//! article's headline (the nearest line of three words or more above the core that no rule names) or
-//! as a short closing sentence right after the core; everything else there is boilerplate.
+//! article's headline (the longest line of three words or more that no rule names, among the twelve
+//! above the core) or as a short closing sentence right after the core; everything else there is
+//! boilerplate.
 
 use std::collections::HashSet;
 
@@ -147,13 +148,23 @@ impl Features {
         }
     }
 
+    /// Length in words, or in characters for scripts without spaces.
+    fn size(&self) -> usize {
+        if self.unspaced {
+            self.chars
+        } else {
+            self.words
+        }
+    }
+
     /// Long enough to be a headline.
     fn headline_sized(&self) -> bool {
-        if self.unspaced {
-            self.chars >= HEADLINE_UNSPACED_CHARS
+        let min = if self.unspaced {
+            HEADLINE_UNSPACED_CHARS
         } else {
-            self.words >= HEADLINE_WORDS
-        }
+            HEADLINE_WORDS
+        };
+        self.size() >= min
     }
 }
 
@@ -222,13 +233,15 @@ impl Core {
             .iter()
             .rposition(good)
             .expect("the start is a good line before the cut");
+        // The longest candidate: bylines, dates and site names above the title are shorter than it.
         let headline = lines[..start]
             .iter()
             .enumerate()
             .rev()
             .filter(|(_, l)| !l.blank)
             .take(HEADLINE_REACH)
-            .find(|(_, l)| !l.named && l.features.headline_sized())
+            .filter(|(_, l)| !l.named && l.features.headline_sized())
+            .max_by_key(|(i, l)| (l.features.size(), *i))
             .map(|(i, _)| i);
         Some(Core {
             start,
