@@ -84,6 +84,18 @@ pub const BUILTIN: &[Rule] = &[
         )
     ),
     rule!(
+        "article-tools",
+        Share,
+        Anywhere,
+        12,
+        concat!(
+            r"^(listen to this (article|story)|cite this (article|page)|print this (article|page)|",
+            r"republish this (article|story)\b.*|(artikel|beitrag) (anhören|vorlesen|empfehlen|drucken)|",
+            r"écouter cet article|escuchar (este artículo|la noticia)|ascolta (questo articolo|l'articolo)|",
+            r"ouvir (este artigo|a notícia)|posłuchaj artykułu|прослушать статью)$"
+        )
+    ),
+    rule!(
         "browser-prompt",
         AppPrompt,
         Anywhere,
@@ -276,18 +288,6 @@ pub const BUILTIN: &[Rule] = &[
             r"política de privacidad|política de cookies|contacto|note legali|privacy|termos de uso|",
             r"política de privacidade|regulamin|polityka prywatności|политика конфиденциальности|контакты|",
             r"blog at wordpress\.com\.?|powered by \S+)$"
-        )
-    ),
-    rule!(
-        "article-tools",
-        Share,
-        Anywhere,
-        12,
-        concat!(
-            r"^(listen to this (article|story)|cite this (article|page)|print this (article|page)|",
-            r"republish this (article|story)\b.*|(artikel|beitrag) (anhören|vorlesen|empfehlen|drucken)|",
-            r"écouter cet article|escuchar (este artículo|la noticia)|ascolta (questo articolo|l'articolo)|",
-            r"ouvir (este artigo|a notícia)|posłuchaj artykułu|прослушать статью)$"
         )
     ),
     rule!(
