@@ -17,6 +17,7 @@ pub mod minhash;
 pub mod normalize;
 pub mod pipeline;
 pub mod prepare;
+pub mod quality;
 pub mod read;
 pub mod record;
 pub mod reject;

@@ -8,11 +8,12 @@ use crate::decode::decode;
 use crate::header::{self, Header};
 use crate::minhash::{self, BandKeys};
 use crate::normalize;
+use crate::quality::{self, Quality};
 use crate::read::sha256_hex;
 use crate::reject::Rejection;
 
 /// One file's article, cleaned and keyed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Prepared {
     pub header: Header,
     /// Host of the URL without `www.`.
@@ -26,6 +27,8 @@ pub struct Prepared {
     pub lang: Option<&'static str>,
     /// Every line the cleaner removed, in file order.
     pub removed: Vec<Removal>,
+    /// Document-level quality signals of the body.
+    pub quality: Quality,
     /// Encoding the file was decoded from.
     pub encoding: &'static str,
     /// Near-duplicate band keys of the body, when asked for and the body has words.
@@ -112,6 +115,13 @@ impl Finish<'_> {
             });
         }
         let canonical = normalize::canonical(&body);
+        let visible = |l: &str| l.chars().filter(|c| !c.is_whitespace()).count();
+        let quality = quality::measure(
+            &body,
+            cleaned.lang,
+            cleaned.removed.iter().map(|r| visible(&r.text)).sum(),
+            body_lines.iter().map(|l| visible(l)).sum(),
+        );
         Ok(Prepared {
             domain: header.url.as_deref().and_then(header::domain),
             content_hash: content_hash_of_canonical(&canonical),
@@ -125,6 +135,7 @@ impl Finish<'_> {
             header,
             body,
             removed: cleaned.removed,
+            quality,
             encoding: self.encoding,
         })
     }

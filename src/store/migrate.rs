@@ -23,6 +23,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0003_near_duplicates.sql",
         include_str!("../../migrations/0003_near_duplicates.sql"),
     ),
+    (
+        4,
+        "0004_quality_and_sites.sql",
+        include_str!("../../migrations/0004_quality_and_sites.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

@@ -707,8 +707,9 @@ impl Put<'_> {
 
 const INSERT_DOCUMENT: &str = "
     INSERT INTO documents (content_hash, title, published, url, domain, body, word_count, cleaner_version,
-                           first_run_id, last_run_id, lang, id, cluster_id)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12)";
+                           first_run_id, last_run_id, lang, id, cluster_id, stopword_ratio, alpha_ratio,
+                           repetition, boilerplate_ratio)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
 const INSERT_FTS: &str = "INSERT INTO documents_fts (rowid, title, body) VALUES (?1, ?2, ?3)";
 const INSERT_REMOVED: &str =
     "INSERT INTO removed_lines (document_id, line, rule, text) VALUES (?1, ?2, ?3, ?4)";
@@ -734,7 +735,11 @@ fn insert_document(
         run_id,
         doc.lang,
         id,
-        cluster_id
+        cluster_id,
+        doc.quality.stopword_ratio,
+        doc.quality.alpha_ratio,
+        doc.quality.repetition,
+        doc.quality.boilerplate_ratio
     ])?;
     conn.prepare_cached(INSERT_FTS)?
         .execute(params![id, doc.header.title, doc.body])?;
@@ -747,12 +752,17 @@ fn insert_document(
 
 /// A later copy may carry header fields the first one lacked: fill the gaps, touching the row (and so
 /// the FTS index, when the title changes) only if there is a gap to fill. A document re-cleaned by a
-/// newer cleaner into the same body takes the new cleaner version and what it derives (`lang`).
+/// newer cleaner into the same body takes the new cleaner version and what it derives (`lang`, the
+/// quality signals).
 const FILL_IN_DOCUMENT: &str = "
     UPDATE documents SET
         title = coalesce(title, ?2), published = coalesce(published, ?3),
         url = coalesce(url, ?4), domain = coalesce(domain, ?5),
         lang = CASE WHEN cleaner_version IS NOT ?7 THEN ?6 ELSE lang END,
+        stopword_ratio = CASE WHEN cleaner_version IS NOT ?7 THEN ?8 ELSE stopword_ratio END,
+        alpha_ratio = CASE WHEN cleaner_version IS NOT ?7 THEN ?9 ELSE alpha_ratio END,
+        repetition = CASE WHEN cleaner_version IS NOT ?7 THEN ?10 ELSE repetition END,
+        boilerplate_ratio = CASE WHEN cleaner_version IS NOT ?7 THEN ?11 ELSE boilerplate_ratio END,
         cleaner_version = ?7
     WHERE id = ?1
       AND ((title IS NULL AND ?2 IS NOT NULL) OR (published IS NULL AND ?3 IS NOT NULL)
@@ -771,7 +781,11 @@ fn fill_in_document(
         doc.header.url,
         doc.domain,
         doc.lang,
-        cleaner_version
+        cleaner_version,
+        doc.quality.stopword_ratio,
+        doc.quality.alpha_ratio,
+        doc.quality.repetition,
+        doc.quality.boilerplate_ratio
     ])?;
     Ok(())
 }

@@ -1,0 +1,111 @@
+//! Stage: cleaned body → document-level quality signals, stored as columns for users to filter on.
+//!
+//! The signals are those corpus pipelines use to drop pages (Gopher's rules, C4's): they are measured
+//! and stored, never used to delete. A journalist's corpus has short briefs and tables that such rules
+//! would throw away; the user decides in SQL.
+
+use crate::clean::lang;
+use std::collections::HashSet;
+
+/// Signals of one cleaned body (see `migrations/0004_quality_and_sites.sql` for their meaning).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Quality {
+    pub stopword_ratio: Option<f64>,
+    pub alpha_ratio: f64,
+    pub repetition: f64,
+    pub boilerplate_ratio: f64,
+}
+
+/// Measures `body`, in language `lang`; `removed_chars` of the source's `source_chars` non-blank
+/// characters were removed by the cleaner.
+pub fn measure(
+    body: &str,
+    lang: Option<whatlang::Lang>,
+    removed_chars: usize,
+    source_chars: usize,
+) -> Quality {
+    let stopwords = lang.and_then(lang::stopwords);
+    let unspaced = lang.is_some_and(|l| {
+        matches!(
+            l,
+            whatlang::Lang::Cmn | whatlang::Lang::Jpn | whatlang::Lang::Tha | whatlang::Lang::Khm
+        )
+    });
+    let (mut words, mut alpha, mut stop) = (0usize, 0usize, 0usize);
+    let mut lower = String::new();
+    let mut trigrams = HashSet::new();
+    let (mut grams, mut repeated) = (0usize, 0usize);
+    let mut last = [0u64; 2];
+    for token in body.split_whitespace() {
+        if !token.chars().any(char::is_alphanumeric) {
+            continue;
+        }
+        words += 1;
+        alpha += usize::from(token.chars().any(char::is_alphabetic));
+        lower.clear();
+        lower.extend(
+            token
+                .chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(char::to_lowercase),
+        );
+        if let Some(list) = stopwords {
+            stop += usize::from(list.contains(lower.as_str()));
+        }
+        let h = fnv1a(lower.as_bytes());
+        if words >= 3 {
+            grams += 1;
+            let gram = last[0].rotate_left(42) ^ last[1].rotate_left(21) ^ h;
+            repeated += usize::from(!trigrams.insert(gram));
+        }
+        last = [last[1], h];
+    }
+    let ratio = |n: usize, d: usize| {
+        if d == 0 {
+            0.0
+        } else {
+            round(n as f64 / d as f64)
+        }
+    };
+    Quality {
+        stopword_ratio: stopwords.filter(|_| !unspaced).map(|_| ratio(stop, words)),
+        alpha_ratio: ratio(alpha, words),
+        repetition: ratio(repeated, grams),
+        boilerplate_ratio: ratio(removed_chars, source_chars),
+    }
+}
+
+/// Four decimals: enough to filter on, short to read.
+fn round(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf29ce484222325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100000001b3)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use whatlang::Lang;
+
+    #[test]
+    fn prose_and_spam_differ() {
+        let prose =
+            "The council voted on Tuesday to close the library, which has stood in the town \
+                     for almost a century, and to move its books to the leisure centre.";
+        let q = measure(prose, Some(Lang::Eng), 50, 200);
+        assert!(q.stopword_ratio.unwrap() > 0.3, "{q:?}");
+        assert_eq!(q.alpha_ratio, 1.0);
+        assert_eq!(q.repetition, 0.0);
+        assert_eq!(q.boilerplate_ratio, 0.25);
+
+        let spam = "buy cheap pills now buy cheap pills now buy cheap pills now 2024 2025";
+        let q = measure(spam, Some(Lang::Eng), 0, 10);
+        assert!(q.repetition >= 0.5, "{q:?}");
+        assert!(q.alpha_ratio < 1.0);
+        assert_eq!(measure("文章", Some(Lang::Cmn), 0, 2).stopword_ratio, None);
+    }
+}
