@@ -28,7 +28,6 @@ CREATE TABLE site_lines (
     first_run_id    INTEGER REFERENCES runs(id),
     PRIMARY KEY (domain, line_hash)
 ) WITHOUT ROWID;
-CREATE INDEX site_lines_learned ON site_lines(documents);
 
 -- One row per domain with learned lines. version identifies its learned set: when a run learns new
 -- lines for a domain, the version changes, and the documents of that domain cleaned with another
@@ -39,6 +38,9 @@ CREATE TABLE sites (
     version         TEXT NOT NULL,
     updated_run_id  INTEGER REFERENCES runs(id)
 );
+
+-- Domains whose learned set this run changed (their documents are cleaned again).
+ALTER TABLE runs ADD COLUMN sites_learned INTEGER NOT NULL DEFAULT 0;
 
 -- The learned-set version of its domain a document was cleaned with (NULL: none learned then).
 ALTER TABLE documents ADD COLUMN site_version TEXT;

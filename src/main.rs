@@ -24,7 +24,7 @@ fn main() -> ExitCode {
         Command::Search(args) => config().and_then(|c| cmd::search::run(&cli.db, &c, args)),
         Command::Sql(args) => cmd::sql::run(&cli.db, args),
         Command::Stats(args) => cmd::stats::run(&cli.db, args),
-        Command::Clean(args) => config().and_then(|c| cmd::clean::run(&c, args)),
+        Command::Clean(args) => config().and_then(|c| cmd::clean::run(&cli.db, &c, args)),
         Command::Runs(args) => cmd::runs::run(&cli.db, args),
         Command::Dups(args) => cmd::dups::run(&cli.db, args),
         Command::Prune(args) => cmd::prune::run(&cli.db, args),

@@ -64,6 +64,9 @@ pub struct RunSummary {
     pub run_id: i64,
     #[serde(flatten)]
     pub counts: RunCounts,
+    /// The run that cleaned again the documents of sites whose learned lines changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub follow_up: Option<Box<RunSummary>>,
 }
 
 /// Runs one ingest of `options.input` into the database behind `conn`.
@@ -71,12 +74,32 @@ pub struct RunSummary {
 /// A file (or record) that cannot be ingested is recorded and reported through `on_event`, and the run
 /// goes on; only a failure of the run itself (a root that does not exist, a database error) returns
 /// `Err`, after marking the run failed when it had started.
+///
+/// When the run learns new boilerplate lines for some sites ([`crate::clean::site`]), a second run
+/// follows at once and cleans those sites' documents again (it reads only their files), so the
+/// database is consistent when `ingest` returns. Records from standard input cannot be read twice:
+/// the next run cleans them again.
 pub fn ingest(
     conn: Connection,
     cleaner: &Cleaner,
     options: &IngestOptions,
     on_event: &mut dyn FnMut(Event),
 ) -> Result<RunSummary> {
+    let (mut summary, conn) = run(conn, cleaner, options, on_event)?;
+    if summary.counts.sites_learned > 0 && !matches!(options.input, Input::Jsonl(None)) {
+        let (follow_up, _) = run(conn, cleaner, options, on_event)?;
+        summary.follow_up = Some(Box::new(follow_up));
+    }
+    Ok(summary)
+}
+
+/// One run, recorded in `runs`.
+fn run(
+    conn: Connection,
+    cleaner: &Cleaner,
+    options: &IngestOptions,
+    on_event: &mut dyn FnMut(Event),
+) -> Result<(RunSummary, Connection)> {
     let scopes = match &options.input {
         Input::Files { roots, .. } => discover::resolve_roots(roots)?
             .into_iter()
@@ -90,6 +113,7 @@ pub fn ingest(
         Input::Jsonl(None) => vec![Scope::Lines(STDIN.to_owned())],
     };
     let mut writer = Writer::start(conn, &scopes, cleaner.version(), options.near_duplicates)?;
+    let cleaner = &cleaner.with_sites(writer.site_lines().context("loading learned site lines")?);
     let sign = options.near_duplicates.enabled;
     let result = match &options.input {
         Input::Files { filter, .. } => {
@@ -123,8 +147,13 @@ pub fn ingest(
     match result {
         Ok(()) => {
             let run_id = writer.run_id();
-            let counts = writer.finish(&scopes)?;
-            Ok(RunSummary { run_id, counts })
+            let (counts, conn) = writer.finish(&scopes)?;
+            let summary = RunSummary {
+                run_id,
+                counts,
+                follow_up: None,
+            };
+            Ok((summary, conn))
         }
         Err(err) => {
             // The error being reported matters more than a failure to record it.

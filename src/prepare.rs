@@ -3,6 +3,7 @@
 //! `decode → normalize → header → clean → content hash`, all pure functions of the bytes (and the
 //! cleaner), so this runs on any worker thread and `newsdb clean` shows exactly what `ingest` stores.
 
+use crate::clean::site::Candidate;
 use crate::clean::{Cleaner, Removal};
 use crate::decode::decode;
 use crate::header::{self, Header};
@@ -29,6 +30,10 @@ pub struct Prepared {
     pub removed: Vec<Removal>,
     /// Document-level quality signals of the body.
     pub quality: Quality,
+    /// The learned-set version of the domain's site lines the body was cleaned with.
+    pub site_version: Option<String>,
+    /// Lines that count towards the domain's learning.
+    pub site_candidates: Vec<Candidate>,
     /// Encoding the file was decoded from.
     pub encoding: &'static str,
     /// Near-duplicate band keys of the body, when asked for and the body has words.
@@ -87,7 +92,10 @@ impl Finish<'_> {
         body_start: usize,
     ) -> Result<Prepared, Rejection> {
         let body_lines = &lines[body_start..];
-        let cleaned = self.cleaner.clean(body_lines, body_start + 1);
+        let domain = header.url.as_deref().and_then(header::domain);
+        let cleaned = self
+            .cleaner
+            .clean(body_lines, body_start + 1, domain.as_deref());
         let mut kept: Vec<&str> = body_lines
             .iter()
             .zip(&cleaned.keep)
@@ -123,7 +131,9 @@ impl Finish<'_> {
             body_lines.iter().map(|l| visible(l)).sum(),
         );
         Ok(Prepared {
-            domain: header.url.as_deref().and_then(header::domain),
+            domain,
+            site_version: cleaned.site_version,
+            site_candidates: cleaned.site_candidates,
             content_hash: content_hash_of_canonical(&canonical),
             band_keys: if self.sign {
                 minhash::sign_canonical(&canonical)

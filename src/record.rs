@@ -69,4 +69,6 @@ pub struct RunCounts {
     pub failed: u64,
     pub deleted: u64,
     pub retired: u64,
+    /// Domains whose learned boilerplate lines changed in this run.
+    pub sites_learned: u64,
 }

@@ -1,14 +1,17 @@
 //! Compiles the rule table once and applies it to a document's lines.
 
 use super::builtin::BUILTIN;
+use super::classify::Class;
 use super::classify::{Core, Features, Line};
 use super::lang;
 use super::rule::{Rule, Scope};
+use super::site::{self, Candidate, Site, SiteLines, SITE_LINE_RULE};
 use crate::normalize::canonical;
 use regex::RegexSet;
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
 use std::collections::HashSet;
+use std::sync::Arc;
 
 /// Name recorded for a line removed because it already appeared earlier in the document.
 pub const REPEATED_LINE_RULE: &str = "repeated-line";
@@ -42,14 +45,22 @@ pub struct Cleaned {
     pub removed: Vec<Removal>,
     /// The document's language, when it could be told.
     pub lang: Option<whatlang::Lang>,
+    /// Per input line: a paragraph of prose (the classifier's "good").
+    pub prose: Vec<bool>,
+    /// The learned-set version of the document's site it was cleaned with, if the site has one.
+    pub site_version: Option<String>,
+    /// Lines that count towards the site's learning (empty without a domain).
+    pub site_candidates: Vec<Candidate>,
 }
 
 /// The compiled rule set. Build it once and share it (`&Cleaner` is `Sync`) across worker threads.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Cleaner {
     rules: Vec<Rule>,
     set: RegexSet,
     version: String,
+    /// Lines learned per site; empty unless a run loaded them ([`Cleaner::with_sites`]).
+    sites: Arc<SiteLines>,
 }
 
 impl Cleaner {
@@ -73,7 +84,17 @@ impl Cleaner {
             rules,
             set,
             version,
+            sites: Arc::default(),
         })
+    }
+
+    /// This cleaner, also removing the lines learned per site. The version does not change: each
+    /// document records its site's learned-set version instead.
+    pub fn with_sites(&self, sites: SiteLines) -> Cleaner {
+        Cleaner {
+            sites: Arc::new(sites),
+            ..self.clone()
+        }
     }
 
     /// Identifies the rule set; stored in `documents.cleaner_version` and `runs.cleaner_version`.
@@ -103,33 +124,69 @@ impl Cleaner {
         &self.rules
     }
 
-    /// Decides which of `lines` to keep. `first_line` is the 1-based file line number of `lines[0]`.
+    /// Decides which of `lines` to keep. `first_line` is the 1-based file line number of `lines[0]`;
+    /// `domain` is the document's site, whose learned lines ([`site`]) apply.
     ///
-    /// In order: rules name lines; the classifier ([`classify`]) finds the article's core; a rule
-    /// removes its line when it may fire there ([`Scope`]); lines outside the core that are not the
-    /// headline or a closing sentence go; last, a line that repeats one kept earlier (compared in
-    /// canonical form, ignoring trailing punctuation, so a caption printed once with and once without
-    /// its full stop counts) goes, and the first occurrence stays.
-    pub fn clean(&self, lines: &[String], first_line: usize) -> Cleaned {
+    /// In order: rules (and the site's learned lines) name lines; the classifier ([`classify`]) finds
+    /// the article's core; a rule removes its line when it may fire there ([`Scope`]); lines outside
+    /// the core that are not the headline or a closing sentence go; last, a line that repeats one kept
+    /// earlier (compared in canonical form, ignoring trailing punctuation, so a caption printed once
+    /// with and once without its full stop counts) goes, and the first occurrence stays.
+    pub fn clean(&self, lines: &[String], first_line: usize, domain: Option<&str>) -> Cleaned {
+        let site = domain.and_then(|d| self.sites.get(d));
+        let mut cleaned = self.clean_with(lines, first_line, site);
+        if site.is_some() {
+            let words = |pred: &dyn Fn(&Removal) -> bool| -> usize {
+                cleaned
+                    .removed
+                    .iter()
+                    .filter(|r| pred(r))
+                    .map(|r| r.text.split_whitespace().count())
+                    .sum()
+            };
+            let by_site = words(&|r| r.rule == SITE_LINE_RULE);
+            let kept: usize = lines
+                .iter()
+                .zip(&cleaned.keep)
+                .filter(|(_, k)| **k)
+                .map(|(l, _)| l.split_whitespace().count())
+                .sum();
+            if by_site > 0 && by_site > kept {
+                // The site's lines would take most of this document: not boilerplate here.
+                cleaned = self.clean_with(lines, first_line, None);
+            }
+            cleaned.site_version = site.map(|s| s.version.clone());
+        }
+        if domain.is_some() {
+            cleaned.site_candidates = site_candidates(lines, first_line, &cleaned);
+        }
+        cleaned
+    }
+
+    fn clean_with(&self, lines: &[String], first_line: usize, site: Option<&Site>) -> Cleaned {
         let lang = lang::detect(lines);
         let stopwords = lang.and_then(lang::stopwords);
-        let named: Vec<Option<&Rule>> = lines
+        let named: Vec<Named> = lines
             .iter()
             .map(|l| {
                 if l.is_empty() {
-                    None
+                    Named::No
+                } else if let Some(rule) = self.matching_rule(l) {
+                    Named::Rule(rule)
+                } else if site.is_some_and(|s| s.contains(l)) {
+                    Named::Site
                 } else {
-                    self.matching_rule(l)
+                    Named::No
                 }
             })
             .collect();
         let classified: Vec<Line> = lines
             .iter()
             .zip(&named)
-            .map(|(l, rule)| Line {
+            .map(|(l, named)| Line {
                 features: Features::of(l, stopwords),
-                named: rule.is_some(),
-                ends_article: rule.is_some_and(|r| r.ends_article),
+                named: !matches!(named, Named::No),
+                ends_article: matches!(named, Named::Rule(r) if r.ends_article),
                 blank: l.is_empty(),
             })
             .collect();
@@ -141,9 +198,17 @@ impl Cleaner {
                     return None;
                 }
                 let inside = core.is_none_or(|c| c.contains(i));
-                if let Some(rule) = named[i] {
-                    let fires = rule.scope == Scope::Anywhere || core.is_none() || !inside;
-                    return fires.then(|| rule.name.clone());
+                match named[i] {
+                    Named::Rule(rule) => {
+                        let fires = rule.scope == Scope::Anywhere || core.is_none() || !inside;
+                        return fires.then(|| rule.name.clone());
+                    }
+                    Named::Site => {
+                        let prose = classified[i].features.class() == Class::Good;
+                        let fires = core.is_none() || !inside || !prose;
+                        return fires.then_some(Cow::Borrowed(SITE_LINE_RULE));
+                    }
+                    Named::No => {}
                 }
                 let core = core?;
                 if inside || core.keeps_outside(&classified, i) {
@@ -165,8 +230,12 @@ impl Cleaner {
 
         let mut cleaned = Cleaned {
             keep: Vec::with_capacity(lines.len()),
-            removed: Vec::new(),
             lang,
+            prose: classified
+                .iter()
+                .map(|l| !l.blank && l.features.class() == Class::Good)
+                .collect(),
+            ..Cleaned::default()
         };
         for (i, (line, verdict)) in lines.iter().zip(verdicts).enumerate() {
             cleaned.keep.push(verdict.is_none());
@@ -180,6 +249,49 @@ impl Cleaner {
         }
         cleaned
     }
+}
+
+/// What names a line before the classifier looks at it.
+#[derive(Clone, Copy)]
+enum Named<'a> {
+    No,
+    Rule(&'a Rule),
+    Site,
+}
+
+/// The lines of a cleaned document that count towards its site's learning: kept lines that are not
+/// prose, the first and last kept lines ([`site::EDGE_LINES`]), and lines already learned (so their
+/// counts stay true).
+fn site_candidates(lines: &[String], first_line: usize, cleaned: &Cleaned) -> Vec<Candidate> {
+    let kept: Vec<usize> = (0..lines.len())
+        .filter(|&i| cleaned.keep[i] && !lines[i].is_empty())
+        .collect();
+    let (head, tail) = site::EDGE_LINES;
+    let mut chosen: Vec<usize> = kept
+        .iter()
+        .enumerate()
+        .filter(|&(k, &i)| k < head || k + tail >= kept.len() || !cleaned.prose[i])
+        .map(|(_, &i)| i)
+        .collect();
+    chosen.extend(
+        cleaned
+            .removed
+            .iter()
+            .filter(|r| r.rule == SITE_LINE_RULE)
+            .map(|r| r.line - first_line),
+    );
+    chosen.sort_unstable();
+    chosen.dedup();
+    let mut seen = HashSet::new();
+    chosen
+        .into_iter()
+        .filter(|&i| lines[i].len() <= site::MAX_LINE_BYTES)
+        .map(|i| Candidate {
+            hash: site::line_hash(&lines[i]),
+            text: lines[i].clone(),
+        })
+        .filter(|c| seen.insert(c.hash))
+        .collect()
 }
 
 fn repeat_key(line: &str) -> String {
@@ -201,7 +313,7 @@ mod tests {
         let c = Cleaner::builtin();
         let input =
             lines("A caption here.\nBody sentence one.\nA caption here\nBody sentence two.");
-        let cleaned = c.clean(&input, 1);
+        let cleaned = c.clean(&input, 1, None);
         assert_eq!(cleaned.keep, vec![true, true, false, true]);
         assert_eq!(cleaned.removed[0].line, 3);
         assert_eq!(cleaned.removed[0].rule, REPEATED_LINE_RULE);
@@ -210,8 +322,36 @@ mod tests {
     #[test]
     fn blank_lines_are_never_repeats() {
         let c = Cleaner::builtin();
-        let cleaned = c.clean(&lines("a.\n\nb.\n\nc."), 1);
+        let cleaned = c.clean(&lines("a.\n\nb.\n\nc."), 1, None);
         assert!(cleaned.keep.iter().all(|k| *k));
+    }
+
+    #[test]
+    fn learned_site_lines_go_at_the_edges_and_never_take_the_article() {
+        let promo = "The Valley Times is an independent newspaper serving the valley since 1921.";
+        let site = Site::new([site::line_hash(promo)].into());
+        let c = Cleaner::builtin().with_sites(SiteLines::new(
+            [("valley.example".to_owned(), site.clone())].into(),
+        ));
+        let para = |n: u32| {
+            format!("Paragraph {n} of the report says the council met on Tuesday and voted to close the library.")
+        };
+        let tail = lines(&format!("{}\n{}\n{}\n{promo}", para(1), para(2), para(3)));
+        let cleaned = c.clean(&tail, 1, Some("valley.example"));
+        assert_eq!(cleaned.keep, vec![true, true, true, false]);
+        assert_eq!(cleaned.removed[0].rule, SITE_LINE_RULE);
+        assert_eq!(cleaned.site_version, Some(site.version.clone()));
+        assert!(c.clean(&tail, 1, Some("other.example")).removed.is_empty());
+        // Inside the article, as prose, it stays.
+        let inside = lines(&format!("{}\n{promo}\n{}", para(1), para(2)));
+        assert!(c
+            .clean(&inside, 1, Some("valley.example"))
+            .removed
+            .is_empty());
+        // Lines that count towards learning: the edges of the kept text.
+        let candidates = c.clean(&tail, 1, Some("other.example")).site_candidates;
+        assert_eq!(candidates.len(), 4);
+        assert!(candidates.iter().any(|c| c.text == promo));
     }
 
     #[test]

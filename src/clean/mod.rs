@@ -12,6 +12,7 @@ pub mod classify;
 mod engine;
 pub mod lang;
 mod rule;
+pub mod site;
 mod user;
 
 pub use engine::{

@@ -1,4 +1,6 @@
-//! `newsdb clean FILE`: what ingest would store for one file, without touching any database.
+//! `newsdb clean FILE`: what ingest would store for one file: cleaned by the built-in rules, the rules
+//! file, and the lines learned for the file's site in the database (when the database exists). It
+//! never writes to a database.
 
 use super::Status;
 use crate::cli::CleanArgs;
@@ -7,6 +9,7 @@ use newsdb::clean::Removal;
 use newsdb::config::Config;
 use newsdb::prepare::prepare;
 use std::io::Write;
+use std::path::Path;
 
 #[derive(serde::Serialize)]
 struct CleanOutput<'a> {
@@ -18,8 +21,12 @@ struct CleanOutput<'a> {
     removed: &'a [Removal],
 }
 
-pub fn run(config: &Config, args: &CleanArgs) -> Result<Status> {
-    let cleaner = super::cleaner(args.rules.as_deref(), config)?;
+pub fn run(db: &Path, config: &Config, args: &CleanArgs) -> Result<Status> {
+    let mut cleaner = super::cleaner(args.rules.as_deref(), config)?;
+    if db.exists() {
+        let conn = super::open_read_only(db)?;
+        cleaner = cleaner.with_sites(newsdb::store::sites::load(&conn)?);
+    }
     let bytes = std::fs::read(&args.file)
         .with_context(|| format!("{}: cannot read", args.file.display()))?;
     let doc = match prepare(&bytes, &cleaner, false) {

@@ -72,6 +72,16 @@ pub fn run(db: &Path, config: &Config, args: &IngestArgs) -> Result<Status> {
         ] {
             writeln!(out, "  {label:<14} {n:>8}")?;
         }
+        if c.sites_learned > 0 {
+            writeln!(out, "  {:<14} {:>8}", "sites learned", c.sites_learned)?;
+        }
+        if let Some(f) = &summary.follow_up {
+            writeln!(
+                out,
+                "run {} cleaned again the documents of those sites: {} changed, {} unchanged",
+                f.run_id, f.counts.changed, f.counts.unchanged
+            )?;
+        }
         if c.failed > 0 {
             writeln!(
                 out,

@@ -6,6 +6,7 @@ pub mod lock;
 mod migrate;
 mod open;
 pub mod queries;
+pub mod sites;
 pub mod writer;
 
 pub use lock::{acquire as lock_writer, LockError, WriterLock};

@@ -5,11 +5,13 @@
 //! whose hash is already stored only adds a `files` row pointing at the existing document, so a
 //! duplicate never reaches the FTS index. Rows are never rewritten when nothing in them changed.
 
+use crate::clean::site::SiteLines;
 use crate::prepare::Prepared;
 use crate::read::Stat;
 use crate::record::{Outcome, Record, RunCounts, Scope};
 use crate::reject::Rejection;
 use crate::store::clusters::{self, ClusterWork};
+use crate::store::sites::{self, SiteCounts};
 use anyhow::{Context, Result};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -42,6 +44,8 @@ pub struct Writer {
     /// The id the next new document gets. Chosen here rather than by SQLite so that a document alone
     /// in its cluster is stored with `cluster_id = id` in one insert (an update would rewrite the row).
     next_document_id: i64,
+    /// Site-learning counts of this run: documents per (domain, line hash), with the line's text.
+    site_counts: SiteCounts,
 }
 
 /// How this run handles near-duplicates.
@@ -115,6 +119,7 @@ impl Writer {
             near,
             buckets: clusters::Buckets::default(),
             next_document_id,
+            site_counts: HashMap::new(),
         })
     }
 
@@ -126,13 +131,24 @@ impl Writer {
     /// Documents cleaned by another cleaner version than this run's: the files that hold them are read
     /// and cleaned again. Read from the `documents_cleaner_version` index alone: a scan of the document
     /// rows would read every body.
+    ///
+    /// Documents of a site whose learned lines changed since they were cleaned are stale too; those
+    /// come from the `documents_site` index.
     pub fn stale_documents(&self) -> Result<HashSet<i64>> {
         let mut stmt = self.conn.prepare(
             "SELECT id FROM documents INDEXED BY documents_cleaner_version
-             WHERE cleaner_version IS NOT ?1",
+             WHERE cleaner_version IS NOT ?1
+             UNION ALL
+             SELECT d.id FROM sites s JOIN documents d INDEXED BY documents_site ON d.domain = s.domain
+             WHERE d.site_version IS NOT s.version",
         )?;
         let rows = stmt.query_map([&self.cleaner_version], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The boilerplate lines learned per site so far (see [`crate::clean::site`]).
+    pub fn site_lines(&self) -> Result<SiteLines> {
+        sites::load(&self.conn)
     }
 
     /// Raw hashes of stored files whose document is not in `stale`: a file with these bytes needs no
@@ -201,6 +217,7 @@ impl Writer {
             near_enabled: self.near.enabled,
             next_document_id: &mut self.next_document_id,
             buckets: &mut self.buckets,
+            site_counts: &mut self.site_counts,
         };
         for record in records {
             put.record(record)
@@ -224,7 +241,8 @@ impl Writer {
     /// primary file is chosen again, documents no file references are retired (and those referenced
     /// again revived), and the run's counts are stored. All in one transaction: a crash here leaves
     /// the run `running`, and the next run redoes it all.
-    pub fn finish(mut self, scopes: &[Scope]) -> Result<RunCounts> {
+    /// Returns the run's counts and the connection.
+    pub fn finish(mut self, scopes: &[Scope]) -> Result<(RunCounts, Connection)> {
         let run = self.run_id;
         let tx = self
             .conn
@@ -276,6 +294,8 @@ impl Writer {
             },
         )
         .context("grouping near-duplicates")?;
+        self.counts.sites_learned =
+            sites::learn(&tx, run, &self.site_counts).context("counting site boilerplate lines")?;
         tx.execute(
             "UPDATE documents SET last_run_id = ?1
              WHERE last_run_id IS NOT ?1
@@ -285,7 +305,7 @@ impl Writer {
         )?;
         update_run(&tx, run, &self.counts, "completed", None)?;
         tx.commit().context("recording the end of the run")?;
-        Ok(self.counts)
+        Ok((self.counts, self.conn))
     }
 
     /// Records that the run failed, with why. Best effort: the database may be what failed.
@@ -305,7 +325,7 @@ fn update_run(
     conn.execute(
         "UPDATE runs SET finished_at = ?2, status = ?3, error = ?4, files_seen = ?5, new_documents = ?6,
              duplicates = ?7, unchanged = ?8, changed = ?9, renamed = ?10, failed = ?11, deleted = ?12,
-             retired = ?13
+             retired = ?13, sites_learned = ?14
          WHERE id = ?1",
         params![
             run_id,
@@ -320,7 +340,8 @@ fn update_run(
             c.renamed as i64,
             c.failed as i64,
             c.deleted as i64,
-            c.retired as i64
+            c.retired as i64,
+            c.sites_learned as i64
         ],
     )?;
     Ok(())
@@ -473,6 +494,7 @@ struct Put<'a> {
     near_enabled: bool,
     next_document_id: &'a mut i64,
     buckets: &'a mut clusters::Buckets,
+    site_counts: &'a mut SiteCounts,
 }
 
 impl Put<'_> {
@@ -622,6 +644,17 @@ impl Put<'_> {
                     cluster_id,
                     doc,
                 )?;
+                // A site's lines are counted once per document, from the file that brought it; a
+                // file cleaned again (stored before) does not count twice.
+                if let (Some(domain), None) = (&doc.domain, &stored) {
+                    for c in &doc.site_candidates {
+                        let entry = self
+                            .site_counts
+                            .entry((domain.clone(), c.hash))
+                            .or_insert_with(|| (0, c.text.clone()));
+                        entry.0 += 1;
+                    }
+                }
                 id
             }
             (None, None) => unreachable!(),
@@ -708,8 +741,8 @@ impl Put<'_> {
 const INSERT_DOCUMENT: &str = "
     INSERT INTO documents (content_hash, title, published, url, domain, body, word_count, cleaner_version,
                            first_run_id, last_run_id, lang, id, cluster_id, stopword_ratio, alpha_ratio,
-                           repetition, boilerplate_ratio)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
+                           repetition, boilerplate_ratio, site_version)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
 const INSERT_FTS: &str = "INSERT INTO documents_fts (rowid, title, body) VALUES (?1, ?2, ?3)";
 const INSERT_REMOVED: &str =
     "INSERT INTO removed_lines (document_id, line, rule, text) VALUES (?1, ?2, ?3, ?4)";
@@ -739,7 +772,8 @@ fn insert_document(
         doc.quality.stopword_ratio,
         doc.quality.alpha_ratio,
         doc.quality.repetition,
-        doc.quality.boilerplate_ratio
+        doc.quality.boilerplate_ratio,
+        doc.site_version
     ])?;
     conn.prepare_cached(INSERT_FTS)?
         .execute(params![id, doc.header.title, doc.body])?;
@@ -763,10 +797,12 @@ const FILL_IN_DOCUMENT: &str = "
         alpha_ratio = CASE WHEN cleaner_version IS NOT ?7 THEN ?9 ELSE alpha_ratio END,
         repetition = CASE WHEN cleaner_version IS NOT ?7 THEN ?10 ELSE repetition END,
         boilerplate_ratio = CASE WHEN cleaner_version IS NOT ?7 THEN ?11 ELSE boilerplate_ratio END,
-        cleaner_version = ?7
+        cleaner_version = ?7,
+        site_version = CASE WHEN domain IS ?5 THEN ?12 ELSE site_version END
     WHERE id = ?1
       AND ((title IS NULL AND ?2 IS NOT NULL) OR (published IS NULL AND ?3 IS NOT NULL)
-           OR (url IS NULL AND ?4 IS NOT NULL) OR cleaner_version IS NOT ?7)";
+           OR (url IS NULL AND ?4 IS NOT NULL) OR cleaner_version IS NOT ?7
+           OR (domain IS ?5 AND site_version IS NOT ?12))";
 
 fn fill_in_document(
     conn: &Connection,
@@ -785,7 +821,8 @@ fn fill_in_document(
         doc.quality.stopword_ratio,
         doc.quality.alpha_ratio,
         doc.quality.repetition,
-        doc.quality.boilerplate_ratio
+        doc.quality.boilerplate_ratio,
+        doc.site_version
     ])?;
     Ok(())
 }

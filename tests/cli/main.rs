@@ -12,5 +12,6 @@ mod near_dups;
 mod readme;
 mod reingest;
 mod search;
+mod site_learning;
 mod sql;
 mod util;

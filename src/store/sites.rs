@@ -1,0 +1,77 @@
+//! Site-level learning in the database: counting a run's candidate lines per domain, deciding what
+//! is learned, and loading the learned lines for the cleaner ([`crate::clean::site`]).
+
+use crate::clean::site::{self, Site, SiteLines};
+use anyhow::Result;
+use rusqlite::{params, Connection};
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+/// Documents per (domain, line hash) counted in one run, and the line's text.
+pub type SiteCounts = HashMap<(String, i64), (i64, String)>;
+
+/// The boilerplate lines learned per site so far.
+pub fn load(conn: &Connection) -> Result<SiteLines> {
+    let mut stmt = conn.prepare(
+        "SELECT s.domain, s.version, l.line_hash FROM sites s
+             JOIN site_lines l ON l.domain = s.domain AND l.documents >= ?1
+             ORDER BY s.domain",
+    )?;
+    let mut rows = stmt.query([site::MIN_DOCUMENTS])?;
+    let mut sites: HashMap<String, (String, HashSet<i64>)> = HashMap::new();
+    while let Some(r) = rows.next()? {
+        let entry = sites
+            .entry(r.get(0)?)
+            .or_insert_with(|| (String::new(), HashSet::new()));
+        entry.0 = r.get(1)?;
+        entry.1.insert(r.get(2)?);
+    }
+    Ok(SiteLines::new(
+        sites
+            .into_iter()
+            .map(|(domain, (version, lines))| {
+                // Documents record the stored version: keep it whatever computed it.
+                let mut site = Site::new(lines);
+                site.version = version;
+                (domain, site)
+            })
+            .collect(),
+    ))
+}
+
+/// Adds this run's site-line counts to the stored ones. A domain with a line that reached
+/// [`site::MIN_DOCUMENTS`] in this run has a new learned set: its `sites` row gets the new version,
+/// which makes its documents stale: the run that follows cleans them again. Returns how many domains
+/// changed.
+pub fn learn(conn: &Connection, run_id: i64, counts: &SiteCounts) -> Result<u64> {
+    let mut rows: Vec<_> = counts.iter().collect();
+    rows.sort_unstable_by(|a, b| a.0.cmp(b.0)); // in key order: each insert lands next to the last
+    let mut changed: BTreeSet<&str> = BTreeSet::new();
+    let mut upsert = conn.prepare_cached(
+        "INSERT INTO site_lines (domain, line_hash, documents, text, first_run_id)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (domain, line_hash) DO UPDATE SET documents = documents + excluded.documents
+         RETURNING documents",
+    )?;
+    for ((domain, hash), (added, text)) in rows {
+        let total: i64 =
+            upsert.query_row(params![domain, hash, added, text, run_id], |r| r.get(0))?;
+        if total >= site::MIN_DOCUMENTS && total - added < site::MIN_DOCUMENTS {
+            changed.insert(domain);
+        }
+    }
+    let mut learned = conn
+        .prepare_cached("SELECT line_hash FROM site_lines WHERE domain = ?1 AND documents >= ?2")?;
+    let mut update = conn.prepare_cached(
+        "INSERT INTO sites (domain, learned_lines, version, updated_run_id) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (domain) DO UPDATE SET learned_lines = excluded.learned_lines,
+             version = excluded.version, updated_run_id = excluded.updated_run_id",
+    )?;
+    for domain in &changed {
+        let lines: HashSet<i64> = learned
+            .query_map(params![domain, site::MIN_DOCUMENTS], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let site = Site::new(lines);
+        update.execute(params![domain, site.len() as i64, site.version, run_id])?;
+    }
+    Ok(changed.len() as u64)
+}
