@@ -5,7 +5,6 @@
 //! would throw away; the user decides in SQL.
 
 use crate::clean::lang;
-use std::collections::HashSet;
 
 /// Signals of one cleaned body (see `migrations/0004_quality_and_sites.sql` for their meaning).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -33,7 +32,7 @@ pub fn measure(
     });
     let (mut words, mut alpha, mut stop) = (0usize, 0usize, 0usize);
     let mut lower = String::new();
-    let mut trigrams = HashSet::new();
+    let mut trigrams = foldhash::HashSet::default();
     let (mut grams, mut repeated) = (0usize, 0usize);
     let mut last = [0u64; 2];
     for token in body.split_whitespace() {

@@ -62,9 +62,9 @@ pub const BUILTIN: &[Rule] = &[
         Anywhere,
         25,
         concat!(
-            r"\b(all rights reserved|alle rechte vorbehalten|tous droits réservés|reproduction interdite|",
+            r"(^|\W)(all rights reserved|alle rechte vorbehalten|tous droits réservés|reproduction interdite|",
             r"todos los derechos reservados|todos os direitos reservados|tutti i diritti riservati|",
-            r"riproduzione riservata|wszelkie prawa zastrzeżone|все права защищены)\b|",
+            r"riproduzione riservata|wszelkie prawa zastrzeżone|все права защищены)(\W|$)|",
             r"版权所有|無断転載を禁じます|無断転載禁止"
         )
     ),
@@ -74,12 +74,12 @@ pub const BUILTIN: &[Rule] = &[
         Anywhere,
         16,
         concat!(
-            r"^(download|get|install) (our|the) (free )?(\S+ )?app\b|^(open|read|view)( this article)? in (the )?app$|",
+            r"^(download|get|install) (our|the) (free )?(\S+ )?app(\W|$)|^(open|read|view)( this article)? in (the )?app$|",
             r"^(available|download) on the app store$|^get it on google play$|",
             r"^(laden sie (jetzt )?unsere app|jetzt im app store|jetzt bei google play|hol dir die app|",
             r"téléchargez (notre|l') ?application|disponible sur l'app store|descarga (nuestra |la )?app|",
             r"scarica (la nostra )?app|descarregue a nossa aplicação|baixe (o nosso )?app|",
-            r"pobierz (naszą )?aplikację|скачайте (наше )?приложение)\b|",
+            r"pobierz (naszą )?aplikację|скачайте (наше )?приложение)(\W|$)|",
             r"^アプリをダウンロード|^下载(客户端|app)|^扫一扫，?用手机看新闻"
         )
     ),
@@ -90,7 +90,7 @@ pub const BUILTIN: &[Rule] = &[
         12,
         concat!(
             r"^(listen to this (article|story)|cite this (article|page)|print this (article|page)|",
-            r"republish this (article|story)\b.*|(artikel|beitrag) (anhören|vorlesen|empfehlen|drucken)|",
+            r"republish this (article|story)(\W|$).*|(artikel|beitrag) (anhören|vorlesen|empfehlen|drucken)|",
             r"écouter cet article|escuchar (este artículo|la noticia)|ascolta (questo articolo|l'articolo)|",
             r"ouvir (este artigo|a notícia)|posłuchaj artykułu|прослушать статью)$"
         )
@@ -101,10 +101,10 @@ pub const BUILTIN: &[Rule] = &[
         Anywhere,
         25,
         concat!(
-            r"^your browser is (out of date|not supported|outdated)\b|^(please )?(update|upgrade) your browser\b|",
-            r"^(please )?enable javascript\b|^javascript is (disabled|required)\b|^ihr browser ist veraltet\b|",
-            r"^votre navigateur (est obsolète|n'est plus)\b|^tu navegador (está desactualizado|no es compatible)\b|",
-            r"^il tuo browser (non è aggiornato|è obsoleto)\b"
+            r"^your browser is (out of date|not supported|outdated)(\W|$)|^(please )?(update|upgrade) your browser(\W|$)|",
+            r"^(please )?enable javascript(\W|$)|^javascript is (disabled|required)(\W|$)|^ihr browser ist veraltet(\W|$)|",
+            r"^votre navigateur (est obsolète|n'est plus)(\W|$)|^tu navegador (está desactualizado|no es compatible)(\W|$)|",
+            r"^il tuo browser (non è aggiornato|è obsoleto)(\W|$)"
         )
     ),
     rule!(
@@ -114,7 +114,7 @@ pub const BUILTIN: &[Rule] = &[
         8,
         concat!(
             r"^(by|von|par|por|di|door|od|author|autor|autorin|автор|text|texte|texto|testo):? ",
-            r"(?-i:\p{Lu})[\p{L}.'’-]*( (?-i:\p{Lu})[\p{L}.'’-]*){0,3}",
+            r"(?-i:\p{Lu})[^\s,]*( (?-i:\p{Lu})[^\s,]*)*",
             r"(,.*| (at|in|en|à|a|w|в|and|und|et|y|e|i|и) .*)?$"
         )
     ),
@@ -124,8 +124,8 @@ pub const BUILTIN: &[Rule] = &[
         Edge,
         30,
         concat!(
-            r"^(contact|email|e-mail|write to) (the )?(newsroom|reporter|author|editor|us) at\b|",
-            r"\b(reach|contact|email|follow) (her|him|them|me|the author|the reporter) (at|on|via)\b|",
+            r"^(contact|email|e-mail|write to) (the )?(newsroom|reporter|author|editor|us) at(\W|$)|",
+            r"(^|\W)(reach|contact|email|follow) (her|him|them|me|the author|the reporter) (at|on|via)(\W|$)|",
             r"^(kontakt|contact|contacto|kontakt do autora)\s*:\s*\S+@"
         )
     ),
@@ -134,7 +134,7 @@ pub const BUILTIN: &[Rule] = &[
         Byline,
         Anywhere,
         60,
-        r"\bcontributed (reporting )?to this (report|story|article)\.?$"
+        r"(^|\W)contributed (reporting )?to this (report|story|article)\.?$"
     ),
     rule!(
         "byline-editor",
@@ -162,14 +162,14 @@ pub const BUILTIN: &[Rule] = &[
         Byline,
         Anywhere,
         30,
-        r"^write to \S.*\bat\b"
+        r"^write to \S.*(^|\W)at(\W|$)"
     ),
     rule!(
         "comment-author",
         Comments,
         Edge,
         10,
-        r"^.{1,40} (says|said on .*|schrieb am .*|a écrit|dice|escribió|scrive|disse|napisał[a]?)( .{0,30})?:$"
+        r"^[^:]+ (says|said on|schrieb am|a écrit|dice|escribió|scrive|disse|napisał[a]?)( [^:]*)?:$"
     ),
     rule!("comment-count", Comments, Anywhere ends, 4, concat!(
         r"^(\d+ )?(comments?|kommentare?|commentaires?|comentarios?|commenti|comentários|komentarze?|",
@@ -191,7 +191,7 @@ pub const BUILTIN: &[Rule] = &[
             r"^(your email address will not be published|required fields are marked|",
             r"ihre e-mail-adresse wird nicht veröffentlicht|votre adresse (e-mail|courriel) ne sera pas publiée|",
             r"tu dirección de correo electrónico no será publicada|il tuo indirizzo email non sarà pubblicato|",
-            r"o seu endereço de e-mail não será publicado|save my name, email,? and website)\b"
+            r"o seu endereço de e-mail não será publicado|save my name, email,? and website)(\W|$)"
         )
     ),
     rule!(
@@ -208,7 +208,7 @@ pub const BUILTIN: &[Rule] = &[
         Comments,
         Anywhere,
         40,
-        r"\bjoin the (conversation|discussion) below\.?$"
+        r"(^|\W)join the (conversation|discussion) below\.?$"
     ),
     rule!(
         "cookie-banner",
@@ -216,13 +216,13 @@ pub const BUILTIN: &[Rule] = &[
         Anywhere,
         80,
         concat!(
-            r"^(this|our) (web ?site|site) uses cookies\b|^we (use|are using) cookies\b|",
-            r"^(wir verwenden|wir nutzen|diese (web)?seite verwendet) cookies\b|",
-            r"^(ce site utilise|nous utilisons) (des )?cookies\b|^(utilizamos|usamos) cookies\b|",
-            r"^este (sitio( web)?|site) (utiliza|usa) cookies\b|^(questo sito (utilizza|usa)|utilizziamo) (i )?cookie\b|",
+            r"^(this|our) (web ?site|site) uses cookies(\W|$)|^we (use|are using) cookies(\W|$)|",
+            r"^(wir verwenden|wir nutzen|diese (web)?seite verwendet) cookies(\W|$)|",
+            r"^(ce site utilise|nous utilisons) (des )?cookies(\W|$)|^(utilizamos|usamos) cookies(\W|$)|",
+            r"^este (sitio( web)?|site) (utiliza|usa) cookies(\W|$)|^(questo sito (utilizza|usa)|utilizziamo) (i )?cookie(\W|$)|",
             r"^ta strona (korzysta z|używa) (plików )?cookie|^мы используем (файлы )?cookie|",
             r"^(本网站|本站|我们)使用\s*cookie|^当サイトでは\s*cookie|",
-            r"\bby continuing to (browse|use) (this|the|our) (site|website)\b.*\bcookies?\b"
+            r"(^|\W)by continuing to (browse|use) (this|the|our) (site|website)(\W|$).*(^|\W)cookies?(\W|$)"
         )
     ),
     rule!(
@@ -241,7 +241,7 @@ pub const BUILTIN: &[Rule] = &[
         Copyright,
         Anywhere,
         40,
-        r"^(©|\(c\) \d{4}\b|copyright\s*(©|\(c\))|(©\s*)?copyright\s*\d{4}\b)"
+        r"^(©|\(c\) \d{4}(\W|$)|copyright\s*(©|\(c\))|(©\s*)?copyright\s*\d{4}(\W|$))"
     ),
     rule!(
         "date-line",
@@ -250,12 +250,12 @@ pub const BUILTIN: &[Rule] = &[
         12,
         concat!(
             // 12.05.2023, 05/09/2023 and 2023-05-12, after at most four words ("Mis à jour le", "Stand:").
-            r"^(\p{L}+[,:]? ){0,4}\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b|",
+            r"^([^\s\d]+ ){0,4}\d{1,4}[./-]\d{1,2}[./-]\d{2,4}([^\d]|$)|",
             // 14 March 2023, Mardi 18 juillet 2023, 15 de maio de 2024, 12 апреля 2023, after at
             // most four words.
-            r"^(\p{L}+[,:]? ){0,4}\d{1,2}\.? (de )?\p{L}{3,12}\.?,? (de |del )?\d{4}\b|",
+            r"^([^\s\d]+ ){0,4}\d{1,2}\.? (de )?[^\s\d]{3,12},? (de |del )?\d{4}([^\d]|$)|",
             // March 14, 2023.
-            r"^(\p{L}+[,:]? ){0,3}\p{L}{3,9}\.? \d{1,2},? \d{4}\b|",
+            r"^([^\s\d]+ ){0,3}[^\s\d]{3,9} \d{1,2},? \d{4}([^\d]|$)|",
             r"^\d{4}\s*年\s*\d{1,2}\s*月(\s*\d{1,2}\s*日)?"
         )
     ),
@@ -273,7 +273,7 @@ pub const BUILTIN: &[Rule] = &[
         14,
         concat!(
             r"^(follow us|folgen sie uns|suivez-nous|retrouvez-nous|síguenos|seguici|siga-nos|obserwuj nas|",
-            r"следите за нами|подписывайтесь на наш)\b|^关注我们"
+            r"следите за нами|подписывайтесь на наш)(\W|$)|^关注我们"
         )
     ),
     rule!(
@@ -321,7 +321,7 @@ pub const BUILTIN: &[Rule] = &[
         Navigation,
         Anywhere,
         20,
-        r"^[^.!?|•·»]{1,40}( [|•·»>] [^.!?|•·»]{1,40}){2,}$"
+        r"^[^.!?|•·»]+( [|•·»>] [^.!?|•·»]+){2,}$"
     ),
     rule!(
         "newsletter-signup",
@@ -330,14 +330,14 @@ pub const BUILTIN: &[Rule] = &[
         25,
         concat!(
             r"^(sign up|subscribe|register)( now| today| here)? (for|to)( our| the)?( free)?( daily| weekly| morning)? ",
-            r"(newsletters?|email|briefing|bulletin)\b|^(get|receive) (the|our) .{0,40}(newsletter|briefing|in your inbox)\b|",
-            r"\bdelivered to your inbox\b|^newsletter( sign-?up)?$|^enter your e-?mail( address)?$|",
-            r"^by subscribing,? you agree\b|^(newsletter abonnieren|jetzt (kostenlos )?(registrieren|abonnieren)|",
+            r"(newsletters?|email|briefing|bulletin)(\W|$)|^(get|receive) (the|our) .*(newsletter|briefing|in your inbox)(\W|$)|",
+            r"(^|\W)delivered to your inbox(\W|$)|^newsletter( sign-?up)?$|^enter your e-?mail( address)?$|",
+            r"^by subscribing,? you agree(\W|$)|^(newsletter abonnieren|jetzt (kostenlos )?(registrieren|abonnieren)|",
             r"melden sie sich für unseren newsletter an|inscrivez-vous à (notre|la) newsletter|",
             r"abonnez-vous à (notre|la) newsletter|recevez chaque (matin|jour|semaine)|",
             r"suscríbete a (nuestro|la) (boletín|newsletter)|recibe nuestro boletín|iscriviti alla newsletter|",
             r"receba (as notícias|a newsletter|nossa newsletter)|assine (a|nossa) newsletter|",
-            r"zapisz się do newslettera|подпишитесь на (нашу )?рассылку)\b|\bin ihrem postfach\.?$"
+            r"zapisz się do newslettera|подпишитесь на (нашу )?рассылку)(\W|$)|(^|\W)in ihrem postfach\.?$"
         )
     ),
     rule!(
@@ -346,10 +346,10 @@ pub const BUILTIN: &[Rule] = &[
         Anywhere,
         30,
         concat!(
-            r"^(subscribe|sign in|log in|register) to (continue|keep) reading\b|",
-            r"^already (a subscriber|have an account|registered)\b|",
-            r"^this (article|content|story) is (only )?(for|available to|reserved for) (subscribers|members)\b|",
-            r"^subscribe now\b|^get unlimited access\b|^(start|try) (your )?(free )?trial\b|",
+            r"^(subscribe|sign in|log in|register) to (continue|keep) reading(\W|$)|",
+            r"^already (a subscriber|have an account|registered)(\W|$)|",
+            r"^this (article|content|story) is (only )?(for|available to|reserved for) (subscribers|members)(\W|$)|",
+            r"^subscribe now(\W|$)|^get unlimited access(\W|$)|^(start|try) (your )?(free )?trial(\W|$)|",
             r"^(abonnez-vous pour (lire|continuer)|cet article est réservé aux abonnés|déjà abonné|",
             r"vous êtes abonné|offre spéciale|réservé aux abonnés|il vous reste \d+ ?% (de l'article )?à (lire|découvrir))|",
             r"^(suscríbete (para|y) (seguir|continuar) leyendo|¿?ya eres suscriptor|este contenido es exclusivo)|",
@@ -378,9 +378,9 @@ pub const BUILTIN: &[Rule] = &[
         Anywhere,
         20,
         concat!(
-            r"^click here (to|for) (read|see|view|more)\b|",
+            r"^click here (to|for) (read|see|view|more)(\W|$)|",
             r"^(continue reading|weiterlesen|lire la suite|seguir leyendo|continua a leggere|continuar lendo|",
-            r"czytaj dalej)\b.{0,40}$"
+            r"czytaj dalej)(\W|$)"
         )
     ),
     rule!(
@@ -396,7 +396,7 @@ pub const BUILTIN: &[Rule] = &[
     ),
     rule!("related-heading", Navigation, Anywhere ends, 6, concat!(
         r"^(related( articles| stories| topics| content| coverage| news)?|more on this story|",
-        r"more (from|in|on) .{1,30}|more stories|more news|read more|read next|you (might|may) also like|",
+        r"more (from|in|on) .+|more stories|more news|read more|read next|you (might|may) also like|",
         r"recommended( for you| stories)?|most (read|popular|viewed|shared)|trending( now)?|top stories|",
         r"latest news|also read|see also|mehr zum thema.*|lesen sie auch|auch interessant|",
         r"das könnte sie auch interessieren|meistgelesen|lire aussi|à lire aussi|sur le même sujet|",
@@ -430,7 +430,7 @@ pub const BUILTIN: &[Rule] = &[
         "share-widget",
         Share,
         Anywhere,
-        8,
+        12,
         concat!(
             r"^(share|share this( article| story| page)?|share on (facebook|twitter|x|linkedin|whatsapp|email)|",
             r"share (by|via) e-?mail|tweet|e-?mail|print|save|copy link|teilen|artikel teilen|teilen auf \S+|",
@@ -438,7 +438,7 @@ pub const BUILTIN: &[Rule] = &[
             r"enviar por (e-?mail|correo)|",
             r"condividi|condividi su \S+|compartilhe( no \S+)?|compartilhar|partilhar|udostępnij( na \S+)?|",
             r"поделиться( в| во)?( \S+)?|分享到[：:]?\S*|シェア|ツイート|この記事をシェアする)[.:]?$|",
-            r"^click to (share|email|print)\b"
+            r"^click to (share|email|print)(\W|$)"
         )
     ),
     rule!(
@@ -479,7 +479,7 @@ pub const BUILTIN: &[Rule] = &[
         Edge,
         6,
         concat!(
-            r"^[\p{L} ]{2,30}\s*:\s*\d+\s*(min|mins|minutes?|minuti|minutos|minuten|minuty|минут[аы]?|",
+            r"^[^:\d]+:\s*\d+\s*(min|mins|minutes?|minuti|minutos|minuten|minuty|минут[аы]?|",
             r"h|hours?|heures?|horas?|ore|stunden?|godzin[ay]?|час(а|ов)?)\.?$"
         )
     ),
@@ -489,6 +489,15 @@ pub const BUILTIN: &[Rule] = &[
 mod tests {
     use super::super::{Cleaner, REPEATED_LINE_RULE};
     use super::*;
+
+    /// `\b` is a look-around the regex crate's fast automata cannot run on non-ASCII text: one in
+    /// the set made cleaning 200 times slower. `(^|\W)` and `(\W|$)` say the same for a match test.
+    #[test]
+    fn patterns_run_on_the_fast_automata() {
+        for rule in BUILTIN {
+            assert!(!rule.pattern.contains("\\b"), "{} uses \\b", rule.name);
+        }
+    }
 
     #[test]
     fn names_are_sorted_and_unique() {

@@ -22,7 +22,7 @@
 //! above the core) or as a short closing sentence right after the core; everything else there is
 //! boilerplate.
 
-use std::collections::HashSet;
+use super::lang::Stopwords;
 
 /// Stopword ratio a good line needs when it ends a sentence, and when it is long but does not.
 const GOOD_STOPWORDS: f64 = 0.05;
@@ -56,38 +56,23 @@ pub enum Class {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Features {
     pub words: usize,
-    /// Share of the line's words that are stopwords; `None` without a stopword list.
-    pub stopword_ratio: Option<f64>,
     /// Ends with sentence punctuation.
     pub sentence_end: bool,
     /// Written mostly in a script without spaces between words.
     pub unspaced: bool,
     /// Characters other than spaces.
     pub chars: usize,
+    class: Class,
 }
 
 impl Features {
     /// Measures `line`; `stopwords` is the list of the document's language, if it has one.
-    pub fn of(line: &str, stopwords: Option<&HashSet<&str>>) -> Features {
-        let mut words = 0;
-        let (mut parts, mut stop) = (0usize, 0usize);
-        let mut lower = String::new();
+    pub fn of(line: &str, stopwords: Option<&Stopwords>) -> Features {
+        let (mut words, mut parts) = (0usize, 0usize);
         for token in line.split_whitespace() {
-            if !token.chars().any(char::is_alphanumeric) {
-                continue;
-            }
-            words += 1;
-            if let Some(list) = stopwords {
-                // "l'agriculture", "don't": each part is a word to the stopword list.
-                for part in token.split(|c: char| !c.is_alphanumeric()) {
-                    if part.is_empty() {
-                        continue;
-                    }
-                    parts += 1;
-                    lower.clear();
-                    lower.extend(part.chars().flat_map(char::to_lowercase));
-                    stop += usize::from(list.contains(lower.as_str()));
-                }
+            if token.chars().any(char::is_alphanumeric) {
+                words += 1;
+                parts += word_parts(token).count();
             }
         }
         let (mut letters, mut unspaced_letters, mut chars) = (0usize, 0usize, 0usize);
@@ -101,51 +86,61 @@ impl Features {
                 unspaced_letters += usize::from(is_unspaced_script(c));
             }
         }
+        let sentence_end = ends_sentence(line);
+        let unspaced = unspaced_letters * 2 > letters;
+        // The stopword ratio only decides against a threshold: stopwords are counted until the
+        // count that decides (for prose, the first few words), not over the whole line.
+        let at_least = |ratio: f64| ((ratio * parts as f64).ceil() as usize).max(1);
+        let class = if unspaced {
+            if chars >= GOOD_UNSPACED_CHARS && sentence_end {
+                Class::Good
+            } else if !sentence_end && chars < BAD_UNSPACED_CHARS {
+                Class::Bad
+            } else {
+                Class::Short
+            }
+        } else if let Some(list) = stopwords {
+            if sentence_end {
+                // Good by the long rule (≥ 25%) is good by this one too.
+                let enough = at_least(GOOD_STOPWORDS);
+                if words >= GOOD_WORDS && count_stopwords(line, list, enough) >= enough {
+                    Class::Good
+                } else {
+                    Class::Short
+                }
+            } else if words >= GOOD_LONG_WORDS {
+                let (good, short) = (at_least(GOOD_LONG_STOPWORDS), at_least(BAD_STOPWORDS));
+                match count_stopwords(line, list, good) {
+                    n if n >= good => Class::Good,
+                    n if n >= short => Class::Short,
+                    _ => Class::Bad,
+                }
+            } else {
+                let short = at_least(BAD_STOPWORDS);
+                if count_stopwords(line, list, short) >= short {
+                    Class::Short
+                } else {
+                    Class::Bad
+                }
+            }
+        } else if words >= GOOD_WORDS && sentence_end {
+            Class::Good
+        } else if !sentence_end && words < BAD_WORDS {
+            Class::Bad
+        } else {
+            Class::Short
+        };
         Features {
             words,
-            stopword_ratio: stopwords.map(|_| {
-                if parts == 0 {
-                    0.0
-                } else {
-                    stop as f64 / parts as f64
-                }
-            }),
-            sentence_end: ends_sentence(line),
-            unspaced: unspaced_letters * 2 > letters,
+            sentence_end,
+            unspaced,
             chars,
+            class,
         }
     }
 
     pub fn class(&self) -> Class {
-        if self.unspaced {
-            return if self.chars >= GOOD_UNSPACED_CHARS && self.sentence_end {
-                Class::Good
-            } else if !self.sentence_end && self.chars < BAD_UNSPACED_CHARS {
-                Class::Bad
-            } else {
-                Class::Short
-            };
-        }
-        let good = match self.stopword_ratio {
-            Some(ratio) => {
-                (self.words >= GOOD_WORDS && self.sentence_end && ratio >= GOOD_STOPWORDS)
-                    || (self.words >= GOOD_LONG_WORDS && ratio >= GOOD_LONG_STOPWORDS)
-            }
-            None => self.words >= GOOD_WORDS && self.sentence_end,
-        };
-        let bad = !good
-            && !self.sentence_end
-            && match self.stopword_ratio {
-                Some(ratio) => ratio < BAD_STOPWORDS,
-                None => self.words < BAD_WORDS,
-            };
-        if good {
-            Class::Good
-        } else if bad {
-            Class::Bad
-        } else {
-            Class::Short
-        }
+        self.class
     }
 
     /// Length in words, or in characters for scripts without spaces.
@@ -166,6 +161,34 @@ impl Features {
         };
         self.size() >= min
     }
+}
+
+/// The parts of a word the stopword list knows: "l'agriculture" is "l" and "agriculture", "don't" is
+/// "don" and "t".
+fn word_parts(token: &str) -> impl Iterator<Item = &str> {
+    token
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|p| !p.is_empty())
+}
+
+/// Stopwords among the words of `line`, counted up to `enough`.
+fn count_stopwords(line: &str, list: &Stopwords, enough: usize) -> usize {
+    let mut lower = String::new();
+    let mut stop = 0;
+    for part in line.split_whitespace().flat_map(word_parts) {
+        lower.clear();
+        if part.is_ascii() {
+            lower.push_str(part);
+            lower.make_ascii_lowercase();
+        } else {
+            lower.extend(part.chars().flat_map(char::to_lowercase));
+        }
+        stop += usize::from(list.contains(lower.as_str()));
+        if stop >= enough {
+            break;
+        }
+    }
+    stop
 }
 
 /// Chinese, Japanese, Thai, Lao, Khmer and Myanmar letters: scripts written without spaces.

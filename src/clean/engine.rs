@@ -6,8 +6,7 @@ use super::classify::{Core, Features, Line};
 use super::lang;
 use super::rule::{Rule, Scope};
 use super::site::{self, Candidate, Site, SiteLines, SITE_LINE_RULE};
-use crate::normalize::canonical;
-use regex::RegexSet;
+use regex::{RegexSet, RegexSetBuilder};
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -53,11 +52,28 @@ pub struct Cleaned {
     pub site_candidates: Vec<Candidate>,
 }
 
+/// A line of `n` words is matched against the set of the last tier whose minimum is at most `n`:
+/// the rules whose `max_words` allows it. Most lines are article paragraphs, longer than nearly every
+/// rule's guard; their set holds a handful of rules, which the regex crate's lazy DFA runs fast.
+const TIERS: [usize; 6] = [0, 5, 9, 13, 26, 41];
+/// Lazy-DFA cache of each set, per thread. Measured (`examples/clean_speed`): the Unicode,
+/// case-insensitive sets need a few MiB of states; too small a cache makes the regex crate fall back to
+/// its slowest engine, 15 times slower.
+const DFA_BYTES: usize = 8 << 20;
+
+/// Rules of one tier: a compiled set and, for each of its patterns, the rule's index.
+#[derive(Debug, Clone)]
+struct Tier {
+    set: RegexSet,
+    members: Vec<usize>,
+}
+
 /// The compiled rule set. Build it once and share it (`&Cleaner` is `Sync`) across worker threads.
 #[derive(Debug, Clone)]
 pub struct Cleaner {
     rules: Vec<Rule>,
-    set: RegexSet,
+    /// One compiled set per entry of [`TIERS`].
+    tiers: Vec<Tier>,
     version: String,
     /// Lines learned per site; empty unless a run loaded them ([`Cleaner::with_sites`]).
     sites: Arc<SiteLines>,
@@ -70,7 +86,19 @@ impl Cleaner {
     }
 
     pub fn new(rules: Vec<Rule>) -> Result<Cleaner, regex::Error> {
-        let set = RegexSet::new(rules.iter().map(|r| format!("(?i){}", r.pattern)))?;
+        let tiers = TIERS
+            .iter()
+            .map(|&min_words| {
+                let members: Vec<usize> = (0..rules.len())
+                    .filter(|&i| rules[i].max_words >= min_words)
+                    .collect();
+                let patterns = members.iter().map(|&i| format!("(?i){}", rules[i].pattern));
+                let set = RegexSetBuilder::new(patterns)
+                    .dfa_size_limit(DFA_BYTES)
+                    .build()?;
+                Ok(Tier { set, members })
+            })
+            .collect::<Result<_, regex::Error>>()?;
         let mut hasher = Sha256::new();
         hasher.update(ENGINE_REVISION.to_le_bytes());
         for r in &rules {
@@ -82,7 +110,7 @@ impl Cleaner {
         let version = hex::encode(&hasher.finalize()[..6]);
         Ok(Cleaner {
             rules,
-            set,
+            tiers,
             version,
             sites: Arc::default(),
         })
@@ -108,14 +136,15 @@ impl Cleaner {
     }
 
     fn matching_rule(&self, line: &str) -> Option<&Rule> {
-        let matches = self.set.matches(line);
-        if !matches.matched_any() {
-            return None; // nearly every line: no need to count its words
-        }
         let words = line.split_whitespace().count();
+        let tier = &self.tiers[TIERS.iter().rposition(|&min| min <= words).unwrap_or(0)];
+        let matches = tier.set.matches(line);
+        if !matches.matched_any() {
+            return None; // nearly every line
+        }
         matches
             .iter()
-            .map(|i| &self.rules[i])
+            .map(|i| &self.rules[tier.members[i]])
             .find(|r| words <= r.max_words)
     }
 
@@ -130,8 +159,7 @@ impl Cleaner {
     /// In order: rules (and the site's learned lines) name lines; the classifier ([`classify`]) finds
     /// the article's core; a rule removes its line when it may fire there ([`Scope`]); lines outside
     /// the core that are not the headline or a closing sentence go; last, a line that repeats one kept
-    /// earlier (compared in canonical form, ignoring trailing punctuation, so a caption printed once
-    /// with and once without its full stop counts) goes, and the first occurrence stays.
+    /// earlier (compared by letters and digits: [`repeat_key`]) goes, and the first occurrence stays.
     pub fn clean(&self, lines: &[String], first_line: usize, domain: Option<&str>) -> Cleaned {
         let site = domain.and_then(|d| self.sites.get(d));
         let mut cleaned = self.clean_with(lines, first_line, site);
@@ -221,7 +249,7 @@ impl Cleaner {
             })
             .collect();
 
-        let mut seen = HashSet::new();
+        let mut seen = foldhash::HashSet::default();
         for (line, verdict) in lines.iter().zip(verdicts.iter_mut()) {
             if verdict.is_none() && !line.is_empty() && !seen.insert(repeat_key(line)) {
                 *verdict = Some(Cow::Borrowed(REPEATED_LINE_RULE));
@@ -294,10 +322,21 @@ fn site_candidates(lines: &[String], first_line: usize, cleaned: &Cleaned) -> Ve
         .collect()
 }
 
-fn repeat_key(line: &str) -> String {
-    canonical(line)
-        .trim_end_matches(|c: char| c.is_ascii_punctuation() || c.is_whitespace())
-        .to_lowercase()
+/// The key lines are compared by to find repeats: their letters and digits, case-folded, so a caption
+/// printed once with and once without its full stop, or with other quotes or spacing, is the same.
+fn repeat_key(line: &str) -> u64 {
+    let mut h: u64 = 0xcbf29ce484222325; // FNV-1a: a fixed function, no allocation
+    let mut eat = |b: u8| h = (h ^ u64::from(b)).wrapping_mul(0x100000001b3);
+    for c in line.chars().filter(|c| c.is_alphanumeric()) {
+        if c.is_ascii() {
+            eat(c.to_ascii_lowercase() as u8);
+        } else {
+            for l in c.to_lowercase() {
+                (l as u32).to_le_bytes().into_iter().for_each(&mut eat);
+            }
+        }
+    }
+    h
 }
 
 #[cfg(test)]
