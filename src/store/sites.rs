@@ -38,14 +38,22 @@ pub fn load(conn: &Connection) -> Result<SiteLines> {
     ))
 }
 
-/// Adds this run's site-line counts to the stored ones. A domain with a line that reached
-/// [`site::MIN_DOCUMENTS`] in this run has a new learned set: its `sites` row gets the new version,
-/// which makes its documents stale: the run that follows cleans them again. Returns how many domains
-/// changed.
-pub fn learn(conn: &Connection, run_id: i64, counts: &SiteCounts) -> Result<u64> {
-    let mut rows: Vec<_> = counts.iter().collect();
-    rows.sort_unstable_by(|a, b| a.0.cmp(b.0)); // in key order: each insert lands next to the last
-    let mut changed: BTreeSet<&str> = BTreeSet::new();
+/// Counts held in memory before they are written: bounds the writer's memory on large runs.
+pub const FLUSH_COUNTS: usize = 100_000;
+
+/// Adds `counts` to the stored ones and empties it. A domain with a line that reached
+/// [`site::MIN_DOCUMENTS`] has a new learned set: its `sites` row gets the new version in the same
+/// transaction, which makes its documents stale (the run that follows cleans them again). The domains
+/// that changed are added to `changed`.
+pub fn learn(
+    conn: &Connection,
+    run_id: i64,
+    counts: &mut SiteCounts,
+    changed: &mut BTreeSet<String>,
+) -> Result<()> {
+    let mut rows: Vec<_> = counts.drain().collect();
+    rows.sort_unstable_by(|a, b| a.0.cmp(&b.0)); // in key order: each insert lands next to the last
+    let mut crossed: BTreeSet<String> = BTreeSet::new();
     let mut upsert = conn.prepare_cached(
         "INSERT INTO site_lines (domain, line_hash, documents, text, first_run_id)
          VALUES (?1, ?2, ?3, ?4, ?5)
@@ -56,7 +64,7 @@ pub fn learn(conn: &Connection, run_id: i64, counts: &SiteCounts) -> Result<u64>
         let total: i64 =
             upsert.query_row(params![domain, hash, added, text, run_id], |r| r.get(0))?;
         if total >= site::MIN_DOCUMENTS && total - added < site::MIN_DOCUMENTS {
-            changed.insert(domain);
+            crossed.insert(domain);
         }
     }
     let mut learned = conn
@@ -66,12 +74,13 @@ pub fn learn(conn: &Connection, run_id: i64, counts: &SiteCounts) -> Result<u64>
          ON CONFLICT (domain) DO UPDATE SET learned_lines = excluded.learned_lines,
              version = excluded.version, updated_run_id = excluded.updated_run_id",
     )?;
-    for domain in &changed {
+    for domain in crossed {
         let lines: HashSet<i64> = learned
             .query_map(params![domain, site::MIN_DOCUMENTS], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         let site = Site::new(lines);
         update.execute(params![domain, site.len() as i64, site.version, run_id])?;
+        changed.insert(domain);
     }
-    Ok(changed.len() as u64)
+    Ok(())
 }

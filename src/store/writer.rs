@@ -44,8 +44,11 @@ pub struct Writer {
     /// The id the next new document gets. Chosen here rather than by SQLite so that a document alone
     /// in its cluster is stored with `cluster_id = id` in one insert (an update would rewrite the row).
     next_document_id: i64,
-    /// Site-learning counts of this run: documents per (domain, line hash), with the line's text.
+    /// Site-learning counts of this run not yet written: documents per (domain, line hash), with
+    /// the line's text.
     site_counts: SiteCounts,
+    /// Domains whose learned lines this run changed.
+    sites_changed: BTreeSet<String>,
 }
 
 /// How this run handles near-duplicates.
@@ -120,6 +123,7 @@ impl Writer {
             buckets: clusters::Buckets::default(),
             next_document_id,
             site_counts: HashMap::new(),
+            sites_changed: BTreeSet::new(),
         })
     }
 
@@ -223,6 +227,15 @@ impl Writer {
             put.record(record)
                 .with_context(|| format!("storing {}", record.path.display()))?;
         }
+        if self.site_counts.len() >= sites::FLUSH_COUNTS {
+            sites::learn(
+                &tx,
+                self.run_id,
+                &mut self.site_counts,
+                &mut self.sites_changed,
+            )
+            .context("counting site boilerplate lines")?;
+        }
         if self.buckets.is_full() {
             self.buckets
                 .write(&tx)
@@ -294,8 +307,9 @@ impl Writer {
             },
         )
         .context("grouping near-duplicates")?;
-        self.counts.sites_learned =
-            sites::learn(&tx, run, &self.site_counts).context("counting site boilerplate lines")?;
+        sites::learn(&tx, run, &mut self.site_counts, &mut self.sites_changed)
+            .context("counting site boilerplate lines")?;
+        self.counts.sites_learned = self.sites_changed.len() as u64;
         tx.execute(
             "UPDATE documents SET last_run_id = ?1
              WHERE last_run_id IS NOT ?1
