@@ -36,10 +36,12 @@ work="${BENCH_DIR:-$(mktemp -d)}"
 mkdir -p "$work"
 [ "${BENCH_KEEP:-0}" = 1 ] || trap 'rm -rf "$work"' EXIT
 
-cargo build --release --locked --quiet --bin newsdb --example gen_corpus --example search_latency
+cargo build --release --locked --quiet --bin newsdb --example gen_corpus --example search_latency \
+    --example clean_speed
 newsdb="$PWD/target/release/newsdb"
 gen="$PWD/target/release/examples/gen_corpus"
 latency="$PWD/target/release/examples/search_latency"
+clean_speed="$PWD/target/release/examples/clean_speed"
 
 if [ ! -x "$work/venv/bin/sqlite-utils" ]; then
     python3 -m venv "$work/venv"
@@ -117,6 +119,12 @@ SQL
     measure reingest "$newsdb" --db "$work/newsdb.db" ingest --quiet "$corpus"
     echo "| $n | $mb | find -printf (listing) | $find_wall | - | 1.00 |"
     echo "| $n | $mb | newsdb re-ingest, unchanged | $wall | $rss | $(ratio "$wall" "$find_wall") × find |"
+
+    # The cleaner alone, one thread, files in memory: it must stay far faster than the whole ingest.
+    measure clean "$clean_speed" "$corpus"
+    lines=$(awk '/^clean:/ {print $4}' "$work/out.clean")
+    ingest_lines=$(python3 -c "print(round($lines / $ingest))")
+    echo "| $n | $mb | cleaner alone, 1 thread: $(awk '/^clean:/ {print $(NF-5), $(NF-4)}' "$work/out.clean" | tr -d ,) | | | ingest: $ingest_lines lines/s on all cores |"
 
     measure search "$latency" "$work/newsdb.db" "$([ $smoke = 1 ] && echo 50 || echo 2000)"
     docs=$("$newsdb" --db "$work/newsdb.db" sql "SELECT count(*) AS n FROM documents" --csv | tail -1)
