@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use newsdb::clean::Removal;
 use newsdb::config::Config;
 use newsdb::prepare::prepare;
+use newsdb::store::OpenError;
 use std::io::Write;
 use std::path::Path;
 
@@ -23,9 +24,11 @@ struct CleanOutput<'a> {
 
 pub fn run(db: &Path, config: &Config, args: &CleanArgs) -> Result<Status> {
     let mut cleaner = super::cleaner(args.rules.as_deref(), config)?;
-    if db.exists() {
-        let conn = super::open_read_only(db)?;
-        cleaner = cleaner.with_sites(newsdb::store::sites::load(&conn)?);
+    // A database written before site learning (schema 3 and older) has learned nothing.
+    match newsdb::store::open_read_only(db) {
+        Ok(conn) => cleaner = cleaner.with_sites(newsdb::store::sites::load(&conn)?),
+        Err(OpenError::Missing | OpenError::SchemaTooOld { .. }) => {}
+        Err(err) => return Err(err).with_context(|| format!("opening {}", db.display())),
     }
     let bytes = std::fs::read(&args.file)
         .with_context(|| format!("{}: cannot read", args.file.display()))?;

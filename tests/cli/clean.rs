@@ -122,3 +122,14 @@ fn a_rejected_file_gets_its_reason() {
         .unwrap()
         .ends_with("empty.txt: empty file\n"));
 }
+
+#[test]
+fn clean_works_beside_a_database_of_an_older_schema() {
+    // Such a database has learned no site lines: `clean` goes on without them, writing nothing.
+    let env = Env::seeded();
+    env.conn().pragma_update(None, "user_version", 3).unwrap();
+    let path = seeds().join(SEED_003);
+    let text = stdout(&mut env.cmd(&["clean", path.to_str().unwrap()]));
+    assert!(text.contains("Blinken seeks to reassure Ukraine"), "{text}");
+    assert_eq!(env.count("PRAGMA user_version"), 3);
+}
