@@ -1,8 +1,8 @@
-//! Compiles the rule table once and applies it to a document's lines.
+//! Compiles the rule table (once, on first use) and decides, for each line of a document, whether it
+//! stays: rules, the classifier's article core, the site's learned lines and repeats, in that order.
 
 use super::builtin::BUILTIN;
-use super::classify::Class;
-use super::classify::{Core, Features, Line};
+use super::classify::{Class, Core, Features, Line};
 use super::lang;
 use super::rule::{Rule, Scope};
 use super::site::{self, Candidate, Site, SiteLines, SITE_LINE_RULE};
@@ -160,15 +160,12 @@ impl Cleaner {
         let site = domain.and_then(|d| self.sites.get(d));
         let mut cleaned = self.clean_with(lines, first_line, site);
         if site.is_some() {
-            let words = |pred: &dyn Fn(&Removal) -> bool| -> usize {
-                cleaned
-                    .removed
-                    .iter()
-                    .filter(|r| pred(r))
-                    .map(|r| r.text.split_whitespace().count())
-                    .sum()
-            };
-            let by_site = words(&|r| r.rule == SITE_LINE_RULE);
+            let by_site: usize = cleaned
+                .removed
+                .iter()
+                .filter(|r| r.rule == SITE_LINE_RULE)
+                .map(|r| r.text.split_whitespace().count())
+                .sum();
             let kept: usize = lines
                 .iter()
                 .zip(&cleaned.keep)

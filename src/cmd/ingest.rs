@@ -33,7 +33,11 @@ pub fn run(db: &Path, config: &Config, args: &IngestArgs) -> Result<Status> {
     };
     let progress = progress_bar(args.quiet || args.json);
     let mut report = |event: Event| match event {
-        Event::Discovered { files } => progress.set_length(files),
+        Event::Discovered { files } => {
+            // A follow-up run (site learning) starts the bar again.
+            progress.set_position(0);
+            progress.set_length(files);
+        }
         Event::Written { files } => progress.inc(files),
         Event::Rejected { path, rejection } => {
             progress.suspend(|| eprintln!("{}: {rejection}", path.display()))
