@@ -143,6 +143,15 @@ impl Features {
         self.class
     }
 
+    /// These features, with the class and sentence end of the paragraph the line belongs to.
+    pub fn classed_as(&self, paragraph: &Features) -> Features {
+        Features {
+            class: paragraph.class,
+            sentence_end: paragraph.sentence_end,
+            ..*self
+        }
+    }
+
     /// Length in words, or in characters for scripts without spaces.
     fn size(&self) -> usize {
         if self.unspaced {

@@ -201,7 +201,7 @@ impl Cleaner {
                 }
             })
             .collect();
-        let classified: Vec<Line> = lines
+        let mut classified: Vec<Line> = lines
             .iter()
             .zip(&named)
             .map(|(l, named)| Line {
@@ -211,6 +211,14 @@ impl Cleaner {
                 blank: l.is_empty(),
             })
             .collect();
+        // A paragraph hard-wrapped over several lines is classified as one: each of its lines takes
+        // the class of the whole, so the fragments of a sentence are not taken for short lines.
+        for (start, end) in wrapped_paragraphs(lines, &classified) {
+            let whole = Features::of(&lines[start..end].join(" "), stopwords);
+            for line in &mut classified[start..end] {
+                line.features = line.features.classed_as(&whole);
+            }
+        }
         let core = Core::find(&classified);
 
         let mut verdicts: Vec<Option<Cow<'static, str>>> = (0..lines.len())
@@ -270,6 +278,29 @@ impl Cleaner {
         }
         cleaned
     }
+}
+
+/// Runs of lines (start, end exclusive) that are one hard-wrapped paragraph: consecutive lines no rule
+/// names, each after the first starting with a lower-case letter (a sentence going on). A menu item,
+/// a heading or a new paragraph starts with a capital, a digit or another script.
+fn wrapped_paragraphs(lines: &[String], classified: &[Line]) -> Vec<(usize, usize)> {
+    let plain = |i: usize| !classified[i].blank && !classified[i].named;
+    let goes_on = |i: usize| lines[i].chars().next().is_some_and(char::is_lowercase);
+    let mut runs = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let mut end = i + 1;
+        if plain(i) {
+            while end < lines.len() && plain(end) && goes_on(end) {
+                end += 1;
+            }
+        }
+        if end - i > 1 {
+            runs.push((i, end));
+        }
+        i = end;
+    }
+    runs
 }
 
 /// What names a line before the classifier looks at it.
@@ -384,6 +415,20 @@ mod tests {
         let candidates = c.clean(&tail, 1, Some("other.example")).site_candidates;
         assert_eq!(candidates.len(), 4);
         assert!(candidates.iter().any(|c| c.text == promo));
+    }
+
+    #[test]
+    fn hard_wrapped_paragraphs_are_classified_whole() {
+        let text = "Library to close after 94 years\n\n\
+            Councillors in Eastgate voted by nine to six on Tuesday night to close\n\
+            the town's central library at the end of the summer, ending almost a\n\
+            century of lending from the building on Mill Street.\n\n\
+            The decision followed a three-hour meeting in which more than forty\n\
+            residents addressed the chamber, many of them pensioners and parents.\n\n\
+            Share this:";
+        let cleaned = Cleaner::builtin().clean(&lines(text), 1, None);
+        let removed: Vec<usize> = cleaned.removed.iter().map(|r| r.line).collect();
+        assert_eq!(removed, vec![10], "{:?}", cleaned.removed);
     }
 
     #[test]
