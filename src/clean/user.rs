@@ -113,6 +113,26 @@ mod tests {
     }
 
     #[test]
+    fn user_rules_may_fire_at_the_edges_only_and_end_articles() {
+        let c = Cleaner::with_rules_toml(
+            "[[rule]]\nname = \"more-from-us\"\ncategory = \"navigation\"\n\
+             pattern = '^More from us$'\nscope = \"edge\"\nends_article = true\n",
+        )
+        .unwrap();
+        let rule = c.rules().last().unwrap();
+        assert_eq!((rule.scope, rule.ends_article), (Scope::Edge, true));
+        assert_eq!(c.rule_for("More from us"), Some("more-from-us"));
+        let err = format!(
+            "{:#}",
+            Cleaner::with_rules_toml(
+                "[[rule]]\nname = \"x\"\ncategory = \"share\"\npattern = \"x\"\nscope = \"middle\"\n"
+            )
+            .unwrap_err()
+        );
+        assert!(err.contains("middle"), "{err}");
+    }
+
+    #[test]
     fn mistakes_are_named() {
         let err = |toml: &str| format!("{:#}", Cleaner::with_rules_toml(toml).unwrap_err());
         assert!(err("disable = [\"no-such\"]").contains("no-such"));

@@ -11,15 +11,23 @@ const TOPICS: &[&str] = &[
     "library", "bridge", "school", "hospital", "market", "harbour", "stadium", "museum", "airport",
 ];
 
-/// An article of `site` about `TOPICS[n]`, with the promo line at its tail.
-fn article(site: &str, n: usize) -> String {
+/// The body of an article about `TOPICS[n]`, with the promo line at its tail.
+fn body(n: usize) -> String {
     let topic = TOPICS[n];
     format!(
-        "The {topic} will close\n20240301\nhttps://www.{site}/news/{topic}\n\
-         Councillors voted on Tuesday to close the {topic} at the end of the summer, after a long debate.\n\
+        "Councillors voted on Tuesday to close the {topic} at the end of the summer, after a long debate.\n\
          Residents said the {topic} had served the town for decades and asked for a review of the decision.\n\
          The council said it had no money left to keep the {topic} open next year.\n\
          {PROMO}\n"
+    )
+}
+
+/// An article file of `site` about `TOPICS[n]`.
+fn article(site: &str, n: usize) -> String {
+    let topic = TOPICS[n];
+    format!(
+        "The {topic} will close\n20240301\nhttps://www.{site}/news/{topic}\n{}",
+        body(n)
     )
 }
 
@@ -83,5 +91,32 @@ fn a_line_repeated_across_a_site_is_learned_and_removed() {
     // An unchanged corpus stays unchanged: the documents carry their site's version.
     let summary = env.ingest(0);
     assert_eq!(summary["unchanged"], 8, "{summary}");
+    assert_intact(&env.db());
+}
+
+#[test]
+fn records_of_a_json_lines_file_are_cleaned_again_in_the_same_ingest() {
+    let env = Env::new();
+    let records: String = (0..6)
+        .map(|n| {
+            let record = serde_json::json!({
+                "title": format!("The {} will close", TOPICS[n]),
+                "url": format!("https://valley.example/news/{n}"),
+                "text": body(n),
+            });
+            format!("{record}\n")
+        })
+        .collect();
+    let file = env.write("articles.jsonl", records);
+    let summary: Value = serde_json::from_str(&stdout(&mut env.cmd(&[
+        "ingest",
+        "--json",
+        "--jsonl",
+        file.to_str().unwrap(),
+    ])))
+    .unwrap();
+    assert_eq!(summary["sites_learned"], 1, "{summary}");
+    assert_eq!(summary["follow_up"]["changed"], 6, "{summary}");
+    assert_eq!(bodies_with_promo(&env), 0);
     assert_intact(&env.db());
 }
