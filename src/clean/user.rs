@@ -115,13 +115,13 @@ mod tests {
     #[test]
     fn user_rules_may_fire_at_the_edges_only_and_end_articles() {
         let c = Cleaner::with_rules_toml(
-            "[[rule]]\nname = \"more-from-us\"\ncategory = \"navigation\"\n\
-             pattern = '^More from us$'\nscope = \"edge\"\nends_article = true\n",
+            "[[rule]]\nname = \"our-picks\"\ncategory = \"navigation\"\n\
+             pattern = '^Our picks this week$'\nscope = \"edge\"\nends_article = true\n",
         )
         .unwrap();
         let rule = c.rules().last().unwrap();
         assert_eq!((rule.scope, rule.ends_article), (Scope::Edge, true));
-        assert_eq!(c.rule_for("More from us"), Some("more-from-us"));
+        assert_eq!(c.rule_for("Our picks this week"), Some("our-picks"));
         let err = format!(
             "{:#}",
             Cleaner::with_rules_toml(
