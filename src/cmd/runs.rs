@@ -8,7 +8,7 @@ use std::path::Path;
 
 const RUNS_SQL: &str = "
     SELECT id, started_at, finished_at, status, files_seen, new_documents, duplicates, unchanged,
-           changed, renamed, failed, deleted, retired, roots, error
+           changed, renamed, failed, deleted, retired, sites_learned, roots, error
     FROM runs ORDER BY id DESC LIMIT ?1";
 
 pub fn run(db: &Path, args: &RunsArgs) -> Result<Status> {
