@@ -21,6 +21,9 @@
 //! article's headline (the longest line of three words or more that no rule names, among the twelve
 //! above the core) or as a short closing sentence right after the core; everything else there is
 //! boilerplate.
+//!
+//! A paragraph hard-wrapped over several lines is measured as one ([`Features::classed_as`], used by
+//! the engine): its fragments would otherwise be short lines, and those above the first good line lost.
 
 use super::lang::Stopwords;
 
