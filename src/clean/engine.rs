@@ -152,10 +152,11 @@ impl Cleaner {
     /// Decides which of `lines` to keep. `first_line` is the 1-based file line number of `lines[0]`;
     /// `domain` is the document's site, whose learned lines ([`site`]) apply.
     ///
-    /// In order: rules (and the site's learned lines) name lines; the classifier ([`super::classify`]) finds
-    /// the article's core; a rule removes its line when it may fire there ([`Scope`]); lines outside
-    /// the core that are not the headline or a closing sentence go; last, a line that repeats one kept
-    /// earlier (compared by their letters and digits, case-folded) goes, and the first occurrence stays.
+    /// In order: rules (and the site's learned lines) name lines; the classifier
+    /// ([`super::classify`]) finds the article's core; a rule removes its line when it may fire there
+    /// ([`Scope`]); lines outside the core that are not the headline or a closing sentence go; last, a
+    /// line that repeats one kept earlier (compared by their letters and digits, case-folded) goes,
+    /// and the first occurrence stays.
     pub fn clean(&self, lines: &[String], first_line: usize, domain: Option<&str>) -> Cleaned {
         let site = domain.and_then(|d| self.sites.get(d));
         let mut cleaned = self.clean_with(lines, first_line, site);
