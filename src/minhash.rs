@@ -47,20 +47,6 @@ const fn mix(mut x: u64) -> u64 {
 const BIN_BITS: u32 = PERMUTATIONS.trailing_zeros();
 const _: () = assert!(PERMUTATIONS.is_power_of_two());
 
-/// Whether a character is written without spaces between words (Chinese, Japanese, Thai, ...): each one
-/// is a token of its own, so such texts get shingles too.
-fn is_unspaced_script(c: char) -> bool {
-    matches!(c,
-        '\u{0E00}'..='\u{0EFF}'   // Thai, Lao
-        | '\u{1000}'..='\u{109F}' // Myanmar
-        | '\u{1780}'..='\u{17FF}' // Khmer
-        | '\u{3040}'..='\u{30FF}' // Hiragana, Katakana
-        | '\u{3400}'..='\u{4DBF}' // CJK extension A
-        | '\u{4E00}'..='\u{9FFF}' // CJK unified ideographs
-        | '\u{F900}'..='\u{FAFF}' // CJK compatibility ideographs
-        | '\u{20000}'..='\u{2FFFF}')
-}
-
 /// Hashes of the words of a canonical body, lower-cased: runs of letters and digits, and single
 /// characters of unspaced scripts. Punctuation separates words and is otherwise ignored, so "U.S." and
 /// "U.S" are the same two words.
@@ -94,7 +80,7 @@ fn word_hashes(canonical: &str) -> Vec<u64> {
             .next()
             .expect("a character starts here");
         i += c.len_utf8();
-        if is_unspaced_script(c) {
+        if normalize::is_unspaced_script(c) {
             if in_word {
                 words.push(mix(h));
                 in_word = false;

@@ -116,6 +116,21 @@ pub fn canonical(body: &str) -> String {
     out
 }
 
+/// Whether a character belongs to a script written without spaces between words (Chinese, Japanese,
+/// Thai, Lao, Khmer, Myanmar): near-duplicate shingles take each one as a word, the cleaner's
+/// classifier measures such lines in characters.
+pub fn is_unspaced_script(c: char) -> bool {
+    matches!(c,
+        '\u{0E00}'..='\u{0EFF}'   // Thai, Lao
+        | '\u{1000}'..='\u{109F}' // Myanmar
+        | '\u{1780}'..='\u{17FF}' // Khmer
+        | '\u{3040}'..='\u{30FF}' // Hiragana, Katakana
+        | '\u{3400}'..='\u{4DBF}' // CJK extension A
+        | '\u{4E00}'..='\u{9FFF}' // CJK unified ideographs
+        | '\u{F900}'..='\u{FAFF}' // CJK compatibility ideographs
+        | '\u{20000}'..='\u{2FFFF}')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,6 +26,7 @@
 //! the engine): its fragments would otherwise be short lines, and those above the first good line lost.
 
 use super::lang::Stopwords;
+use crate::normalize::is_unspaced_script;
 
 /// Stopword ratio a good line needs when it ends a sentence, and when it is long but does not.
 const GOOD_STOPWORDS: f64 = 0.05;
@@ -201,13 +202,6 @@ fn count_stopwords(line: &str, list: &Stopwords, enough: usize) -> usize {
         }
     }
     stop
-}
-
-/// Chinese, Japanese, Thai, Lao, Khmer and Myanmar letters: scripts written without spaces.
-fn is_unspaced_script(c: char) -> bool {
-    matches!(c as u32,
-        0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F
-        | 0x0E00..=0x0EFF | 0x1780..=0x17FF | 0x1000..=0x109F)
 }
 
 fn ends_sentence(line: &str) -> bool {
