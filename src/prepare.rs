@@ -1,7 +1,8 @@
 //! The per-file part of the pipeline: bytes → a document ready for the writer.
 //!
-//! `decode → normalize → header → clean → content hash`, all pure functions of the bytes (and the
-//! cleaner), so this runs on any worker thread and `newsdb clean` shows exactly what `ingest` stores.
+//! `decode → normalize → header → clean → content hash (+ near-duplicate keys, quality signals)`, all
+//! pure functions of the bytes and the cleaner (with the site lines it was given), so this runs on any
+//! worker thread and `newsdb clean` shows exactly what `ingest` stores.
 
 use crate::clean::site::Candidate;
 use crate::clean::{Cleaner, Removal};

@@ -68,7 +68,7 @@ pub enum Command {
     /// Delete retired documents (those no file references any more) for good.
     #[command(after_help = "Example:\n  newsdb prune --json")]
     Prune(PruneArgs),
-    /// Show what ingest would store for one file (header fields and cleaned body); touches no database.
+    /// Show what ingest would store for one file (header fields and cleaned body); never writes.
     #[command(
         after_help = "Examples:\n  newsdb clean seeds/003_de57944280c0c041.txt\n  newsdb clean article.txt --json | jq '.removed'\n  newsdb clean article.txt --rules my-rules.toml"
     )]
