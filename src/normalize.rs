@@ -14,12 +14,16 @@ use unicode_normalization::{is_nfc_quick, is_nfkc_quick, IsNormalized, UnicodeNo
 /// The result has exactly one entry per source line, so index + 1 is the line number in the file.
 pub fn lines(text: &str) -> Vec<String> {
     // The quick check answers "yes" for nearly all text (all ASCII, most Latin): skip the rewrite then.
-    let nfc: Cow<str> = if is_nfc_quick(text.chars()) == IsNormalized::Yes {
+    let nfc: Cow<str> = if text.is_ascii() || is_nfc_quick(text.chars()) == IsNormalized::Yes {
         Cow::Borrowed(text)
     } else {
         Cow::Owned(text.nfc().collect())
     };
-    let unified = nfc.replace("\r\n", "\n").replace('\r', "\n");
+    let unified: Cow<str> = if nfc.contains('\r') {
+        Cow::Owned(nfc.replace("\r\n", "\n").replace('\r', "\n"))
+    } else {
+        nfc
+    };
     let mut out: Vec<String> = unified.split('\n').map(normalize_line).collect();
     // A final newline does not start another line.
     if unified.ends_with('\n') {
@@ -29,6 +33,10 @@ pub fn lines(text: &str) -> Vec<String> {
 }
 
 fn normalize_line(line: &str) -> String {
+    // Printable ASCII (most lines of most files) has nothing to drop or replace.
+    if line.bytes().all(|b| matches!(b, b' '..=b'~')) {
+        return line.trim().to_owned();
+    }
     let mut out = String::with_capacity(line.len());
     for c in line.chars() {
         if is_invisible(c) {
@@ -84,13 +92,17 @@ pub fn join_lines<'a>(lines: impl IntoIterator<Item = &'a str>) -> String {
 
 /// The canonical form the content hash is computed over; see the module documentation.
 pub fn canonical(body: &str) -> String {
-    let nfkc: Box<dyn Iterator<Item = char>> = if is_nfkc_quick(body.chars()) == IsNormalized::Yes {
-        Box::new(body.chars())
+    // Two monomorphic calls rather than a boxed iterator: this runs over every byte of every body.
+    if body.is_ascii() || is_nfkc_quick(body.chars()) == IsNormalized::Yes {
+        fold_canonical(body.chars(), body.len())
     } else {
-        Box::new(body.nfkc())
-    };
-    // One pass: fold each character, and whitespace runs to one space (none at the ends).
-    let mut out = String::with_capacity(body.len());
+        fold_canonical(body.nfkc(), body.len())
+    }
+}
+
+/// Folds each character of NFKC text, and whitespace runs to one space (none at the ends).
+fn fold_canonical(nfkc: impl Iterator<Item = char>, capacity: usize) -> String {
+    let mut out = String::with_capacity(capacity);
     let mut space = false;
     for c in nfkc {
         let c = match c {

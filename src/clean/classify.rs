@@ -72,24 +72,13 @@ pub struct Features {
 impl Features {
     /// Measures `line`; `stopwords` is the list of the document's language, if it has one.
     pub fn of(line: &str, stopwords: Option<&Stopwords>) -> Features {
-        let (mut words, mut parts) = (0usize, 0usize);
-        for token in line.split_whitespace() {
-            if token.chars().any(char::is_alphanumeric) {
-                words += 1;
-                parts += word_parts(token).count();
-            }
-        }
-        let (mut letters, mut unspaced_letters, mut chars) = (0usize, 0usize, 0usize);
-        for c in line.chars() {
-            if c.is_whitespace() {
-                continue;
-            }
-            chars += 1;
-            if c.is_alphabetic() {
-                letters += 1;
-                unspaced_letters += usize::from(is_unspaced_script(c));
-            }
-        }
+        let Counts {
+            words,
+            parts,
+            letters,
+            unspaced_letters,
+            chars,
+        } = Counts::of(line);
         let sentence_end = ends_sentence(line);
         let unspaced = unspaced_letters * 2 > letters;
         // The stopword ratio only decides against a threshold: stopwords are counted until the
@@ -173,6 +162,47 @@ impl Features {
             HEADLINE_WORDS
         };
         self.size() >= min
+    }
+}
+
+/// What [`Features::of`] counts in a line, in one pass over its characters (this runs on every line
+/// of every document).
+#[derive(Debug, Default, PartialEq)]
+struct Counts {
+    /// Whitespace-separated tokens with a letter or digit in them.
+    words: usize,
+    /// Runs of letters and digits ("l'agriculture" is two): what stopword ratios are counted over.
+    parts: usize,
+    letters: usize,
+    /// Letters of scripts written without spaces (Chinese, Japanese, Thai, ...).
+    unspaced_letters: usize,
+    /// Characters other than whitespace.
+    chars: usize,
+}
+
+impl Counts {
+    fn of(line: &str) -> Counts {
+        let mut n = Counts::default();
+        let (mut token_has_alnum, mut in_part) = (false, false);
+        for c in line.chars() {
+            if c.is_whitespace() {
+                n.words += usize::from(token_has_alnum);
+                (token_has_alnum, in_part) = (false, false);
+                continue;
+            }
+            n.chars += 1;
+            let alphabetic = c.is_alphabetic();
+            if alphabetic {
+                n.letters += 1;
+                n.unspaced_letters += usize::from(is_unspaced_script(c));
+            }
+            let alphanumeric = alphabetic || c.is_numeric();
+            n.parts += usize::from(alphanumeric && !in_part);
+            token_has_alnum |= alphanumeric;
+            in_part = alphanumeric;
+        }
+        n.words += usize::from(token_has_alnum);
+        n
     }
 }
 
@@ -313,6 +343,36 @@ mod tests {
 
     fn class(line: &str) -> Class {
         Features::of(line, lang::stopwords(Lang::Eng)).class()
+    }
+
+    #[test]
+    fn one_pass_counts_follow_their_definitions() {
+        for line in [
+            "",
+            "  ",
+            "Plain words, and punctuation.",
+            "l'agriculture d’abord: 12,5 % — \"quoted\" (x) ...",
+            "— · | »",
+            "東京で12日、会議が開かれた。 Tokyo",
+            "tab\tseparated\u{00A0}words  and\u{2003}em-space",
+            "Zürich ist schön; Łódź też.",
+        ] {
+            let mut want = Counts::default();
+            for token in line.split_whitespace() {
+                if token.chars().any(char::is_alphanumeric) {
+                    want.words += 1;
+                    want.parts += word_parts(token).count();
+                }
+            }
+            for c in line.chars().filter(|c| !c.is_whitespace()) {
+                want.chars += 1;
+                if c.is_alphabetic() {
+                    want.letters += 1;
+                    want.unspaced_letters += usize::from(is_unspaced_script(c));
+                }
+            }
+            assert_eq!(Counts::of(line), want, "{line:?}");
+        }
     }
 
     #[test]
