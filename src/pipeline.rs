@@ -10,13 +10,14 @@ use crate::clean::Cleaner;
 use crate::discover::{self, Candidate, Filter};
 use crate::jsonl;
 use crate::prepare::{prepare, prepare_fields, Prepared};
-use crate::read::{read, sha256_hex, Stat};
+use crate::read::{read, sha256_hex, FileBytes, Stat};
 use crate::record::{Outcome, Record, RunCounts, Scope};
 use crate::reject::Rejection;
 use crate::store::writer::{KnownFile, NearDuplicates, Writer};
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 use rusqlite::Connection;
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -243,11 +244,9 @@ fn run_files(
     let (tx, rx) = crossbeam_channel::bounded::<Vec<Record>>(CHANNEL_CHUNKS);
     std::thread::scope(|scope| {
         scope.spawn(move || {
+            let mut seen = SeenBytes::default();
             for chunk in to_read.chunks(CHUNK_FILES) {
-                let records: Vec<Record> = chunk
-                    .par_iter()
-                    .map(|c| process(c, stages, known_bytes))
-                    .collect();
+                let records = process_chunk(chunk, stages, known_bytes, &mut seen);
                 if tx.send(records).is_err() {
                     break; // the writer stopped; its error is what gets reported
                 }
@@ -373,28 +372,160 @@ fn is_unchanged(known: &HashMap<PathBuf, KnownFile>, c: &Candidate, stale: &Hash
     })
 }
 
-/// The per-file stages, on a worker thread. Bytes already stored (a rename, a restore, a copy) are
-/// not decoded and cleaned again.
-fn process(c: &Candidate, stages: Stages, known_bytes: &HashSet<String>) -> Record {
-    let outcome = match read(&c.path, c.stat) {
-        Err(rejection) => Outcome::Rejected {
-            raw_hash: None,
-            rejection,
-        },
-        Ok(file) if known_bytes.contains(&file.raw_hash) => Outcome::KnownBytes {
-            raw_hash: file.raw_hash,
-        },
-        Ok(file) => stages.outcome(
-            file.raw_hash,
-            prepare(&file.bytes, stages.cleaner, stages.sign),
-        ),
-    };
-    Record {
-        path: c.path.clone(),
-        line: None,
-        stat: c.stat,
-        outcome,
+/// What became of the bytes met earlier in this run, by the first 128 bits of their SHA-256. A later
+/// byte-identical copy (an article saved twice, a mirror folder) is not decoded and cleaned again: the
+/// writer stores records in path order, so the first copy is stored before its copies, which then
+/// link to its document (or get its rejection) as bytes known to the database do.
+#[derive(Default)]
+struct SeenBytes {
+    stored: HashSet<u128>,
+    rejected: HashMap<u128, Rejection>,
+}
+
+impl SeenBytes {
+    fn key(raw_hash: &str) -> Option<u128> {
+        u128::from_str_radix(raw_hash.get(..32)?, 16).ok()
     }
+
+    /// The outcome of a copy of bytes seen earlier in the run.
+    fn outcome(&self, raw_hash: &str) -> Option<Outcome> {
+        let key = Self::key(raw_hash)?;
+        if self.stored.contains(&key) {
+            Some(Outcome::KnownBytes {
+                raw_hash: raw_hash.to_owned(),
+            })
+        } else {
+            self.rejected.get(&key).map(|r| Outcome::Rejected {
+                raw_hash: Some(raw_hash.to_owned()),
+                rejection: r.clone(),
+            })
+        }
+    }
+
+    fn remember(&mut self, outcome: &Outcome) {
+        match outcome {
+            Outcome::KnownBytes { raw_hash } | Outcome::Prepared { raw_hash, .. } => {
+                self.stored.extend(Self::key(raw_hash));
+            }
+            Outcome::Rejected {
+                raw_hash: Some(raw_hash),
+                rejection,
+            } => {
+                if let Some(key) = Self::key(raw_hash) {
+                    self.rejected.insert(key, rejection.clone());
+                }
+            }
+            Outcome::Rejected { raw_hash: None, .. } => {}
+        }
+    }
+}
+
+/// The outcome of a byte-identical copy of a file whose outcome is `first`.
+fn copy_outcome(first: &Outcome) -> Outcome {
+    match first {
+        Outcome::KnownBytes { raw_hash } | Outcome::Prepared { raw_hash, .. } => {
+            Outcome::KnownBytes {
+                raw_hash: raw_hash.clone(),
+            }
+        }
+        Outcome::Rejected {
+            raw_hash,
+            rejection,
+        } => Outcome::Rejected {
+            raw_hash: raw_hash.clone(),
+            rejection: rejection.clone(),
+        },
+    }
+}
+
+/// What to do with one file of a chunk once it is read.
+enum Plan {
+    /// Run the per-file stages over what was read (or report why it could not be).
+    Process(Result<FileBytes, Rejection>),
+    /// Its bytes were met earlier in the run: this is their outcome.
+    Decided(Outcome),
+    /// A copy of the file at this index of the chunk, met earlier in path order.
+    CopyOf(usize),
+}
+
+/// The per-file stages over one chunk, in parallel: read and hash every file, then decode and clean
+/// each distinct content once. Bytes already stored (a rename, a restore, a copy) or met earlier in
+/// the run are not decoded and cleaned again.
+fn process_chunk(
+    chunk: &[Candidate],
+    stages: Stages,
+    known_bytes: &HashSet<String>,
+    seen: &mut SeenBytes,
+) -> Vec<Record> {
+    let read: Vec<Result<FileBytes, Rejection>> =
+        chunk.par_iter().map(|c| read(&c.path, c.stat)).collect();
+    let mut first_in_chunk: HashMap<String, usize> = HashMap::new();
+    let plans: Vec<Plan> = read
+        .into_iter()
+        .enumerate()
+        .map(|(i, read)| {
+            let Ok(file) = &read else {
+                return Plan::Process(read);
+            };
+            if let Some(outcome) = seen.outcome(&file.raw_hash) {
+                return Plan::Decided(outcome);
+            }
+            match first_in_chunk.entry(file.raw_hash.clone()) {
+                Entry::Occupied(first) => Plan::CopyOf(*first.get()),
+                Entry::Vacant(slot) => {
+                    slot.insert(i);
+                    Plan::Process(read)
+                }
+            }
+        })
+        .collect();
+    let copies: Vec<Option<usize>> = plans
+        .iter()
+        .map(|p| match p {
+            Plan::CopyOf(first) => Some(*first),
+            _ => None,
+        })
+        .collect();
+    let mut outcomes: Vec<Option<Outcome>> = plans
+        .into_par_iter()
+        .map(|plan| match plan {
+            Plan::Process(Err(rejection)) => Some(Outcome::Rejected {
+                raw_hash: None,
+                rejection,
+            }),
+            Plan::Process(Ok(file)) if known_bytes.contains(&file.raw_hash) => {
+                Some(Outcome::KnownBytes {
+                    raw_hash: file.raw_hash,
+                })
+            }
+            Plan::Process(Ok(file)) => Some(stages.outcome(
+                file.raw_hash,
+                prepare(&file.bytes, stages.cleaner, stages.sign),
+            )),
+            Plan::Decided(outcome) => Some(outcome),
+            Plan::CopyOf(_) => None,
+        })
+        .collect();
+    // In path order: a copy takes the outcome of its first, which comes before it.
+    for (i, copy_of) in copies.into_iter().enumerate() {
+        match copy_of {
+            Some(first) => {
+                let first = outcomes[first].as_ref().expect("a first copy is decided");
+                outcomes[i] = Some(copy_outcome(first));
+            }
+            None => seen.remember(outcomes[i].as_ref().expect("decided")),
+        }
+    }
+    chunk
+        .iter()
+        .zip(outcomes)
+        .map(|(c, outcome)| Record {
+            path: c.path.clone(),
+            line: None,
+            stat: c.stat,
+            outcome: outcome.expect("every outcome is decided"),
+        })
+        .collect()
 }
 
 fn write_and_report(

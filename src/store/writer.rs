@@ -481,7 +481,9 @@ const SELECT_DOCUMENT: &str = "SELECT id FROM documents WHERE content_hash = ?1"
 const SELECT_BY_RAW_HASH: &str = "
     SELECT f.document_id, f.encoding, f.title, f.published, f.url FROM files f
     JOIN documents d ON d.id = f.document_id
-    WHERE f.raw_hash = ?1 ORDER BY f.id LIMIT 1";
+    WHERE f.raw_hash = ?1
+    -- A file seen in this run (an earlier copy of the same bytes), else one cleaned by this cleaner.
+    ORDER BY f.last_run_id = ?2 DESC, d.cleaner_version = ?3 DESC, f.id LIMIT 1";
 const OTHER_PATHS_WITH_RAW_HASH: &str = "SELECT path FROM files WHERE raw_hash = ?1 AND path <> ?2";
 const TOUCH_FILE: &str = "UPDATE files SET size = ?2, mtime = ?3, last_run_id = ?4 WHERE path = ?1";
 const UPSERT_FILE: &str = "
@@ -549,7 +551,7 @@ impl Put<'_> {
                 ) = self
                     .conn
                     .prepare_cached(SELECT_BY_RAW_HASH)?
-                    .query_row([raw_hash], |r| {
+                    .query_row(params![raw_hash, self.run_id, self.cleaner_version], |r| {
                         Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
                     })
                     .context("finding the stored file with the same bytes")?;

@@ -173,3 +173,51 @@ fn a_later_copy_fills_header_fields_the_first_lacked() {
         1
     );
 }
+
+#[test]
+fn copies_met_in_one_run_take_the_outcome_of_the_first_even_across_batches() {
+    // More files than one batch of the pipeline (512), so the last copies are read in a later batch
+    // than their first: copies are not cleaned again, and must still end exactly as their first.
+    let env = Env::new();
+    for i in 0..520 {
+        env.write(
+            &format!("a/{i:04}.txt"),
+            format!("Story number {i} of the day, told in one sentence.\n"),
+        );
+    }
+    let story = seed("000");
+    env.write("a/0000-story.txt", &story);
+    env.write("a/0001-boiler.txt", "Share this:\nLike this:\n");
+    env.write("z/story-copy.txt", &story);
+    env.write("z/boiler-copy.txt", "Share this:\nLike this:\n");
+    env.write("a/0002-story-copy.txt", &story);
+
+    let summary = env.ingest(3);
+    assert_eq!(summary["new_documents"], 521);
+    assert_eq!(summary["duplicates"], 2);
+    assert_eq!(summary["failed"], 2);
+    assert_eq!(
+        env.count(
+            "SELECT count(DISTINCT document_id) FROM files
+             WHERE path LIKE '%story%' AND status IN ('ingested', 'duplicate')"
+        ),
+        1
+    );
+    assert_eq!(
+        env.count(
+            "SELECT count(*) FROM files
+             WHERE path LIKE '%boiler%' AND status = 'error' AND reason = 'no-text'
+             AND raw_hash IS NOT NULL"
+        ),
+        2
+    );
+    // The copies carry the first's header fields, as a copy from an earlier run would.
+    assert_eq!(
+        env.count(
+            "SELECT count(DISTINCT coalesce(title, '') || coalesce(url, '')) FROM files
+             WHERE path LIKE '%story%'"
+        ),
+        1
+    );
+    assert_eq!(env.ingest(0)["unchanged"], 525);
+}
