@@ -24,6 +24,16 @@ use std::path::{Path, PathBuf};
 
 /// Files handed to the writer at once, and committed in one transaction.
 const CHUNK_FILES: usize = 512;
+
+/// The batch size: [`CHUNK_FILES`], or `NEWSDB_BATCH_FILES` from the environment, a knob for
+/// `scripts/bench.sh --settings` (not a user setting: the default is the measured choice).
+fn chunk_files() -> usize {
+    std::env::var("NEWSDB_BATCH_FILES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(CHUNK_FILES)
+}
 /// Chunks that may wait in the channel: bounds memory to about this many chunks of prepared text.
 const CHANNEL_CHUNKS: usize = 2;
 
@@ -245,7 +255,7 @@ fn run_files(
     std::thread::scope(|scope| {
         scope.spawn(move || {
             let mut seen = SeenBytes::default();
-            for chunk in to_read.chunks(CHUNK_FILES) {
+            for chunk in to_read.chunks(chunk_files()) {
                 let records = process_chunk(chunk, stages, known_bytes, &mut seen);
                 if tx.send(records).is_err() {
                     break; // the writer stopped; its error is what gets reported
@@ -287,14 +297,15 @@ fn run_jsonl(
     std::thread::scope(|scope| {
         let reading = scope.spawn(move || -> Result<()> {
             let mut lines = reader.split(b'\n').enumerate();
+            let chunk_files = chunk_files();
             loop {
-                let mut chunk = Vec::with_capacity(CHUNK_FILES);
+                let mut chunk = Vec::with_capacity(chunk_files);
                 for (i, line) in lines.by_ref() {
                     let line = line.with_context(|| format!("{source}: reading line {}", i + 1))?;
                     if !line.trim_ascii().is_empty() {
                         chunk.push((i as u64 + 1, line));
                     }
-                    if chunk.len() == CHUNK_FILES {
+                    if chunk.len() == chunk_files {
                         break;
                     }
                 }

@@ -43,7 +43,13 @@ pub fn open_read_write(path: &Path) -> Result<Connection, OpenError> {
     conn.pragma_update(None, "foreign_keys", true)?;
     // 64 MiB of page cache (SQLite's default is 2 MiB): the writer looks every new document's 16
     // near-duplicate band keys up at random places of the bucket index.
-    conn.pragma_update(None, "cache_size", -65536)?;
+    // NEWSDB_CACHE_MIB changes it, a knob for `scripts/bench.sh --settings`.
+    let cache_mib = std::env::var("NEWSDB_CACHE_MIB")
+        .ok()
+        .and_then(|v| v.parse::<i64>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(64);
+    conn.pragma_update(None, "cache_size", -1024 * cache_mib)?;
     conn.set_prepared_statement_cache_capacity(64);
     migrate::migrate(&mut conn)?;
     Ok(conn)

@@ -222,11 +222,15 @@ impl Writer {
             next_document_id: &mut self.next_document_id,
             buckets: &mut self.buckets,
             site_counts: &mut self.site_counts,
+            fts: Vec::new(),
+            titles: Vec::new(),
         };
         for record in records {
             put.record(record)
                 .with_context(|| format!("storing {}", record.path.display()))?;
         }
+        put.index_pending()
+            .context("indexing the batch's new documents")?;
         if self.site_counts.len() >= sites::FLUSH_COUNTS {
             sites::learn(
                 &tx,
@@ -511,10 +515,18 @@ struct Put<'a> {
     next_document_id: &'a mut i64,
     buckets: &'a mut clusters::Buckets,
     site_counts: &'a mut SiteCounts,
+    /// New documents of this batch not yet in the FTS index. They are indexed together, after the
+    /// batch's other statements: SQLite opens a statement savepoint for most writes inside a
+    /// transaction, and FTS5 writes its pending terms out as a new segment at every savepoint, so
+    /// interleaving one FTS insert per file with the `files` upserts made one tiny segment per
+    /// document, and merging those took more of the writer's time than indexing itself.
+    fts: Vec<(i64, &'a Prepared)>,
+    /// Titles found for new documents of this batch that had none, filled once they are indexed.
+    titles: Vec<(i64, &'a str)>,
 }
 
-impl Put<'_> {
-    fn record(&mut self, record: &Record) -> Result<()> {
+impl<'a> Put<'a> {
+    fn record(&mut self, record: &'a Record) -> Result<()> {
         self.counts.files_seen += 1;
         self.line = record.line;
         let path = path_text(&record.path);
@@ -570,7 +582,7 @@ impl Put<'_> {
                     published: doc.header.published.as_deref(),
                     url: doc.header.url.as_deref(),
                 };
-                self.link(&path, stat, raw_hash, None, Some(doc), &fields)?;
+                self.link(&path, stat, raw_hash, None, Some(&**doc), &fields)?;
             }
         }
         Ok(())
@@ -608,7 +620,7 @@ impl Put<'_> {
         stat: Stat,
         raw_hash: &str,
         known: Option<i64>,
-        doc: Option<&Prepared>,
+        doc: Option<&'a Prepared>,
         fields: &FileFields,
     ) -> Result<()> {
         let stored = self.stored(path)?;
@@ -632,7 +644,7 @@ impl Put<'_> {
         let document_id = match (existing, doc) {
             (Some(id), doc) => {
                 if let Some(doc) = doc {
-                    fill_in_document(self.conn, self.cleaner_version, id, doc)?;
+                    self.fill_in_document(id, doc)?;
                 }
                 if live.is_some_and(|s| s.document_id == Some(id)) {
                     self.counts.unchanged += 1;
@@ -660,6 +672,7 @@ impl Put<'_> {
                     cluster_id,
                     doc,
                 )?;
+                self.fts.push((id, doc));
                 // A site's lines are counted once per document, from the file that brought it; a
                 // file cleaned again (stored before) does not count twice.
                 if let (Some(domain), None) = (&doc.domain, &stored) {
@@ -692,6 +705,54 @@ impl Put<'_> {
                 fields,
             },
         )
+    }
+
+    /// Fills the gaps of stored document `id` from a later copy (see [`FILL_IN_DOCUMENT`]).
+    fn fill_in_document(&mut self, id: i64, doc: &'a Prepared) -> Result<()> {
+        self.conn
+            .prepare_cached(FILL_IN_DOCUMENT)?
+            .execute(params![
+                id,
+                doc.header.published,
+                doc.header.url,
+                doc.domain,
+                doc.lang,
+                self.cleaner_version,
+                doc.quality.stopword_ratio,
+                doc.quality.alpha_ratio,
+                doc.quality.repetition,
+                doc.quality.boilerplate_ratio,
+                doc.site_version
+            ])?;
+        if let Some(title) = &doc.header.title {
+            // The title is indexed: its update's trigger rewrites the document's index entry, which
+            // must be there first. A new document of this batch gets its title after the batch's
+            // index inserts (indexing it now would split them, see `fts`).
+            let untitled_pending =
+                |&(pending, doc): &(i64, &Prepared)| pending == id && doc.header.title.is_none();
+            if self.fts.iter().any(untitled_pending) {
+                self.titles.push((id, title));
+            } else {
+                self.conn
+                    .prepare_cached(FILL_IN_TITLE)?
+                    .execute(params![id, title])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds the new documents held in `fts` to the FTS index, one insert after the other.
+    /// Then fills the titles held in `titles`.
+    fn index_pending(&mut self) -> Result<()> {
+        let mut insert = self.conn.prepare_cached(INSERT_FTS)?;
+        for (id, doc) in self.fts.drain(..) {
+            insert.execute(params![id, doc.header.title, doc.body])?;
+        }
+        let mut fill = self.conn.prepare_cached(FILL_IN_TITLE)?;
+        for (id, title) in self.titles.drain(..) {
+            fill.execute(params![id, title])?;
+        }
+        Ok(())
     }
 
     /// Inserts or updates a file's row: linked to its document, or rejected with its reason.
@@ -763,7 +824,7 @@ const INSERT_FTS: &str = "INSERT INTO documents_fts (rowid, title, body) VALUES 
 const INSERT_REMOVED: &str =
     "INSERT INTO removed_lines (document_id, line, rule, text) VALUES (?1, ?2, ?3, ?4)";
 
-/// Stores a new document as `id`, its index entry and its cleaning audit.
+/// Stores a new document as `id` and its cleaning audit (its index entry is added with the batch's).
 fn insert_document(
     conn: &Connection,
     run_id: i64,
@@ -791,8 +852,6 @@ fn insert_document(
         doc.quality.boilerplate_ratio,
         doc.site_version
     ])?;
-    conn.prepare_cached(INSERT_FTS)?
-        .execute(params![id, doc.header.title, doc.body])?;
     let mut removed = conn.prepare_cached(INSERT_REMOVED)?;
     for r in &doc.removed {
         removed.execute(params![id, r.line as i64, r.rule, r.text])?;
@@ -800,48 +859,25 @@ fn insert_document(
     Ok(())
 }
 
-/// A later copy may carry header fields the first one lacked: fill the gaps, touching the row (and so
-/// the FTS index, when the title changes) only if there is a gap to fill. A document re-cleaned by a
-/// newer cleaner into the same body takes the new cleaner version and what it derives (`lang`, the
-/// quality signals).
+/// A later copy may carry header fields the first one lacked: fill the gaps, touching the row only if
+/// there is a gap to fill. A document re-cleaned by a newer cleaner into the same body takes the new
+/// cleaner version and what it derives (`lang`, the quality signals). The title is filled by
+/// [`FILL_IN_TITLE`]: a statement naming it fires the trigger that rewrites the index entry.
 const FILL_IN_DOCUMENT: &str = "
     UPDATE documents SET
-        title = coalesce(title, ?2), published = coalesce(published, ?3),
-        url = coalesce(url, ?4), domain = coalesce(domain, ?5),
-        lang = CASE WHEN cleaner_version IS NOT ?7 THEN ?6 ELSE lang END,
-        stopword_ratio = CASE WHEN cleaner_version IS NOT ?7 THEN ?8 ELSE stopword_ratio END,
-        alpha_ratio = CASE WHEN cleaner_version IS NOT ?7 THEN ?9 ELSE alpha_ratio END,
-        repetition = CASE WHEN cleaner_version IS NOT ?7 THEN ?10 ELSE repetition END,
-        boilerplate_ratio = CASE WHEN cleaner_version IS NOT ?7 THEN ?11 ELSE boilerplate_ratio END,
-        cleaner_version = ?7,
-        site_version = CASE WHEN domain IS ?5 THEN ?12 ELSE site_version END
+        published = coalesce(published, ?2),
+        url = coalesce(url, ?3), domain = coalesce(domain, ?4),
+        lang = CASE WHEN cleaner_version IS NOT ?6 THEN ?5 ELSE lang END,
+        stopword_ratio = CASE WHEN cleaner_version IS NOT ?6 THEN ?7 ELSE stopword_ratio END,
+        alpha_ratio = CASE WHEN cleaner_version IS NOT ?6 THEN ?8 ELSE alpha_ratio END,
+        repetition = CASE WHEN cleaner_version IS NOT ?6 THEN ?9 ELSE repetition END,
+        boilerplate_ratio = CASE WHEN cleaner_version IS NOT ?6 THEN ?10 ELSE boilerplate_ratio END,
+        cleaner_version = ?6,
+        site_version = CASE WHEN domain IS ?4 THEN ?11 ELSE site_version END
     WHERE id = ?1
-      AND ((title IS NULL AND ?2 IS NOT NULL) OR (published IS NULL AND ?3 IS NOT NULL)
-           OR (url IS NULL AND ?4 IS NOT NULL) OR cleaner_version IS NOT ?7
-           OR (domain IS ?5 AND site_version IS NOT ?12))";
-
-fn fill_in_document(
-    conn: &Connection,
-    cleaner_version: &str,
-    id: i64,
-    doc: &Prepared,
-) -> Result<()> {
-    conn.prepare_cached(FILL_IN_DOCUMENT)?.execute(params![
-        id,
-        doc.header.title,
-        doc.header.published,
-        doc.header.url,
-        doc.domain,
-        doc.lang,
-        cleaner_version,
-        doc.quality.stopword_ratio,
-        doc.quality.alpha_ratio,
-        doc.quality.repetition,
-        doc.quality.boilerplate_ratio,
-        doc.site_version
-    ])?;
-    Ok(())
-}
+      AND ((published IS NULL AND ?2 IS NOT NULL) OR (url IS NULL AND ?3 IS NOT NULL)
+           OR cleaner_version IS NOT ?6 OR (domain IS ?4 AND site_version IS NOT ?11))";
+const FILL_IN_TITLE: &str = "UPDATE documents SET title = ?2 WHERE id = ?1 AND title IS NULL";
 
 /// Deletes retired documents (with their index entries and cleaning audit) for good. Files that
 /// pointed at them keep their history rows, without a document. Returns how many were deleted.

@@ -1,7 +1,7 @@
 //! Dedup: identical bytes, whitespace/CRLF/NFC/NBSP/quote variants, and the same body with different
 //! boilerplate all become one document with several files.
 
-use crate::util::{seed, Env};
+use crate::util::{assert_intact, seed, Env};
 
 fn assert_one_document_two_files(env: &Env) {
     assert_eq!(env.count("SELECT count(*) FROM documents"), 1);
@@ -171,6 +171,40 @@ fn a_later_copy_fills_header_fields_the_first_lacked() {
     assert_eq!(
         env.count("SELECT count(*) FROM documents_fts WHERE documents_fts MATCH 'title:wire'"),
         1
+    );
+    // The title came in the same batch as the document: its index entry was written with it.
+    assert_intact(&env.db());
+}
+
+#[test]
+fn titles_filled_within_and_across_batches_keep_the_index_whole() {
+    // Untitled stories early in path order, titled copies of some of them later: in the same batch
+    // of the pipeline (512 files) and in the next one; then a run that brings titles for the rest.
+    let env = Env::new();
+    let body = |i: usize| format!("Wire story {i} with its own words, told once.\n");
+    let titled = |i: usize| format!("Headline {i}\n20220102\nhttps://b.example/{i}\n{}", body(i));
+    for i in 0..600 {
+        env.write(&format!("a/{i:04}.txt"), body(i));
+    }
+    for i in (0..600).step_by(7) {
+        env.write(&format!("a/{i:04}x.txt"), titled(i));
+    }
+    env.ingest(0);
+    assert_intact(&env.db());
+    for i in (0..600).step_by(7) {
+        let matched = env.count(&format!(
+            "SELECT count(*) FROM documents_fts WHERE documents_fts MATCH 'title:\"headline {i}\"'"
+        ));
+        assert_eq!(matched, 1, "headline {i}");
+    }
+    for i in (3..600).step_by(7) {
+        env.write(&format!("z/{i:04}.txt"), titled(i));
+    }
+    env.ingest(0);
+    assert_intact(&env.db());
+    assert_eq!(
+        env.count("SELECT count(*) FROM documents_fts WHERE documents_fts MATCH 'title:headline'"),
+        86 + 86 // i = 0, 7, ..., 595 and i = 3, 10, ..., 598
     );
 }
 
