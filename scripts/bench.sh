@@ -145,7 +145,7 @@ if [ "$settings" != 0 ]; then
     echo "| setting ($settings files) | ingest wall s | peak RSS MB | database MB | ratio to newsdb's defaults |"
     echo "|---|---:|---:|---:|---:|"
     base=""
-    while IFS='|' read -r label sql; do
+    while IFS='|' read -r label env sql; do
         rm -f "$work/set.db"*
         if [ "$label" = "page_size 4096" ]; then
             # Written once with 4 KiB pages, the file keeps them: newsdb's page_size pragma only
@@ -154,7 +154,8 @@ if [ "$settings" != 0 ]; then
         fi
         "$newsdb" --db "$work/set.db" ingest --quiet "$work/empty"
         [ -z "$sql" ] || sqlite3 "$work/set.db" "$sql"
-        measure setting "$newsdb" --db "$work/set.db" ingest --quiet "$corpus"
+        # shellcheck disable=SC2086 # $env holds NAME=VALUE words, or nothing
+        measure setting env $env "$newsdb" --db "$work/set.db" ingest --quiet "$corpus"
         [ -n "$base" ] || base=$wall
         size=$(du -m "$work/set.db" | cut -f1)
         if [ "$label" = "newsdb's defaults, then FTS5 optimize" ]; then
@@ -165,13 +166,19 @@ if [ "$settings" != 0 ]; then
         fi
         echo "| $label | $wall | $rss | $size | $(ratio "$wall" "$base") |"
     done <<'VARIANTS'
-newsdb's defaults|
-FTS5 hashsize 16 MiB|INSERT INTO documents_fts(documents_fts, rank) VALUES('hashsize', 16777216);
-FTS5 automerge 16|INSERT INTO documents_fts(documents_fts, rank) VALUES('automerge', 16);
-FTS5 crisismerge 64|INSERT INTO documents_fts(documents_fts, rank) VALUES('crisismerge', 64);
-FTS5 pgsz 8000|INSERT INTO documents_fts(documents_fts, rank) VALUES('pgsz', 8000);
-page_size 4096|
-newsdb's defaults, then FTS5 optimize|
+newsdb's defaults||
+FTS5 hashsize 16 MiB||INSERT INTO documents_fts(documents_fts, rank) VALUES('hashsize', 16777216);
+FTS5 automerge 16||INSERT INTO documents_fts(documents_fts, rank) VALUES('automerge', 16);
+FTS5 automerge 2||INSERT INTO documents_fts(documents_fts, rank) VALUES('automerge', 2);
+FTS5 crisismerge 64||INSERT INTO documents_fts(documents_fts, rank) VALUES('crisismerge', 64);
+FTS5 pgsz 8000||INSERT INTO documents_fts(documents_fts, rank) VALUES('pgsz', 8000);
+page_size 4096||
+page cache 16 MiB (default 64)|NEWSDB_CACHE_MIB=16|
+page cache 256 MiB|NEWSDB_CACHE_MIB=256|
+batches of 128 files (default 512)|NEWSDB_BATCH_FILES=128|
+batches of 2048 files|NEWSDB_BATCH_FILES=2048|
+newsdb's defaults again (the noise between runs)||
+newsdb's defaults, then FTS5 optimize||
 VARIANTS
 fi
 

@@ -93,11 +93,33 @@ pub fn join_lines<'a>(lines: impl IntoIterator<Item = &'a str>) -> String {
 /// The canonical form the content hash is computed over; see the module documentation.
 pub fn canonical(body: &str) -> String {
     // Two monomorphic calls rather than a boxed iterator: this runs over every byte of every body.
-    if body.is_ascii() || is_nfkc_quick(body.chars()) == IsNormalized::Yes {
+    if body.is_ascii() {
+        fold_canonical_ascii(body)
+    } else if is_nfkc_quick(body.chars()) == IsNormalized::Yes {
         fold_canonical(body.chars(), body.len())
     } else {
         fold_canonical(body.nfkc(), body.len())
     }
+}
+
+/// [`fold_canonical`] for ASCII text, byte by byte: the same folds (a backtick is the only ASCII
+/// character folded; whitespace runs become one space).
+fn fold_canonical_ascii(body: &str) -> String {
+    let mut out = Vec::with_capacity(body.len());
+    let mut space = false;
+    for &b in body.as_bytes() {
+        // char::is_whitespace on ASCII: tab, line feed, vertical tab, form feed, carriage return, space.
+        if matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ') {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(b' ');
+            space = false;
+        }
+        out.push(if b == b'`' { b'\'' } else { b });
+    }
+    String::from_utf8(out).expect("ASCII in, ASCII out")
 }
 
 /// Folds each character of NFKC text, and whitespace runs to one space (none at the ends).
@@ -146,6 +168,22 @@ pub fn is_unspaced_script(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_ascii_fold_is_the_general_fold() {
+        for text in [
+            "",
+            "  plain\ttext \r\n\x0B\x0Cwith `ticks` and\n\nlines  ",
+            "a\u{1C}b\u{1F}c \u{7F} end",
+        ] {
+            assert!(text.is_ascii());
+            assert_eq!(
+                fold_canonical_ascii(text),
+                fold_canonical(text.chars(), 0),
+                "{text:?}"
+            );
+        }
+    }
 
     #[test]
     fn line_endings_and_spaces_are_normalized() {
