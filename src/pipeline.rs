@@ -13,7 +13,7 @@ use crate::prepare::{prepare, prepare_fields, Prepared};
 use crate::read::{read, sha256_hex, FileBytes, Stat};
 use crate::record::{Outcome, Record, RunCounts, Scope};
 use crate::reject::Rejection;
-use crate::store::writer::{KnownFile, NearDuplicates, Writer};
+use crate::store::writer::{KnownFiles, NearDuplicates, Writer};
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 use rusqlite::Connection;
@@ -209,9 +209,15 @@ fn run_files(
     verify: bool,
     on_event: &mut dyn FnMut(Event),
 ) -> Result<()> {
-    let known = writer.known_files()?;
-    let stale = writer.stale_documents()?;
-    let found = discover::discover(roots, filter);
+    // The walk (file system) and the load of what the database knows (SQLite) take about as long
+    // as each other on an unchanged corpus: side by side, on two threads.
+    let (found, known, stale) = std::thread::scope(|scope| {
+        let walk = scope.spawn(|| discover::discover(roots, filter));
+        let known = writer.known_files();
+        let stale = writer.stale_documents();
+        (walk.join().expect("the walk does not panic"), known, stale)
+    });
+    let (known, stale) = (known?, stale?);
     writer.set_discovered(found.files.iter().map(|c| c.path.as_path()));
     on_event(Event::Discovered {
         files: (found.files.len() + found.unlisted.len()) as u64,
@@ -369,18 +375,22 @@ fn process_line(
 
 /// Whether a file can be skipped unread: same size and mtime as stored, and stored in a state that the
 /// same bytes would reproduce with the current cleaner (its document is not `stale`).
-fn is_unchanged(known: &HashMap<PathBuf, KnownFile>, c: &Candidate, stale: &HashSet<i64>) -> bool {
-    known.get(&c.path).is_some_and(|k| {
-        k.stat == c.stat
-            && match k.status.as_str() {
-                "ingested" | "duplicate" => k.document_id.is_some_and(|id| !stale.contains(&id)),
-                "error" => k
-                    .reason
-                    .as_deref()
-                    .is_some_and(Rejection::depends_only_on_content),
-                _ => false,
-            }
-    })
+fn is_unchanged(known: &KnownFiles, c: &Candidate, stale: &HashSet<i64>) -> bool {
+    known
+        .get(c.path.to_string_lossy().as_ref())
+        .is_some_and(|k| {
+            k.stat == c.stat
+                && match k.status.as_str() {
+                    "ingested" | "duplicate" => {
+                        k.document_id.is_some_and(|id| !stale.contains(&id))
+                    }
+                    "error" => k
+                        .reason
+                        .as_deref()
+                        .is_some_and(Rejection::depends_only_on_content),
+                    _ => false,
+                }
+        })
 }
 
 /// What became of the bytes met earlier in this run, by the first 128 bits of their SHA-256. A later

@@ -15,7 +15,7 @@ use crate::store::sites::{self, SiteCounts};
 use anyhow::{Context, Result};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// What the database remembers about a file from earlier runs, enough to decide whether to read it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +27,9 @@ pub struct KnownFile {
     pub document_id: Option<i64>,
 }
 
+/// Every whole file the database knows, by path (as text, see [`path_text`]).
+pub type KnownFiles = foldhash::HashMap<String, KnownFile>;
+
 /// Owns the connection for the length of one run. The caller holds the writer lock.
 pub struct Writer {
     conn: Connection,
@@ -36,7 +39,7 @@ pub struct Writer {
     counts: RunCounts,
     /// Every source path discovered in this run: to tell a rename (the old path is gone) from a copy,
     /// and at the end, which sources in scope were not seen.
-    discovered: HashSet<String>,
+    discovered: foldhash::HashSet<String>,
     /// Documents whose set of files changed in this run: their primary file is chosen again at the end.
     affected: BTreeSet<i64>,
     near: NearDuplicates,
@@ -49,6 +52,11 @@ pub struct Writer {
     site_counts: SiteCounts,
     /// Domains whose learned lines this run changed.
     sites_changed: BTreeSet<String>,
+    /// The previous run did not finish: its batches may have moved files off documents it never
+    /// got to retire, so this run's end looks at every document, not only the `affected` ones.
+    sweep: bool,
+    /// A batch of records was written (a run that found every file unchanged writes none).
+    wrote_records: bool,
 }
 
 /// How this run handles near-duplicates.
@@ -88,6 +96,13 @@ impl Writer {
         cleaner_version: &str,
         near: NearDuplicates,
     ) -> Result<Writer> {
+        let previous: Option<String> = conn
+            .query_row(
+                "SELECT status FROM runs ORDER BY id DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
         let died: Vec<i64> = conn
             .prepare("SELECT id FROM runs WHERE status = 'running'")?
             .query_map([], |r| r.get(0))?
@@ -117,7 +132,9 @@ impl Writer {
             run_id,
             cleaner_version: cleaner_version.to_owned(),
             counts: RunCounts::default(),
-            discovered: HashSet::new(),
+            sweep: previous.is_some_and(|status| status != "completed"),
+            wrote_records: false,
+            discovered: foldhash::HashSet::default(),
             affected: BTreeSet::new(),
             near,
             buckets: clusters::Buckets::default(),
@@ -183,14 +200,16 @@ impl Writer {
     }
 
     /// Every whole file the database knows, by path.
-    pub fn known_files(&self) -> Result<HashMap<PathBuf, KnownFile>> {
+    /// Keyed by the path as stored (text): hashed with foldhash, not as `PathBuf` components with the
+    /// standard library's SipHash, which was a tenth of an unchanged re-run.
+    pub fn known_files(&self) -> Result<KnownFiles> {
         let mut stmt = self.conn.prepare(
             "SELECT path, size, mtime, status, reason, document_id FROM files
              WHERE size IS NOT NULL AND line IS NULL",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok((
-                PathBuf::from(r.get::<_, String>(0)?),
+                r.get::<_, String>(0)?,
                 KnownFile {
                     stat: Stat {
                         size: r.get::<_, i64>(1)? as u64,
@@ -207,6 +226,7 @@ impl Writer {
 
     /// Writes one batch of records in one transaction.
     pub fn write_batch(&mut self, records: &[Record]) -> Result<()> {
+        self.wrote_records |= !records.is_empty();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -284,7 +304,17 @@ impl Writer {
             .prepare(REVIVABLE)?
             .query_map([], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
-        self.counts.retired = tx.execute(RETIRE, [run])? as u64;
+        self.counts.retired = if self.sweep {
+            tx.execute(RETIRE, [run])? as u64
+        } else {
+            // Only a document whose files changed in this run can have lost its last one.
+            let mut retire = tx.prepare_cached(RETIRE_ONE)?;
+            let mut retired = 0;
+            for id in &self.affected {
+                retired += retire.execute([run, *id])? as u64;
+            }
+            retired
+        };
         let retired: Vec<i64> = tx
             .prepare("SELECT id FROM documents WHERE retired_run_id = ?1")?
             .query_map([run], |r| r.get(0))?
@@ -314,13 +344,15 @@ impl Writer {
         sites::learn(&tx, run, &mut self.site_counts, &mut self.sites_changed)
             .context("counting site boilerplate lines")?;
         self.counts.sites_learned = self.sites_changed.len() as u64;
-        tx.execute(
-            "UPDATE documents SET last_run_id = ?1
-             WHERE last_run_id IS NOT ?1
-               AND id IN (SELECT document_id FROM files
-                          WHERE last_run_id = ?1 AND status IN ('ingested', 'duplicate'))",
-            [run],
-        )?;
+        if self.wrote_records {
+            tx.execute(
+                "UPDATE documents SET last_run_id = ?1
+                 WHERE last_run_id IS NOT ?1
+                   AND id IN (SELECT document_id FROM files
+                              WHERE last_run_id = ?1 AND status IN ('ingested', 'duplicate'))",
+                [run],
+            )?;
+        }
         update_run(&tx, run, &self.counts, "completed", None)?;
         tx.commit().context("recording the end of the run")?;
         Ok((self.counts, self.conn))
@@ -372,7 +404,7 @@ fn mark_deleted(
     conn: &Connection,
     run_id: i64,
     scope: &Scope,
-    discovered: &HashSet<String>,
+    discovered: &foldhash::HashSet<String>,
     counts: &mut RunCounts,
     affected: &mut BTreeSet<i64>,
 ) -> Result<()> {
@@ -390,14 +422,19 @@ fn mark_deleted(
             prefix.clone(),
         ),
     };
-    let unseen: Vec<(i64, String, Option<i64>)> = conn
-        .prepare_cached(sql)?
-        .query_map([prefix], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .filter(|row| {
-            row.as_ref()
-                .map_or(true, |(_, path, _)| !discovered.contains(path))
-        })
-        .collect::<rusqlite::Result<_>>()?;
+    // Every stored file in scope is read here, nearly all of them seen: a path is copied out only
+    // when it was not.
+    let mut unseen: Vec<(i64, String, Option<i64>)> = Vec::new();
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut rows = stmt.query([prefix])?;
+    while let Some(r) = rows.next()? {
+        let path = r.get_ref(1)?.as_str()?;
+        if !discovered.contains(path) {
+            unseen.push((r.get(0)?, path.to_owned(), r.get(2)?));
+        }
+    }
+    drop(rows);
+    drop(stmt);
     for (id, path, document_id) in unseen {
         let gone = match scope {
             Scope::Lines(_) => true,
@@ -438,6 +475,11 @@ const RETIRE: &str = "
       AND id IN (SELECT d.id FROM documents d
                  WHERE NOT EXISTS (SELECT 1 FROM files f
                                    WHERE f.document_id = d.id AND f.status IN ('ingested', 'duplicate')))";
+const RETIRE_ONE: &str = "
+    UPDATE documents SET retired_run_id = ?1
+    WHERE id = ?2 AND retired_run_id IS NULL
+      AND NOT EXISTS (SELECT 1 FROM files f
+                      WHERE f.document_id = ?2 AND f.status IN ('ingested', 'duplicate'))";
 const REVIVABLE: &str = "
     SELECT id FROM documents
     WHERE retired_run_id IS NOT NULL
@@ -507,7 +549,7 @@ struct Put<'a> {
     run_id: i64,
     cleaner_version: &'a str,
     counts: &'a mut RunCounts,
-    discovered: &'a HashSet<String>,
+    discovered: &'a foldhash::HashSet<String>,
     affected: &'a mut BTreeSet<i64>,
     /// The line number of the record being written, for JSON Lines records.
     line: Option<u64>,

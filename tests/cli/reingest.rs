@@ -227,6 +227,42 @@ fn files_under_roots_not_scanned_are_untouched() {
     );
 }
 
+/// A run looks only at documents whose files changed in it to find those to retire, unless the run
+/// before it did not finish: then its committed batches may have moved files off documents it never
+/// retired, and the next run, even over an unchanged folder, must find them.
+#[test]
+fn a_run_after_one_that_died_retires_what_the_dead_run_left() {
+    let env = Env::new();
+    env.write("a.txt", "First version of the story.\n");
+    env.ingest(0);
+    env.write("a.txt", "Second version of the story, rewritten.\n");
+    env.ingest(0);
+    assert_eq!(
+        env.count("SELECT count(*) FROM documents WHERE retired_run_id IS NOT NULL"),
+        1
+    );
+    // The state a run killed after its last batch and before its end leaves: the file points at
+    // the new document, the old one is not retired, the run is still 'running'.
+    env.conn()
+        .execute_batch(
+            "UPDATE documents SET retired_run_id = NULL;
+             UPDATE runs SET status = 'running', finished_at = NULL
+             WHERE id = (SELECT max(id) FROM runs);",
+        )
+        .unwrap();
+    let next = env.ingest(0);
+    assert_eq!(next["unchanged"], 1);
+    assert_eq!(next["retired"], 1, "{next}");
+    assert_eq!(
+        env.count(
+            "SELECT count(*) FROM documents WHERE retired_run_id IS NULL AND body LIKE 'First%'"
+        ),
+        0
+    );
+    // And a run after a completed one finds nothing more to do.
+    assert_eq!(env.ingest(0)["retired"], 0);
+}
+
 /// Kills the ingest with SIGKILL at several points, checks the database each time, then lets a run
 /// finish and compares with an uninterrupted ingest.
 #[test]
