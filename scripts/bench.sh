@@ -173,8 +173,8 @@ FTS5 automerge 2||INSERT INTO documents_fts(documents_fts, rank) VALUES('automer
 FTS5 crisismerge 64||INSERT INTO documents_fts(documents_fts, rank) VALUES('crisismerge', 64);
 FTS5 pgsz 8000||INSERT INTO documents_fts(documents_fts, rank) VALUES('pgsz', 8000);
 page_size 4096||
-page cache 16 MiB (default 64)|NEWSDB_CACHE_MIB=16|
-page cache 256 MiB|NEWSDB_CACHE_MIB=256|
+page cache 16 MiB (default 32)|NEWSDB_CACHE_MIB=16|
+page cache 64 MiB|NEWSDB_CACHE_MIB=64|
 batches of 128 files (default 512)|NEWSDB_BATCH_FILES=128|
 batches of 2048 files|NEWSDB_BATCH_FILES=2048|
 newsdb's defaults again (the noise between runs)||

@@ -124,13 +124,7 @@ impl Finish<'_> {
             });
         }
         let canonical = normalize::canonical(&body);
-        let visible = |l: &str| l.chars().filter(|c| !c.is_whitespace()).count();
-        let quality = quality::measure(
-            &body,
-            cleaned.lang,
-            cleaned.removed.iter().map(|r| visible(&r.text)).sum(),
-            body_lines.iter().map(|l| visible(l)).sum(),
-        );
+        let quality = quality::measure(&body, cleaned.lang, cleaned.removed_chars, cleaned.chars);
         Ok(Prepared {
             domain,
             site_version: cleaned.site_version,

@@ -32,10 +32,8 @@ pub fn measure(
     });
     let (mut words, mut alpha, mut stop) = (0usize, 0usize, 0usize);
     let mut lower = String::new();
-    // About one word per six bytes of text: sized once rather than grown through every rehash.
-    let mut trigrams =
-        foldhash::HashSet::with_capacity_and_hasher(body.len() / 6, Default::default());
-    let (mut grams, mut repeated) = (0usize, 0usize);
+    // Hashes of the word 3-grams, sorted at the end to count repeats: cheaper than a hash set.
+    let mut grams: Vec<u64> = Vec::with_capacity(body.len() / 6);
     let mut last = [0u64; 2];
     for token in body.split_whitespace() {
         // The token's letters and digits, lower-cased, in one pass (ASCII without case tables).
@@ -62,12 +60,13 @@ pub fn measure(
         }
         let h = fnv1a(lower.as_bytes());
         if words >= 3 {
-            grams += 1;
-            let gram = last[0].rotate_left(42) ^ last[1].rotate_left(21) ^ h;
-            repeated += usize::from(!trigrams.insert(gram));
+            grams.push(last[0].rotate_left(42) ^ last[1].rotate_left(21) ^ h);
         }
         last = [last[1], h];
     }
+    grams.sort_unstable();
+    // Each 3-gram equal to the one before it in sorted order occurred earlier in the text.
+    let repeated = grams.windows(2).filter(|w| w[0] == w[1]).count();
     let ratio = |n: usize, d: usize| {
         if d == 0 {
             0.0
@@ -78,7 +77,7 @@ pub fn measure(
     Quality {
         stopword_ratio: stopwords.filter(|_| !unspaced).map(|_| ratio(stop, words)),
         alpha_ratio: ratio(alpha, words),
-        repetition: ratio(repeated, grams),
+        repetition: ratio(repeated, grams.len()),
         boilerplate_ratio: ratio(removed_chars, source_chars),
     }
 }
