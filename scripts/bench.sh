@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
         --search-1m) search_1m=1; shift ;;
         --smoke) smoke=1; sizes="300"; shift ;;
         --settings) settings="$2"; sizes=""; shift 2 ;;
-        *) echo "usage: scripts/bench.sh [--sizes \"N...\"] [--search-1m] [--smoke]" >&2; exit 2 ;;
+        *) echo "usage: scripts/bench.sh [--sizes \"N...\"] [--search-1m] [--smoke] [--settings N]" >&2; exit 2 ;;
     esac
 done
 
@@ -42,6 +42,9 @@ newsdb="$PWD/target/release/newsdb"
 gen="$PWD/target/release/examples/gen_corpus"
 latency="$PWD/target/release/examples/search_latency"
 clean_speed="$PWD/target/release/examples/clean_speed"
+# A kept $BENCH_DIR reuses its corpora: named after the generator's source, so a changed generator
+# makes new ones instead of timing a stale corpus.
+gen_stamp=$(cat examples/gen_corpus.rs examples/common/*.rs | sha256sum | cut -c1-12)
 
 if [ ! -x "$work/venv/bin/sqlite-utils" ]; then
     python3 -m venv "$work/venv"
@@ -68,7 +71,7 @@ echo "| files | corpus MB | step | wall s | peak RSS MB | ratio |"
 echo "|---:|---:|---|---:|---:|---|"
 
 for n in $sizes; do
-    corpus="$work/corpus$n"
+    corpus="$work/corpus$n-$gen_stamp"
     [ -d "$corpus" ] || "$gen" --files "$n" --seed 1 --out "$corpus"
     mb=$(du -sm "$corpus" | cut -f1)
     # Warm the page cache for every contender alike.
@@ -137,7 +140,7 @@ if [ "$settings" != 0 ]; then
     # Each variant: a new database created by newsdb (schema only), changed by one statement through
     # the sqlite3 shell, then the same ingest. FTS5 keeps its options in the table's config, and the
     # page size of a database is fixed once it has tables, so every variant starts from scratch.
-    corpus="$work/corpus$settings"
+    corpus="$work/corpus$settings-$gen_stamp"
     [ -d "$corpus" ] || "$gen" --files "$settings" --seed 1 --out "$corpus"
     find "$corpus" -type f -exec cat {} + >/dev/null
     mkdir -p "$work/empty"
@@ -173,6 +176,7 @@ FTS5 automerge 2||INSERT INTO documents_fts(documents_fts, rank) VALUES('automer
 FTS5 crisismerge 64||INSERT INTO documents_fts(documents_fts, rank) VALUES('crisismerge', 64);
 FTS5 pgsz 8000||INSERT INTO documents_fts(documents_fts, rank) VALUES('pgsz', 8000);
 page_size 4096||
+synchronous FULL (default NORMAL)|NEWSDB_SYNCHRONOUS=FULL|
 page cache 16 MiB (default 32)|NEWSDB_CACHE_MIB=16|
 page cache 64 MiB|NEWSDB_CACHE_MIB=64|
 batches of 128 files (default 512)|NEWSDB_BATCH_FILES=128|

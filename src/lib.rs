@@ -23,3 +23,4 @@ pub mod record;
 pub mod reject;
 pub mod search;
 pub mod store;
+pub mod tuning;

@@ -14,6 +14,7 @@ use crate::read::{read, sha256_hex, FileBytes, Stat};
 use crate::record::{Outcome, Record, RunCounts, Scope};
 use crate::reject::Rejection;
 use crate::store::writer::{KnownFiles, NearDuplicates, Writer};
+use crate::tuning;
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 use rusqlite::Connection;
@@ -22,18 +23,6 @@ use std::collections::{HashMap, HashSet};
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
-/// Files handed to the writer at once, and committed in one transaction.
-const CHUNK_FILES: usize = 512;
-
-/// The batch size: [`CHUNK_FILES`], or `NEWSDB_BATCH_FILES` from the environment, a knob for
-/// `scripts/bench.sh --settings` (not a user setting: the default is the measured choice).
-fn chunk_files() -> usize {
-    std::env::var("NEWSDB_BATCH_FILES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .filter(|&n| n > 0)
-        .unwrap_or(CHUNK_FILES)
-}
 /// Chunks that may wait in the channel: bounds memory to about this many chunks of prepared text.
 const CHANNEL_CHUNKS: usize = 2;
 
@@ -261,7 +250,7 @@ fn run_files(
     std::thread::scope(|scope| {
         scope.spawn(move || {
             let mut seen = SeenBytes::default();
-            for chunk in to_read.chunks(chunk_files()) {
+            for chunk in to_read.chunks(tuning::batch_files()) {
                 let records = process_chunk(chunk, stages, known_bytes, &mut seen);
                 if tx.send(records).is_err() {
                     break; // the writer stopped; its error is what gets reported
@@ -303,7 +292,7 @@ fn run_jsonl(
     std::thread::scope(|scope| {
         let reading = scope.spawn(move || -> Result<()> {
             let mut lines = reader.split(b'\n').enumerate();
-            let chunk_files = chunk_files();
+            let chunk_files = tuning::batch_files();
             loop {
                 let mut chunk = Vec::with_capacity(chunk_files);
                 for (i, line) in lines.by_ref() {

@@ -1,6 +1,7 @@
 //! Opening a database: read-write for `ingest` (creating and migrating it), read-only for the rest.
 
 use super::migrate;
+use crate::tuning;
 use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
 use std::time::Duration;
@@ -39,18 +40,10 @@ pub fn open_read_write(path: &Path) -> Result<Connection, OpenError> {
     // page_size only takes effect on a new database, before WAL is switched on.
     conn.pragma_update(None, "page_size", 8192)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "synchronous", tuning::synchronous())?;
     conn.pragma_update(None, "foreign_keys", true)?;
-    // 32 MiB of page cache (SQLite's default is 2 MiB): the writer looks every new document's 16
-    // near-duplicate band keys up at random places of the bucket index. Measured on 100k files
-    // (`NEWSDB_CACHE_MIB`, side by side): 16 MiB 42.5 s and 150 MB peak, 32 MiB 39.6 s and 165 MB,
-    // 64 MiB 44.3 s and 199 MB. NEWSDB_CACHE_MIB changes it, a knob for `scripts/bench.sh --settings`.
-    let cache_mib = std::env::var("NEWSDB_CACHE_MIB")
-        .ok()
-        .and_then(|v| v.parse::<i64>().ok())
-        .filter(|&n| n > 0)
-        .unwrap_or(32);
-    conn.pragma_update(None, "cache_size", -1024 * cache_mib)?;
+    // A large page cache for the writer's random lookups in the near-duplicate buckets.
+    conn.pragma_update(None, "cache_size", -1024 * tuning::cache_mib())?;
     conn.set_prepared_statement_cache_capacity(64);
     migrate::migrate(&mut conn)?;
     Ok(conn)
