@@ -26,6 +26,35 @@ use std::path::{Path, PathBuf};
 /// Chunks that may wait in the channel: bounds memory to about this many chunks of prepared text.
 const CHANNEL_CHUNKS: usize = 2;
 
+/// How much less the scheduler favours a worker thread than the writer (nice values, on Linux).
+const WORKER_NICENESS: i32 = 5;
+
+/// The pool of worker threads for the per-file stages, one per core, each a little less favoured by
+/// the scheduler than the writer. The writer is the pipeline's narrowest stage (FTS5 indexing happens
+/// there and nowhere else): with as many busy threads as cores and equal shares, it got about three
+/// quarters of a core while the workers filled the channel and then waited on it.
+fn workers() -> Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .thread_name(|i| format!("newsdb-worker-{i}"))
+        .start_handler(|_| lower_this_thread_priority())
+        .build()
+        .context("starting the worker threads")
+}
+
+#[cfg(target_os = "linux")]
+fn lower_this_thread_priority() {
+    // SAFETY: getpriority and setpriority read and write no memory of ours. On Linux, PRIO_PROCESS
+    // with id 0 is the calling thread only. Relative to the process's own niceness (cron may run it
+    // niced); if it fails, the thread keeps the writer's priority.
+    unsafe {
+        let nice = libc::getpriority(libc::PRIO_PROCESS, 0);
+        libc::setpriority(libc::PRIO_PROCESS, 0, (nice + WORKER_NICENESS).min(19));
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lower_this_thread_priority() {}
+
 /// What to ingest and how.
 #[derive(Debug, Clone)]
 pub struct IngestOptions {
@@ -246,16 +275,19 @@ fn run_files(
     drop(unchanged);
 
     let known_bytes = &known_bytes;
+    let workers = workers()?;
     let (tx, rx) = crossbeam_channel::bounded::<Vec<Record>>(CHANNEL_CHUNKS);
     std::thread::scope(|scope| {
         scope.spawn(move || {
-            let mut seen = SeenBytes::default();
-            for chunk in to_read.chunks(tuning::batch_files()) {
-                let records = process_chunk(chunk, stages, known_bytes, &mut seen);
-                if tx.send(records).is_err() {
-                    break; // the writer stopped; its error is what gets reported
+            workers.install(|| {
+                let mut seen = SeenBytes::default();
+                for chunk in to_read.chunks(tuning::batch_files()) {
+                    let records = process_chunk(chunk, stages, known_bytes, &mut seen);
+                    if tx.send(records).is_err() {
+                        break; // the writer stopped; its error is what gets reported
+                    }
                 }
-            }
+            })
         });
         let result = rx
             .iter()
@@ -277,6 +309,7 @@ fn run_jsonl(
 ) -> Result<()> {
     let stale = writer.stale_documents()?;
     let known_bytes = writer.known_raw_hashes(&stale)?;
+    let workers = workers()?;
     let (reader, mtime_ns): (Box<dyn BufRead + Send>, i64) = match path {
         Some(path) => {
             let file = std::fs::File::open(path)
@@ -307,12 +340,14 @@ fn run_jsonl(
                 if chunk.is_empty() {
                     return Ok(());
                 }
-                let records: Vec<Record> = chunk
-                    .into_par_iter()
-                    .map(|(n, bytes)| {
-                        process_line(prefix, n, &bytes, mtime_ns, stages, known_bytes)
-                    })
-                    .collect();
+                let records: Vec<Record> = workers.install(|| {
+                    chunk
+                        .into_par_iter()
+                        .map(|(n, bytes)| {
+                            process_line(prefix, n, &bytes, mtime_ns, stages, known_bytes)
+                        })
+                        .collect()
+                });
                 if tx.send(records).is_err() {
                     return Ok(()); // the writer stopped; its error is what gets reported
                 }
