@@ -10,9 +10,10 @@ pub fn batch_files() -> usize {
 }
 
 /// SQLite page cache per connection, in MiB (SQLite's default is 2). The writer looks every new
-/// document's near-duplicate band keys up at random places of the bucket index. Measured on 100k
-/// files: 16 MiB 42.5 s and 150 MB peak, 32 MiB 39.6 s and 165 MB, 64 MiB 44.3 s and 199 MB.
-/// `NEWSDB_CACHE_MIB` changes it.
+/// document's near-duplicate band keys up at random places of the bucket index. Ingest time on 100k
+/// files did not follow the size beyond the machine's noise in two rounds (16, 32, 64 MiB: 42.5,
+/// 39.6, 44.3 s, then 41.0, 42.2, 38.7 s); peak memory does (150, 165, 200 MB). 32 MiB keeps the
+/// 100k ingest well under 200 MB. `NEWSDB_CACHE_MIB` changes it.
 pub fn cache_mib() -> i64 {
     from_env("NEWSDB_CACHE_MIB").unwrap_or(32)
 }
