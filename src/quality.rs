@@ -5,6 +5,7 @@
 //! would throw away; the user decides in SQL.
 
 use crate::clean::lang;
+use std::hash::Hasher;
 
 /// Signals of one cleaned body (see `migrations/0004_quality_and_sites.sql` for their meaning).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -88,9 +89,9 @@ fn round(x: f64) -> f64 {
 }
 
 fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf29ce484222325, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x100000001b3)
-    })
+    let mut h = fnv::FnvHasher::default();
+    h.write(bytes);
+    h.finish()
 }
 
 #[cfg(test)]

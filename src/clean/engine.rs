@@ -10,6 +10,7 @@ use regex::{RegexSet, RegexSetBuilder};
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
 use std::collections::HashSet;
+use std::hash::Hasher;
 use std::sync::{Arc, OnceLock};
 
 /// Name recorded for a line removed because it already appeared earlier in the document.
@@ -357,18 +358,18 @@ fn site_candidates(lines: &[String], first_line: usize, cleaned: &Cleaned) -> Ve
 /// The key lines are compared by to find repeats: their letters and digits, case-folded, so a caption
 /// printed once with and once without its full stop, or with other quotes or spacing, is the same.
 fn repeat_key(line: &str) -> u64 {
-    let mut h: u64 = 0xcbf29ce484222325; // FNV-1a: a fixed function, no allocation
-    let mut eat = |b: u8| h = (h ^ u64::from(b)).wrapping_mul(0x100000001b3);
+    // FNV-1a: a fixed function, fed character by character, no allocation.
+    let mut h = fnv::FnvHasher::default();
     for c in line.chars().filter(|c| c.is_alphanumeric()) {
         if c.is_ascii() {
-            eat(c.to_ascii_lowercase() as u8);
+            h.write_u8(c.to_ascii_lowercase() as u8);
         } else {
             for l in c.to_lowercase() {
-                (l as u32).to_le_bytes().into_iter().for_each(&mut eat);
+                h.write(&(l as u32).to_le_bytes());
             }
         }
     }
-    h
+    h.finish()
 }
 
 #[cfg(test)]
