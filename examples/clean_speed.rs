@@ -10,9 +10,9 @@
 //! figures with `newsdb ingest`'s files per second on the same corpus (`scripts/bench.sh`): the
 //! cleaner must be far faster than the whole pipeline, which the SQLite writer bounds.
 
-use newsdb::clean::Cleaner;
-use newsdb::normalize;
-use newsdb::prepare::prepare;
+use newsdb_core::clean::Cleaner;
+use newsdb_core::normalize;
+use newsdb_core::prepare::prepare;
 use std::path::Path;
 use std::time::{Duration, Instant};
 

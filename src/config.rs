@@ -5,7 +5,7 @@
 //! extensions = ["txt", "md"]          # default ["txt"]
 //! include = ["2024/**"]               # only files matching one of these globs
 //! exclude = ["drafts/**", "*.tmp.txt"] # never files matching one of these
-//! rules = "rules.toml"                # the user rules file (see `newsdb::clean` rules files)
+//! rules = "rules.toml"                # the user rules file (see `newsdb_core::clean` rules files)
 //!
 //! [search]
 //! limit = 50                          # default --limit of `newsdb search`

@@ -15,7 +15,7 @@ use walkdir::WalkDir;
 
 /// A file found under a root.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Candidate {
+pub struct Listed {
     pub path: PathBuf,
     pub stat: Stat,
 }
@@ -30,7 +30,7 @@ pub struct Unlisted {
 /// What a walk over the roots found.
 #[derive(Debug, Default)]
 pub struct Found {
-    pub files: Vec<Candidate>,
+    pub files: Vec<Listed>,
     pub unlisted: Vec<Unlisted>,
 }
 
@@ -114,7 +114,7 @@ pub fn discover(roots: &[PathBuf], filter: &Filter) -> Found {
                         continue;
                     }
                     match e.metadata() {
-                        Ok(meta) => found.files.push(Candidate {
+                        Ok(meta) => found.files.push(Listed {
                             path: e.into_path(),
                             stat: Stat::of(&meta),
                         }),
@@ -146,6 +146,15 @@ pub fn discover(roots: &[PathBuf], filter: &Filter) -> Found {
         .files
         .dedup_by(|a, b| a.path.as_os_str() == b.path.as_os_str());
     found
+}
+
+/// Whether a path the walk did not find is gone from the disk (or is now a folder), as opposed to
+/// a file that exists but was not taken (another `--ext`, say): only a gone file is marked deleted.
+pub fn is_gone(path: &Path) -> bool {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) => meta.is_dir(),
+        Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+    }
 }
 
 fn is_hidden(name: &OsStr) -> bool {

@@ -1,23 +1,15 @@
-//! newsdb: folders of scraped news-article text files → one deduplicated, full-text-searchable SQLite
-//! database.
+//! newsdb: folders of scraped news articles → one deduplicated, full-text-searchable SQLite database.
 //!
-//! The pipeline, one module per stage:
-//! `discover → read (+ raw SHA-256) → decode → normalize → header → clean → content hash → store`.
-//! [`pipeline::ingest`] runs it; [`prepare::prepare`] is the per-file part on its own (what
-//! `newsdb clean` shows); [`search::search`] queries the result. Library code never prints: it returns
-//! values and reports per-file problems through [`pipeline::Event`].
+//! The per-document stage (`decode → normalize → header → clean → content hash`) is the pure crate
+//! [`newsdb_core`]; this crate holds what surrounds it, one module per stage of the run:
+//! [`discover`] (walk the roots) → [`read`] (bytes + raw SHA-256) → [`pipeline`] (workers run the
+//! per-document stage, a sink takes the records) → [`store`] (the single writer, the schema, the
+//! queries). [`search`] queries the result. Library code never prints: it returns values and reports
+//! per-file problems through [`pipeline::Event`].
 
-pub mod clean;
 pub mod config;
-pub mod decode;
 pub mod discover;
-pub mod header;
-pub mod jsonl;
-pub mod minhash;
-pub mod normalize;
 pub mod pipeline;
-pub mod prepare;
-pub mod quality;
 pub mod read;
 pub mod record;
 pub mod reject;

@@ -7,6 +7,7 @@ use clap::Parser;
 use cli::{Cli, Command};
 use cmd::Status;
 use newsdb::config::Config;
+use newsdb::tuning::Tuning;
 use std::process::ExitCode;
 
 /// Exit codes, documented in `--help` and the README for cron.
@@ -20,14 +21,16 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let config = || Config::load(cli.config.as_deref(), &cli.db);
     let result = match &cli.command {
-        Command::Ingest(args) => config().and_then(|c| cmd::ingest::run(&cli.db, &c, args)),
+        Command::Ingest(args) => {
+            config().and_then(|c| cmd::ingest::run(&cli.db, &c, &Tuning::from_env(), args))
+        }
         Command::Search(args) => config().and_then(|c| cmd::search::run(&cli.db, &c, args)),
         Command::Sql(args) => cmd::sql::run(&cli.db, args),
         Command::Stats(args) => cmd::stats::run(&cli.db, args),
         Command::Clean(args) => config().and_then(|c| cmd::clean::run(&cli.db, &c, args)),
         Command::Runs(args) => cmd::runs::run(&cli.db, args),
         Command::Dups(args) => cmd::dups::run(&cli.db, args),
-        Command::Prune(args) => cmd::prune::run(&cli.db, args),
+        Command::Prune(args) => cmd::prune::run(&cli.db, &Tuning::from_env(), args),
         Command::Export(args) => cmd::export::run(&cli.db, args),
         Command::Completions(args) => cmd::completions::completions(args),
         Command::Man(args) => cmd::completions::man(args),

@@ -4,8 +4,7 @@
 //! memory), hashes its bytes, and checks that the file did not change between the directory listing
 //! and the read, so a half-written file is never stored as if it were complete.
 
-use crate::reject::Rejection;
-use sha2::{Digest, Sha256};
+use newsdb_core::hash::sha256_hex;
 use std::fs;
 use std::io::Read;
 use std::path::Path;
@@ -13,6 +12,31 @@ use std::time::UNIX_EPOCH;
 
 /// Files larger than this are rejected unread: no news article is 64 MiB of text.
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Why a file could not be read whole. The content is not to blame: the file may read fine later.
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+pub enum ReadError {
+    #[error("file too large ({size} bytes; the limit is {limit} bytes)")]
+    TooLarge { size: u64, limit: u64 },
+    #[error("cannot read: {0}")]
+    Unreadable(String),
+    #[error("the file disappeared before it could be read")]
+    Vanished,
+    #[error("the file changed while it was being read; the next run will pick it up")]
+    ChangedWhileRead,
+}
+
+impl ReadError {
+    /// The stable short code stored in `files.reason`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ReadError::TooLarge { .. } => "too-large",
+            ReadError::Unreadable(_) => "unreadable",
+            ReadError::Vanished => "vanished",
+            ReadError::ChangedWhileRead => "changed-while-read",
+        }
+    }
+}
 
 /// A file's bytes and what identifies them.
 #[derive(Debug, Clone)]
@@ -47,16 +71,16 @@ impl Stat {
 
 /// Reads `path`, which was listed with `listed`. Fails with a rejection when the file cannot be read,
 /// is too large, or changed while it was read.
-pub fn read(path: &Path, listed: Stat) -> Result<FileBytes, Rejection> {
+pub fn read(path: &Path, listed: Stat) -> Result<FileBytes, ReadError> {
     if listed.size > MAX_FILE_BYTES {
-        return Err(Rejection::TooLarge {
+        return Err(ReadError::TooLarge {
             size: listed.size,
             limit: MAX_FILE_BYTES,
         });
     }
-    let unreadable = |e: std::io::Error| Rejection::Unreadable(e.to_string());
+    let unreadable = |e: std::io::Error| ReadError::Unreadable(e.to_string());
     let mut file = fs::File::open(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => Rejection::Vanished,
+        std::io::ErrorKind::NotFound => ReadError::Vanished,
         _ => unreadable(e),
     })?;
     let mut bytes = Vec::with_capacity(listed.size as usize);
@@ -66,17 +90,12 @@ pub fn read(path: &Path, listed: Stat) -> Result<FileBytes, Rejection> {
         .map_err(unreadable)?;
     let after = Stat::of(&file.metadata().map_err(unreadable)?);
     if after != listed || bytes.len() as u64 != listed.size {
-        return Err(Rejection::ChangedWhileRead);
+        return Err(ReadError::ChangedWhileRead);
     }
     Ok(FileBytes {
         raw_hash: sha256_hex(&bytes),
         bytes,
     })
-}
-
-/// Lower-case hex SHA-256, the form every hash column holds.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
 }
 
 #[cfg(test)]
@@ -92,7 +111,7 @@ mod tests {
         fs::write(&path, "first, then more").unwrap();
         assert_eq!(
             read(&path, listed).unwrap_err(),
-            Rejection::ChangedWhileRead
+            ReadError::ChangedWhileRead
         );
     }
 
@@ -103,7 +122,7 @@ mod tests {
         fs::write(&path, "x").unwrap();
         let listed = Stat::of(&fs::metadata(&path).unwrap());
         fs::remove_file(&path).unwrap();
-        assert_eq!(read(&path, listed).unwrap_err(), Rejection::Vanished);
+        assert_eq!(read(&path, listed).unwrap_err(), ReadError::Vanished);
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! The plain data that crosses the channel from the workers to the writer, and the run's counters.
 
-use crate::prepare::Prepared;
 use crate::read::Stat;
 use crate::reject::Rejection;
+use newsdb_core::prepare::Prepared;
 use std::path::PathBuf;
 
 /// What the workers made of one source: a file, or one line of a JSON Lines file.
@@ -20,19 +20,19 @@ pub struct Record {
 /// The sources a run is responsible for: at its end, the sources in scope that it did not see are
 /// marked deleted (files only when they are gone from the disk).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Scope {
+pub enum RunScope {
     /// A file or folder walked for article files.
     Files(PathBuf),
     /// The records of one JSON Lines file, or of standard input (`-`).
     Lines(String),
 }
 
-impl Scope {
+impl RunScope {
     /// How the scope is recorded in `runs.roots`.
     pub fn label(&self) -> String {
         match self {
-            Scope::Files(path) => path.to_string_lossy().into_owned(),
-            Scope::Lines(prefix) => prefix.clone(),
+            RunScope::Files(path) => path.to_string_lossy().into_owned(),
+            RunScope::Lines(prefix) => prefix.clone(),
         }
     }
 }

@@ -1,48 +1,28 @@
-//! Why a file was rejected.
+//! Why a source was rejected: it could not be read whole ([`ReadError`]), or its content makes no
+//! document ([`newsdb_core::Rejection`]).
 //!
 //! A rejected file is data, not a run error: the pipeline records it in `files` with status `error`, the
 //! stable short [`Rejection::code`] in `files.reason` (scripts match on it) and the one-line
 //! [`Rejection`] message in `files.detail`, prints `path: message` on stderr, and goes on.
 
+use crate::read::ReadError;
 use thiserror::Error;
 
-/// A reason not to ingest one file. Every variant renders as one line.
+/// A reason not to ingest one source. Every variant renders as one line.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum Rejection {
-    #[error("empty file")]
-    Empty,
-    #[error("binary file (NUL byte at offset {offset})")]
-    Binary { offset: usize },
-    #[error("not UTF-8 (invalid byte at offset {offset}) and not text in a legacy encoding{why}")]
-    NotUtf8 { offset: usize, why: String },
-    #[error("file too large ({size} bytes; the limit is {limit} bytes)")]
-    TooLarge { size: u64, limit: u64 },
-    #[error("cannot read: {0}")]
-    Unreadable(String),
-    #[error("the file disappeared before it could be read")]
-    Vanished,
-    #[error("the file changed while it was being read; the next run will pick it up")]
-    ChangedWhileRead,
-    #[error("no article text left after removing boilerplate ({removed} lines removed)")]
-    NoText { removed: usize },
-    /// A JSON Lines record that is not an article object (the line number is in the source's path).
-    #[error("not an article record: {0}")]
-    BadRecord(String),
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    #[error(transparent)]
+    Content(#[from] newsdb_core::Rejection),
 }
 
 impl Rejection {
     /// The stable short code stored in `files.reason`.
     pub fn code(&self) -> &'static str {
         match self {
-            Rejection::Empty => "empty",
-            Rejection::Binary { .. } => "binary",
-            Rejection::NotUtf8 { .. } => "not-utf8",
-            Rejection::TooLarge { .. } => "too-large",
-            Rejection::Unreadable(_) => "unreadable",
-            Rejection::Vanished => "vanished",
-            Rejection::ChangedWhileRead => "changed-while-read",
-            Rejection::NoText { .. } => "no-text",
-            Rejection::BadRecord(_) => "bad-record",
+            Rejection::Read(e) => e.code(),
+            Rejection::Content(r) => r.code(),
         }
     }
 
@@ -56,6 +36,27 @@ impl Rejection {
     /// A passing state of the file rather than a verdict on its content: a file already stored keeps
     /// its document until a run reads it whole.
     pub fn is_transient(&self) -> bool {
-        matches!(self, Rejection::Vanished | Rejection::ChangedWhileRead)
+        matches!(
+            self,
+            Rejection::Read(ReadError::Vanished | ReadError::ChangedWhileRead)
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_messages_pass_through() {
+        let read = Rejection::from(ReadError::Vanished);
+        assert_eq!(read.code(), "vanished");
+        assert!(read.is_transient());
+        assert!(!Rejection::depends_only_on_content(read.code()));
+        let content = Rejection::from(newsdb_core::Rejection::Empty);
+        assert_eq!(content.code(), "empty");
+        assert_eq!(content.to_string(), "empty file");
+        assert!(!content.is_transient());
+        assert!(Rejection::depends_only_on_content(content.code()));
     }
 }

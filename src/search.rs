@@ -9,6 +9,7 @@
 //! shown as its representative document, at the rank of its best-matching member, with the sources of
 //! all its members counted. `all_copies` lists every document instead.
 
+use crate::live_statuses;
 use rusqlite::{params, Connection};
 use thiserror::Error;
 
@@ -72,25 +73,33 @@ const MATCHES_SQL: &str = "
 /// The members are read from the `documents_cluster` index and their files from `files_document_id`
 /// (CROSS JOIN keeps SQLite from scanning every file by status instead). A document still to check
 /// (cluster_id NULL) has no members: its own files count.
-const CLUSTER_SQL: &str = "
-    SELECT d.title, d.published, d.url, d.domain, d.lang,
-           (SELECT count(*) FROM documents m WHERE m.cluster_id = ?1),
-           (SELECT count(*) FROM documents m CROSS JOIN files f ON f.document_id = m.id
-            WHERE m.cluster_id = ?1 AND f.status IN ('ingested', 'duplicate')),
-           (SELECT count(*) FROM files f
-            WHERE f.document_id = ?1 AND f.status IN ('ingested', 'duplicate'))
-    FROM documents d WHERE d.id = ?1";
+const CLUSTER_SQL: &str = concat!(
+    "SELECT d.title, d.published, d.url, d.domain, d.lang,
+            (SELECT count(*) FROM documents m WHERE m.cluster_id = ?1),
+            (SELECT count(*) FROM documents m CROSS JOIN files f ON f.document_id = m.id
+             WHERE m.cluster_id = ?1 AND f.status IN ",
+    live_statuses!(),
+    "),
+            (SELECT count(*) FROM files f
+             WHERE f.document_id = ?1 AND f.status IN ",
+    live_statuses!(),
+    ")
+     FROM documents d WHERE d.id = ?1"
+);
 
 /// Ordering by FTS5's own `rank` column (not by a `bm25()` result column) lets FTS5 hand the rows over
 /// already sorted, so `snippet()`, the join and the source count run for the `LIMIT` rows only instead
 /// of every match (4× faster where both words occur in every document). Retired documents are
 /// filtered through the small `documents_retired` index, never by reading the document rows.
-const SEARCH_SQL: &str = "
+const SEARCH_SQL: &str = concat!(
+    "
     SELECT d.id, d.title, d.published, d.url, d.domain, d.lang,
            snippet(documents_fts, -1, ?3, ?4, '…', ?5) AS snippet,
            documents_fts.rank AS rank,
            (SELECT count(*) FROM files f
-            WHERE f.document_id = d.id AND f.status IN ('ingested', 'duplicate')) AS sources,
+            WHERE f.document_id = d.id AND f.status IN ",
+    live_statuses!(),
+    ") AS sources,
            coalesce(d.cluster_id, d.id) AS cluster_id,
            (SELECT count(*) FROM documents m WHERE m.cluster_id = d.cluster_id) AS cluster_size
     FROM documents_fts
@@ -98,7 +107,8 @@ const SEARCH_SQL: &str = "
     WHERE documents_fts MATCH ?1 AND documents_fts.rank MATCH ?6
       AND (?7 OR documents_fts.rowid NOT IN (SELECT id FROM documents WHERE retired_run_id IS NOT NULL))
     ORDER BY documents_fts.rank
-    LIMIT ?2";
+    LIMIT ?2"
+);
 
 /// How to search.
 #[derive(Debug, Clone, Copy, Default)]

@@ -1,37 +1,95 @@
 //! Settings newsdb chooses for itself, measured rather than guessed (BENCHMARKS.md, "SQLite and FTS5
-//! settings"), and the environment variables through which `scripts/bench.sh --settings` varies them.
-//! They are benchmark knobs, not user settings: the defaults are the measured choice.
+//! settings"). They are benchmark knobs, not user settings: [`Tuning::default`] is the measured choice,
+//! and `scripts/bench.sh --settings` varies them through environment variables that only the
+//! command-line tool reads, once ([`Tuning::from_env`]); the library takes the struct.
 
-/// Files handed to the writer at once, and committed in one transaction. 128 was 12% slower on 20k
-/// files (more commits, more and smaller FTS segments); 2,048 no faster, with four times the prepared
-/// text in memory. `NEWSDB_BATCH_FILES` changes it.
-pub fn batch_files() -> usize {
-    from_env("NEWSDB_BATCH_FILES").unwrap_or(512)
+/// How a run batches its work and sets up SQLite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tuning {
+    /// Files handed to the writer at once, and committed in one transaction. 128 was 12% slower on
+    /// 20k files (more commits, more and smaller FTS segments); 2,048 was 12% faster at 100k but
+    /// peaked at 247 MB, with four times the prepared text in memory. `NEWSDB_BATCH_FILES`.
+    pub batch_files: usize,
+    /// SQLite page cache per connection, in MiB (SQLite's default is 2). The writer looks every new
+    /// document's near-duplicate band keys up at random places of the bucket index. Ingest time on
+    /// 100k files did not follow the size beyond the machine's noise in two rounds (16, 32, 64 MiB:
+    /// 42.5, 39.6, 44.3 s, then 41.0, 42.2, 38.7 s); peak memory does (150, 165, 200 MB). 32 MiB keeps
+    /// the 100k ingest well under 200 MB. `NEWSDB_CACHE_MIB`.
+    pub cache_mib: i64,
+    /// `PRAGMA synchronous` under WAL. NORMAL syncs at checkpoints, not at every commit: a power cut
+    /// may lose the last batches, never the database's consistency (the next run redoes them).
+    /// `NEWSDB_SYNCHRONOUS=FULL`.
+    pub synchronous: Synchronous,
 }
 
-/// SQLite page cache per connection, in MiB (SQLite's default is 2). The writer looks every new
-/// document's near-duplicate band keys up at random places of the bucket index. Ingest time on 100k
-/// files did not follow the size beyond the machine's noise in two rounds (16, 32, 64 MiB: 42.5,
-/// 39.6, 44.3 s, then 41.0, 42.2, 38.7 s); peak memory does (150, 165, 200 MB). 32 MiB keeps the
-/// 100k ingest well under 200 MB. `NEWSDB_CACHE_MIB` changes it.
-pub fn cache_mib() -> i64 {
-    from_env("NEWSDB_CACHE_MIB").unwrap_or(32)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Synchronous {
+    Normal,
+    Full,
 }
 
-/// `PRAGMA synchronous` under WAL. NORMAL syncs at checkpoints, not at every commit: a power cut may
-/// lose the last batches, never the database's consistency (the next run redoes them).
-/// `NEWSDB_SYNCHRONOUS=FULL` changes it.
-pub fn synchronous() -> &'static str {
-    match std::env::var("NEWSDB_SYNCHRONOUS").as_deref() {
-        Ok("FULL") => "FULL",
-        _ => "NORMAL",
+impl Synchronous {
+    /// The pragma's value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Synchronous::Normal => "NORMAL",
+            Synchronous::Full => "FULL",
+        }
     }
 }
 
-/// A positive number from the environment variable `name`.
-fn from_env<T: std::str::FromStr + PartialOrd + Default>(name: &str) -> Option<T> {
-    std::env::var(name)
-        .ok()
+impl Default for Tuning {
+    fn default() -> Self {
+        Tuning {
+            batch_files: 512,
+            cache_mib: 32,
+            synchronous: Synchronous::Normal,
+        }
+    }
+}
+
+impl Tuning {
+    /// The defaults, changed by the benchmark knobs set in the environment.
+    pub fn from_env() -> Tuning {
+        Tuning::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// The defaults, changed by the variables `var` returns (tested without touching the process's
+    /// environment). A value that is not a positive number is ignored.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Tuning {
+        let default = Tuning::default();
+        Tuning {
+            batch_files: positive(var("NEWSDB_BATCH_FILES")).unwrap_or(default.batch_files),
+            cache_mib: positive(var("NEWSDB_CACHE_MIB")).unwrap_or(default.cache_mib),
+            synchronous: match var("NEWSDB_SYNCHRONOUS").as_deref() {
+                Some("FULL") => Synchronous::Full,
+                _ => default.synchronous,
+            },
+        }
+    }
+}
+
+fn positive<T: std::str::FromStr + PartialOrd + Default>(value: Option<String>) -> Option<T> {
+    value
         .and_then(|v| v.parse().ok())
         .filter(|n| *n > T::default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn knobs_change_the_defaults_and_bad_values_are_ignored() {
+        let t = Tuning::from_vars(|name| match name {
+            "NEWSDB_BATCH_FILES" => Some("100".into()),
+            "NEWSDB_CACHE_MIB" => Some("-3".into()),
+            "NEWSDB_SYNCHRONOUS" => Some("FULL".into()),
+            _ => None,
+        });
+        assert_eq!(t.batch_files, 100);
+        assert_eq!(t.cache_mib, Tuning::default().cache_mib);
+        assert_eq!(t.synchronous, Synchronous::Full);
+        assert_eq!(Tuning::from_vars(|_| None), Tuning::default());
+    }
 }

@@ -59,7 +59,7 @@ pub enum Command {
     Stats(StatsArgs),
     /// List clusters of near-duplicate documents (syndicated copies, edited versions), largest first.
     #[command(
-        after_help = "Examples:\n  newsdb dups\n  newsdb dups --limit 5 --json | jq '.[].members[].sources'"
+        after_help = "Fields: cluster_id, title, documents, sources, members (id, title, published, domain, url,\nword_count, similarity, sources).\n\nExamples:\n  newsdb dups\n  newsdb dups --limit 5 --json | jq '.[].members[].sources'"
     )]
     Dups(DupsArgs),
     /// List ingest runs, newest first, with their counts and status.
@@ -180,12 +180,8 @@ pub struct RunsArgs {
     /// Show at most this many runs.
     #[arg(short = 'n', long, default_value_t = 20)]
     pub limit: usize,
-    /// Print runs as a JSON array.
-    #[arg(long, conflicts_with = "jsonl")]
-    pub json: bool,
-    /// Print one JSON object per run, one per line.
-    #[arg(long)]
-    pub jsonl: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -193,13 +189,8 @@ pub struct DupsArgs {
     /// Show at most this many clusters.
     #[arg(short = 'n', long, default_value_t = 20)]
     pub limit: usize,
-    /// Print clusters as a JSON array: cluster_id, title, documents, sources, members (id, title,
-    /// published, domain, url, word_count, similarity, sources).
-    #[arg(long, conflicts_with = "jsonl")]
-    pub json: bool,
-    /// Print one JSON object per cluster, one per line.
-    #[arg(long)]
-    pub jsonl: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -226,12 +217,8 @@ pub struct SearchArgs {
     /// representative, with the sources of all its versions).
     #[arg(long)]
     pub all_copies: bool,
-    /// Print hits as a JSON array.
-    #[arg(long, conflicts_with = "jsonl")]
-    pub json: bool,
-    /// Print one JSON object per hit, one per line.
-    #[arg(long)]
-    pub jsonl: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -239,37 +226,38 @@ pub struct SqlArgs {
     /// One SELECT (or other read-only) statement; it may start with a `--` comment.
     #[arg(allow_hyphen_values = true)]
     pub query: String,
-    /// Print rows as a JSON array of objects.
-    #[arg(long, conflicts_with_all = ["csv", "jsonl"])]
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// How a command that lists things prints them: one struct, flattened into every list command, so
+/// the flags read the same everywhere. Without a flag, each command prints for people.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct OutputArgs {
+    /// Print a JSON array of objects.
+    #[arg(long, conflicts_with_all = ["jsonl", "csv"])]
     pub json: bool,
-    /// Print one JSON object per row, one per line.
+    /// Print one JSON object per line (JSON Lines).
     #[arg(long, conflicts_with = "csv")]
     pub jsonl: bool,
-    /// Print rows as CSV with a header line.
+    /// Print CSV with a header line (nested fields as JSON text).
     #[arg(long)]
     pub csv: bool,
 }
 
-impl SqlArgs {
-    pub fn row_format(&self) -> RowFormat {
+impl OutputArgs {
+    /// The machine-readable format asked for; `None` for the command's own output for people.
+    pub fn format(&self) -> Option<output::Format> {
         if self.json {
-            RowFormat::Json
+            Some(output::Format::Json)
         } else if self.jsonl {
-            RowFormat::Jsonl
+            Some(output::Format::Jsonl)
         } else if self.csv {
-            RowFormat::Csv
+            Some(output::Format::Csv)
         } else {
-            RowFormat::Table
+            None
         }
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RowFormat {
-    Table,
-    Json,
-    Jsonl,
-    Csv,
 }
 
 #[derive(Debug, Args)]

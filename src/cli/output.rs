@@ -62,34 +62,78 @@ impl Rows {
     }
 }
 
-/// A JSON array of objects, pretty-printed.
-pub fn json(out: &mut impl Write, rows: &Rows) -> Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &rows.objects().collect::<Vec<_>>())?;
-    writeln!(out)?;
-    Ok(())
+/// A format for scripts (`--json`, `--jsonl`, `--csv`; see [`crate::cli::OutputArgs`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// A JSON array of objects, pretty-printed.
+    Json,
+    /// JSON Lines: one compact object per line.
+    Jsonl,
+    /// CSV with a header line; nested values as JSON text.
+    Csv,
 }
 
-/// JSON Lines: one compact object per row.
-pub fn jsonl(out: &mut impl Write, rows: &Rows) -> Result<()> {
-    jsonl_items(out, rows.objects())
+/// Prints a result set: as a table for people (`None`), or in `format`.
+pub fn rows(out: &mut impl Write, format: Option<Format>, rows: &Rows) -> Result<()> {
+    match format {
+        None => table(out, rows),
+        Some(Format::Csv) => csv(out, &rows.columns, rows.rows.iter().map(|r| r.as_slice())),
+        Some(format) => items(out, format, &rows.objects().collect::<Vec<_>>()),
+    }
 }
 
-/// JSON Lines from any serializable items.
-pub fn jsonl_items<T: serde::Serialize>(
-    out: &mut impl Write,
-    items: impl IntoIterator<Item = T>,
-) -> Result<()> {
-    for item in items {
-        serde_json::to_writer(&mut *out, &item)?;
-        writeln!(out)?;
+/// Prints serializable items (each an object) in `format`.
+pub fn items<T: serde::Serialize>(out: &mut impl Write, format: Format, items: &[T]) -> Result<()> {
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, items)?;
+            writeln!(out)?;
+        }
+        Format::Jsonl => {
+            for item in items {
+                serde_json::to_writer(&mut *out, item)?;
+                writeln!(out)?;
+            }
+        }
+        Format::Csv => {
+            let objects: Vec<Map<String, Value>> = items
+                .iter()
+                .map(|item| match serde_json::to_value(item) {
+                    Ok(Value::Object(map)) => Ok(map),
+                    Ok(other) => anyhow::bail!("cannot print {other} as a CSV row"),
+                    Err(e) => Err(e.into()),
+                })
+                .collect::<Result<_>>()?;
+            let columns: Vec<String> = objects
+                .first()
+                .map(|o| o.keys().cloned().collect())
+                .unwrap_or_default();
+            let rows: Vec<Vec<Value>> = objects
+                .into_iter()
+                .map(|o| {
+                    columns
+                        .iter()
+                        .map(|c| o.get(c).cloned().unwrap_or(Value::Null))
+                        .collect()
+                })
+                .collect();
+            csv(out, &columns, rows.iter().map(|r| r.as_slice()))?;
+        }
     }
     Ok(())
 }
 
-pub fn csv(out: &mut impl Write, rows: &Rows) -> Result<()> {
+fn csv<'a>(
+    out: &mut impl Write,
+    columns: &[String],
+    rows: impl Iterator<Item = &'a [Value]>,
+) -> Result<()> {
+    if columns.is_empty() {
+        return Ok(());
+    }
     let mut w = csv::Writer::from_writer(out);
-    w.write_record(&rows.columns)?;
-    for row in &rows.rows {
+    w.write_record(columns)?;
+    for row in rows {
         w.write_record(row.iter().map(plain))?;
     }
     w.flush()?;

@@ -5,10 +5,10 @@
 use super::Status;
 use crate::cli::CleanArgs;
 use anyhow::{Context, Result};
-use newsdb::clean::Removal;
 use newsdb::config::Config;
-use newsdb::prepare::prepare;
 use newsdb::store::OpenError;
+use newsdb_core::clean::Removal;
+use newsdb_core::prepare::prepare;
 use std::io::Write;
 use std::path::Path;
 

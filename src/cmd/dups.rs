@@ -12,13 +12,8 @@ pub fn run(db: &Path, args: &DupsArgs) -> Result<Status> {
     let conn = open_read_only(db)?;
     let clusters = queries::clusters(&conn, args.limit)?;
     let mut out = std::io::stdout().lock();
-    if args.json {
-        serde_json::to_writer_pretty(&mut out, &clusters)?;
-        writeln!(out)?;
-        return Ok(Status::Success);
-    }
-    if args.jsonl {
-        output::jsonl_items(&mut out, &clusters)?;
+    if let Some(format) = args.output.format() {
+        output::items(&mut out, format, &clusters)?;
         return Ok(Status::Success);
     }
     if clusters.is_empty() {

@@ -22,15 +22,18 @@ struct Exported {
     sources: Vec<String>,
 }
 
-const EXPORT_SQL: &str = "
-    SELECT d.id, d.content_hash, d.title, d.published, d.url, d.domain, d.lang, d.word_count, d.body,
-           (SELECT json_group_array(path) FROM (
-                SELECT f.path FROM files f
-                WHERE f.document_id = d.id AND f.status IN ('ingested', 'duplicate')
-                ORDER BY f.status = 'duplicate', f.path))
-    FROM documents d
-    WHERE d.retired_run_id IS NULL OR ?1
-    ORDER BY d.id";
+const EXPORT_SQL: &str = concat!(
+    "SELECT d.id, d.content_hash, d.title, d.published, d.url, d.domain, d.lang, d.word_count, d.body,
+            (SELECT json_group_array(path) FROM (
+                 SELECT f.path FROM files f
+                 WHERE f.document_id = d.id AND f.status IN ",
+    newsdb::live_statuses!(),
+    "
+                 ORDER BY f.status = 'duplicate', f.path))
+     FROM documents d
+     WHERE d.retired_run_id IS NULL OR ?1
+     ORDER BY d.id"
+);
 
 pub fn run(db: &Path, args: &ExportArgs) -> Result<Status> {
     let conn = open_read_only(db)?;

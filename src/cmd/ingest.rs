@@ -7,13 +7,13 @@ use anyhow::Result;
 use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 use newsdb::config::Config;
 use newsdb::discover::Filter;
-use newsdb::pipeline::{self, Event, IngestOptions, Input};
-use newsdb::store::writer::NearDuplicates;
+use newsdb::pipeline::{self, Event, FailPoint, IngestOptions, Input, NearDuplicates};
+use newsdb::tuning::Tuning;
 use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
-pub fn run(db: &Path, config: &Config, args: &IngestArgs) -> Result<Status> {
+pub fn run(db: &Path, config: &Config, tuning: &Tuning, args: &IngestArgs) -> Result<Status> {
     let started = Instant::now();
     let input = input(config, args)?;
     let cleaner = super::cleaner(args.rules.as_deref(), config)?;
@@ -22,7 +22,7 @@ pub fn run(db: &Path, config: &Config, args: &IngestArgs) -> Result<Status> {
         Ok(lock) => lock,
         Err(status) => return Ok(status),
     };
-    let conn = super::open_read_write(db)?;
+    let mut conn = super::open_read_write(db, tuning)?;
     let options = IngestOptions {
         input,
         verify: args.verify,
@@ -30,6 +30,12 @@ pub fn run(db: &Path, config: &Config, args: &IngestArgs) -> Result<Status> {
             enabled: !args.no_near_duplicates,
             threshold: args.near_threshold,
         },
+        batch_files: tuning.batch_files,
+        // Only the tests that kill runs at chosen points set it.
+        fail_point: std::env::var("NEWSDB_TEST_ABORT")
+            .ok()
+            .as_deref()
+            .and_then(FailPoint::parse),
     };
     let progress = progress_bar(args.quiet || args.json);
     let mut report = |event: Event| match event {
@@ -43,7 +49,7 @@ pub fn run(db: &Path, config: &Config, args: &IngestArgs) -> Result<Status> {
             progress.suspend(|| eprintln!("{}: {rejection}", path.display()))
         }
     };
-    let result = pipeline::ingest(conn, &cleaner, &options, &mut report);
+    let result = pipeline::ingest(&mut conn, &cleaner, &options, &mut report);
     progress.finish_and_clear();
     let summary = result?;
     let elapsed = started.elapsed().as_secs_f64();

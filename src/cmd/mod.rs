@@ -12,16 +12,17 @@ pub mod sql;
 pub mod stats;
 
 use anyhow::{Context, Result};
-use newsdb::clean::Cleaner;
 use newsdb::config::Config;
 use newsdb::store::{self, LockError, WriterLock};
+use newsdb::tuning::Tuning;
+use newsdb_core::clean::Cleaner;
 use rusqlite::Connection;
 use std::path::Path;
 
 /// The cleaner: the built-in rules, changed by the rules file named by `--rules` or newsdb.toml.
 pub fn cleaner(rules: Option<&Path>, config: &Config) -> Result<Cleaner> {
     match rules.or(config.rules.as_deref()) {
-        Some(path) => Cleaner::with_rules_file(path),
+        Some(path) => Ok(Cleaner::with_rules_file(path)?),
         None => Ok(Cleaner::builtin()),
     }
 }
@@ -40,8 +41,8 @@ pub enum Status {
 }
 
 /// Opens (creating and migrating) the database for a command that writes, naming it in any error.
-pub fn open_read_write(db: &Path) -> Result<Connection> {
-    store::open_read_write(db).with_context(|| format!("opening {}", db.display()))
+pub fn open_read_write(db: &Path, tuning: &Tuning) -> Result<Connection> {
+    store::open_read_write(db, tuning).with_context(|| format!("opening {}", db.display()))
 }
 
 /// Opens the database for a read-only command, naming it in any error.

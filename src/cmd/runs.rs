@@ -16,12 +16,6 @@ pub fn run(db: &Path, args: &RunsArgs) -> Result<Status> {
     let mut stmt = conn.prepare(RUNS_SQL)?;
     let rows = Rows::query(&mut stmt, [args.limit as i64])?;
     let mut out = std::io::stdout().lock();
-    if args.json {
-        output::json(&mut out, &rows)?;
-    } else if args.jsonl {
-        output::jsonl(&mut out, &rows)?;
-    } else {
-        output::table(&mut out, &rows)?;
-    }
+    output::rows(&mut out, args.output.format(), &rows)?;
     Ok(Status::Success)
 }

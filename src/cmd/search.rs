@@ -29,13 +29,8 @@ pub fn run(db: &Path, config: &Config, args: &SearchArgs) -> Result<Status> {
         Err(SearchError::Sqlite(err)) => return Err(err.into()),
     };
     let mut out = std::io::stdout().lock();
-    if args.json {
-        serde_json::to_writer_pretty(&mut out, &hits)?;
-        writeln!(out)?;
-        return Ok(Status::Success);
-    }
-    if args.jsonl {
-        output::jsonl_items(&mut out, &hits)?;
+    if let Some(format) = args.output.format() {
+        output::items(&mut out, format, &hits)?;
         return Ok(Status::Success);
     }
     if hits.is_empty() {

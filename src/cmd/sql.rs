@@ -2,7 +2,7 @@
 
 use super::{open_read_only, Status};
 use crate::cli::output::{self, Rows};
-use crate::cli::{RowFormat, SqlArgs};
+use crate::cli::SqlArgs;
 use anyhow::{bail, Context, Result};
 use std::path::Path;
 
@@ -16,11 +16,6 @@ pub fn run(db: &Path, args: &SqlArgs) -> Result<Status> {
     }
     let rows = Rows::query(&mut stmt, [])?;
     let mut out = std::io::stdout().lock();
-    match args.row_format() {
-        RowFormat::Table => output::table(&mut out, &rows)?,
-        RowFormat::Json => output::json(&mut out, &rows)?,
-        RowFormat::Jsonl => output::jsonl(&mut out, &rows)?,
-        RowFormat::Csv => output::csv(&mut out, &rows)?,
-    }
+    output::rows(&mut out, args.output.format(), &rows)?;
     Ok(Status::Success)
 }

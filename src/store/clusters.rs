@@ -13,8 +13,8 @@
 //! representative, whose id every member holds in `cluster_id`, is the earliest published, then the
 //! longest, then the first stored.
 
-use crate::minhash::{self, BandKeys, BANDS};
 use anyhow::{Context, Result};
+use newsdb_core::minhash::{self, BandKeys, BANDS};
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::LazyLock;
@@ -49,7 +49,7 @@ static INSERT_BUCKETS: LazyLock<String> = LazyLock::new(|| {
 /// rewrote nearly every page of it: at 100k files that made ingest half again as slow. Memory stays
 /// bounded (about 16 MB); a run that dies with rows held here leaves its documents to be checked again
 /// by the next run (see `Writer::start`).
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub struct Buckets {
     held: HashMap<i64, Vec<i64>>,
     rows: usize,
@@ -325,4 +325,94 @@ pub fn forget_retired(conn: &Connection) -> Result<()> {
         [],
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::documents::{self, NewDocument};
+    use crate::store::open::in_memory;
+    use newsdb_core::{Cleaner, Prepared};
+
+    const STORY: &str = "The harbour authority said on Tuesday that the new quay would open in the \
+        spring, two years late, after a dispute over the contract for the cranes was settled in court. \
+        Shipping lines had warned that the delay was costing them business, and the mayor promised an \
+        inquiry into how the budget had doubled since the plans were first approved.";
+
+    fn prepared(text: &str) -> Prepared {
+        newsdb_core::prepare(text.as_bytes(), &Cleaner::builtin(), true).unwrap()
+    }
+
+    /// Stores `doc` as document `id` the way a batch does: alone unless a held or stored document
+    /// shares a band key.
+    fn store(conn: &Connection, buckets: &mut Buckets, id: i64, doc: &Prepared) {
+        let shares = buckets
+            .add(conn, id, doc.band_keys.as_ref().unwrap())
+            .unwrap();
+        let new = NewDocument {
+            id,
+            cluster_id: (!shares).then_some(id),
+            run_id: 1,
+            cleaner_version: "v",
+        };
+        documents::insert(conn, &new, doc).unwrap();
+    }
+
+    #[test]
+    fn near_copies_share_a_cluster_and_other_stories_stay_alone() {
+        let conn = in_memory();
+        conn.execute(
+            "INSERT INTO runs (id, started_at, roots, cleaner_version) VALUES (1, 't', '[]', 'v')",
+            [],
+        )
+        .unwrap();
+        let mut buckets = Buckets::default();
+        store(&conn, &mut buckets, 1, &prepared(STORY));
+        store(
+            &conn,
+            &mut buckets,
+            2,
+            &prepared(&format!("{STORY} Updated at noon.")),
+        );
+        let other = "A completely different report about the football club's new coach, who \
+            arrived from Lisbon this week and promised attacking play, younger players and a place \
+            in Europe within three seasons, to the delight of the supporters at the training ground.";
+        store(&conn, &mut buckets, 3, &prepared(other));
+        buckets.write(&conn).unwrap();
+        let work = ClusterWork {
+            run_id: 1,
+            check: true,
+            threshold: DEFAULT_THRESHOLD,
+            threshold_changed: false,
+            retired: &[],
+            revived: &[],
+        };
+        assert_eq!(
+            finish_run(&conn, &work).unwrap(),
+            1,
+            "the second story was to check"
+        );
+        let cluster = |id: i64| -> i64 {
+            conn.query_row(
+                "SELECT cluster_id FROM documents WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .unwrap()
+        };
+        assert_eq!(
+            (cluster(1), cluster(2), cluster(3)),
+            (2, 2, 3),
+            "the longer one represents"
+        );
+        let similarity: f64 = conn
+            .query_row(
+                "SELECT similarity FROM near_duplicates WHERE a = 1 AND b = 2",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(similarity > 0.8 && similarity < 1.0, "{similarity}");
+        assert_eq!(stored_threshold(&conn).unwrap(), Some(DEFAULT_THRESHOLD));
+    }
 }

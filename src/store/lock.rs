@@ -71,7 +71,7 @@ pub fn acquire(db: &Path, wait: bool) -> Result<WriterLock, LockError> {
         Err(TryLockError::Error(e)) => return Err(io(e)),
     }
     // Say who holds it, for the message a second writer prints.
-    let note = format!("pid {}, since {}", std::process::id(), super::writer::now());
+    let note = format!("pid {}, since {}", std::process::id(), super::schema::now());
     file.set_len(0).map_err(io)?;
     file.rewind().map_err(io)?;
     file.write_all(note.as_bytes()).map_err(io)?;

@@ -1,7 +1,7 @@
 //! Opening a database: read-write for `ingest` (creating and migrating it), read-only for the rest.
 
 use super::migrate;
-use crate::tuning;
+use crate::tuning::Tuning;
 use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
 use std::time::Duration;
@@ -26,7 +26,7 @@ pub enum OpenError {
 }
 
 /// Opens (creating if needed) the database at `path` for writing, and brings its schema up to date.
-pub fn open_read_write(path: &Path) -> Result<Connection, OpenError> {
+pub fn open_read_write(path: &Path, tuning: &Tuning) -> Result<Connection, OpenError> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(|e| {
             OpenError::Sqlite(rusqlite::Error::SqliteFailure(
@@ -40,10 +40,10 @@ pub fn open_read_write(path: &Path) -> Result<Connection, OpenError> {
     // page_size only takes effect on a new database, before WAL is switched on.
     conn.pragma_update(None, "page_size", 8192)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", tuning::synchronous())?;
+    conn.pragma_update(None, "synchronous", tuning.synchronous.as_str())?;
     conn.pragma_update(None, "foreign_keys", true)?;
     // A large page cache for the writer's random lookups in the near-duplicate buckets.
-    conn.pragma_update(None, "cache_size", -1024 * tuning::cache_mib())?;
+    conn.pragma_update(None, "cache_size", -1024 * tuning.cache_mib)?;
     conn.set_prepared_statement_cache_capacity(64);
     migrate::migrate(&mut conn)?;
     Ok(conn)
@@ -74,4 +74,48 @@ pub fn open_read_only(path: &Path) -> Result<Connection, OpenError> {
         });
     }
     Ok(conn)
+}
+
+/// A new, migrated database in memory, for the store's unit tests.
+#[cfg(test)]
+pub fn in_memory() -> Connection {
+    let mut conn = Connection::open_in_memory().unwrap();
+    conn.pragma_update(None, "foreign_keys", true).unwrap();
+    migrate::migrate(&mut conn).unwrap();
+    conn
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_or_foreign_file_is_not_opened_read_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing.db");
+        assert!(matches!(open_read_only(&missing), Err(OpenError::Missing)));
+        let foreign = dir.path().join("other.db");
+        Connection::open(&foreign)
+            .unwrap()
+            .execute_batch("CREATE TABLE t (x)")
+            .unwrap();
+        assert!(matches!(
+            open_read_only(&foreign),
+            Err(OpenError::NotNewsdb)
+        ));
+    }
+
+    #[test]
+    fn a_new_database_is_created_migrated_and_then_opens_read_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("news.db");
+        let conn = open_read_write(&path, &Tuning::default()).unwrap();
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        drop(conn);
+        let ro = open_read_only(&path).unwrap();
+        assert!(ro.execute("DELETE FROM documents", []).is_err());
+    }
 }

@@ -1,5 +1,7 @@
 //! Queries behind the read-only commands that are not plain user SQL.
 
+use crate::live_statuses;
+use crate::store::schema::FileStatus;
 use anyhow::Result;
 use rusqlite::Connection;
 use std::path::Path;
@@ -34,6 +36,13 @@ const CLUSTERED_SQL: &str = "SELECT coalesce(sum(n), 0) FROM (SELECT count(*) AS
 
 pub fn stats(conn: &Connection, db_path: &Path) -> Result<Stats> {
     let count = |sql: &str| -> rusqlite::Result<i64> { conn.query_row(sql, [], |r| r.get(0)) };
+    let files_with = |status: FileStatus| -> rusqlite::Result<i64> {
+        conn.query_row(
+            "SELECT count(*) FROM files WHERE status = ?1",
+            [status],
+            |r| r.get(0),
+        )
+    };
     let (last_run_id, last_run_status, last_run_started_at) = conn
         .query_row(
             "SELECT id, status, started_at FROM runs ORDER BY id DESC LIMIT 1",
@@ -52,10 +61,10 @@ pub fn stats(conn: &Connection, db_path: &Path) -> Result<Stats> {
     Ok(Stats {
         documents: count("SELECT count(*) FROM documents")?,
         files: count("SELECT count(*) FROM files")?,
-        ingested: count("SELECT count(*) FROM files WHERE status = 'ingested'")?,
-        duplicates: count("SELECT count(*) FROM files WHERE status = 'duplicate'")?,
-        failures: count("SELECT count(*) FROM files WHERE status = 'error'")?,
-        deleted: count("SELECT count(*) FROM files WHERE status = 'deleted'")?,
+        ingested: files_with(FileStatus::Ingested)?,
+        duplicates: files_with(FileStatus::Duplicate)?,
+        failures: files_with(FileStatus::Error)?,
+        deleted: files_with(FileStatus::Deleted)?,
         clusters: count(CLUSTERS_SQL)?,
         clustered_documents: count(CLUSTERED_SQL)?,
         runs: count("SELECT count(*) FROM runs")?,
@@ -115,10 +124,11 @@ pub fn clusters(conn: &Connection, limit: usize) -> Result<Vec<Cluster>> {
          FROM documents d WHERE d.cluster_id = ?1
          ORDER BY d.id <> ?1, d.published IS NULL, d.published, d.id",
     )?;
-    let mut sources_stmt = conn.prepare(
-        "SELECT path FROM files WHERE document_id = ?1 AND status IN ('ingested', 'duplicate')
-         ORDER BY status <> 'ingested', path",
-    )?;
+    let mut sources_stmt = conn.prepare(concat!(
+        "SELECT path FROM files WHERE document_id = ?1 AND status IN ",
+        live_statuses!(),
+        " ORDER BY status <> 'ingested', path"
+    ))?;
     let mut clusters = Vec::with_capacity(heads.len());
     for (cluster_id, documents) in heads {
         let mut members: Vec<ClusterMember> = members_stmt
@@ -149,4 +159,49 @@ pub fn clusters(conn: &Connection, limit: usize) -> Result<Vec<Cluster>> {
         });
     }
     Ok(clusters)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::open::in_memory;
+
+    fn fixture() -> Connection {
+        let conn = in_memory();
+        conn.execute_batch(
+            "INSERT INTO runs (id, started_at, roots, cleaner_version, status)
+             VALUES (1, '2026-01-01T00:00:00.000Z', '[]', 'v', 'completed');
+             INSERT INTO documents (id, content_hash, title, body, word_count, cleaner_version, cluster_id)
+             VALUES (1, 'h1', 'Story', 'One.', 1, 'v', 1), (2, 'h2', 'Story again', 'One!', 1, 'v', 1),
+                    (3, 'h3', 'Other', 'Two.', 1, 'v', 3);
+             INSERT INTO near_duplicates (a, b, similarity, run_id) VALUES (1, 2, 0.9, 1);
+             INSERT INTO files (path, document_id, status) VALUES
+                 ('/b', 1, 'duplicate'), ('/a', 1, 'ingested'), ('/c', 2, 'ingested'),
+                 ('/d', 3, 'ingested'), ('/e', NULL, 'error'), ('/f', NULL, 'deleted');",
+        )
+        .unwrap();
+        conn
+    }
+
+    #[test]
+    fn stats_count_files_by_status_and_clusters_of_two_or_more() {
+        let s = stats(&fixture(), Path::new("/nowhere.db")).unwrap();
+        assert_eq!((s.documents, s.files), (3, 6));
+        assert_eq!(
+            (s.ingested, s.duplicates, s.failures, s.deleted),
+            (3, 1, 1, 1)
+        );
+        assert_eq!((s.clusters, s.clustered_documents), (1, 2));
+        assert_eq!(s.last_run_status.as_deref(), Some("completed"));
+    }
+
+    #[test]
+    fn a_cluster_lists_its_members_with_their_sources_primary_first() {
+        let clusters = clusters(&fixture(), 10).unwrap();
+        assert_eq!(clusters.len(), 1);
+        let c = &clusters[0];
+        assert_eq!((c.cluster_id, c.documents), (1, 2));
+        let first = c.members.iter().find(|m| m.id == 1).unwrap();
+        assert_eq!(first.sources, vec!["/a".to_owned(), "/b".to_owned()]);
+    }
 }

@@ -1,8 +1,8 @@
 //! Site-level learning in the database: counting a run's candidate lines per domain, deciding what
-//! is learned, and loading the learned lines for the cleaner ([`crate::clean::site`]).
+//! is learned, and loading the learned lines for the cleaner ([`newsdb_core::clean::site`]).
 
-use crate::clean::site::{self, Site, SiteLines};
 use anyhow::Result;
+use newsdb_core::clean::site::{self, Candidate, Site, SiteLines};
 use rusqlite::{params, Connection};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -41,11 +41,51 @@ pub fn load(conn: &Connection) -> Result<SiteLines> {
 /// Counts held in memory before they are written: bounds the writer's memory on large runs.
 pub const FLUSH_COUNTS: usize = 100_000;
 
+/// A run's site learning: the candidate lines counted but not written yet, and the domains whose
+/// learned lines the run changed.
+#[derive(Debug, Default)]
+pub struct SiteTally {
+    counts: SiteCounts,
+    changed: BTreeSet<String>,
+}
+
+impl SiteTally {
+    /// Counts the candidate lines of one new document of `domain`. A site's lines are counted once per
+    /// document, from the file that brought it.
+    pub fn count(&mut self, domain: &str, candidates: &[Candidate]) {
+        for c in candidates {
+            let entry = self
+                .counts
+                .entry((domain.to_owned(), c.hash))
+                .or_insert_with(|| (0, c.text.clone()));
+            entry.0 += 1;
+        }
+    }
+
+    /// Writes the counts held once there are [`FLUSH_COUNTS`] of them.
+    pub fn write_if_full(&mut self, conn: &Connection, run_id: i64) -> Result<()> {
+        if self.counts.len() >= FLUSH_COUNTS {
+            self.write(conn, run_id)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the counts held (see [`learn`]).
+    pub fn write(&mut self, conn: &Connection, run_id: i64) -> Result<()> {
+        learn(conn, run_id, &mut self.counts, &mut self.changed)
+    }
+
+    /// Domains whose learned lines changed in this run.
+    pub fn changed(&self) -> usize {
+        self.changed.len()
+    }
+}
+
 /// Adds `counts` to the stored ones and empties it. A domain with a line that reached
 /// [`site::MIN_DOCUMENTS`] has a new learned set: its `sites` row gets the new version in the same
 /// transaction, which makes its documents stale (the run that follows cleans them again). The domains
 /// that changed are added to `changed`.
-pub fn learn(
+fn learn(
     conn: &Connection,
     run_id: i64,
     counts: &mut SiteCounts,
@@ -83,4 +123,44 @@ pub fn learn(
         changed.insert(domain);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::open::in_memory;
+
+    fn candidate(text: &str) -> Candidate {
+        Candidate {
+            hash: site::line_hash(text),
+            text: text.to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_line_in_enough_documents_of_a_site_is_learned_across_writes() {
+        let conn = in_memory();
+        conn.execute(
+            "INSERT INTO runs (id, started_at, roots, cleaner_version) VALUES (1, 't', '[]', 'v')",
+            [],
+        )
+        .unwrap();
+        let mut tally = SiteTally::default();
+        let line = [candidate("The Example Times, your daily paper")];
+        for _ in 0..site::MIN_DOCUMENTS - 1 {
+            tally.count("example.com", &line);
+        }
+        tally.count("other.org", &line);
+        tally.write(&conn, 1).unwrap();
+        assert_eq!(tally.changed(), 0, "one document short of learning");
+        assert!(load(&conn).unwrap().get("example.com").is_none());
+
+        tally.count("example.com", &line);
+        tally.write(&conn, 1).unwrap();
+        assert_eq!(tally.changed(), 1);
+        let learned = load(&conn).unwrap();
+        let site = learned.get("example.com").expect("learned");
+        assert!(site.contains("The Example Times, your daily paper"));
+        assert!(learned.get("other.org").is_none());
+    }
 }

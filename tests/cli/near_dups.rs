@@ -7,7 +7,7 @@ mod stories;
 mod vocab;
 
 use crate::util::{stdout, Env};
-use newsdb::minhash::{jaccard, shingles};
+use newsdb_core::minhash::{jaccard, shingles};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 

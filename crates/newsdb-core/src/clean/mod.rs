@@ -19,3 +19,4 @@ pub use engine::{
     Cleaned, Cleaner, Removal, OUTSIDE_ARTICLE_RULE, PAST_ARTICLE_END_RULE, REPEATED_LINE_RULE,
 };
 pub use rule::{Category, Rule, Scope};
+pub use user::RulesError;

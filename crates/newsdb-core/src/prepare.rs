@@ -7,11 +7,11 @@
 use crate::clean::site::Candidate;
 use crate::clean::{Cleaner, Removal};
 use crate::decode::decode;
+use crate::hash::content_hash_of_canonical;
 use crate::header::{self, Header};
 use crate::minhash::{self, BandKeys};
 use crate::normalize;
 use crate::quality::{self, Quality};
-use crate::read::sha256_hex;
 use crate::reject::Rejection;
 
 /// One file's article, cleaned and keyed.
@@ -49,7 +49,7 @@ pub fn prepare(bytes: &[u8], cleaner: &Cleaner, sign: bool) -> Result<Prepared, 
         Some(s) => (s.header, s.body_start),
         None => (Header::default(), 0),
     };
-    let stages = Finish {
+    let stages = BodyStages {
         encoding: decoded.encoding,
         cleaner,
         find_title: true,
@@ -67,7 +67,7 @@ pub fn prepare_fields(
     sign: bool,
 ) -> Result<Prepared, Rejection> {
     let lines = normalize::lines(text);
-    let stages = Finish {
+    let stages = BodyStages {
         encoding: "UTF-8",
         cleaner,
         find_title: false,
@@ -77,7 +77,7 @@ pub fn prepare_fields(
 }
 
 /// The stages after the header.
-struct Finish<'a> {
+struct BodyStages<'a> {
     encoding: &'static str,
     cleaner: &'a Cleaner,
     /// Look for a title line at the top of the body (shape 2).
@@ -85,7 +85,7 @@ struct Finish<'a> {
     sign: bool,
 }
 
-impl Finish<'_> {
+impl BodyStages<'_> {
     fn run(
         &self,
         mut header: Header,
@@ -144,17 +144,6 @@ impl Finish<'_> {
             encoding: self.encoding,
         })
     }
-}
-
-/// The dedup key of a cleaned body.
-pub fn content_hash(body: &str) -> String {
-    content_hash_of_canonical(&normalize::canonical(body))
-}
-
-/// The dedup key of a body already in canonical form (ingest computes it once, for this key and for
-/// the near-duplicate signature).
-fn content_hash_of_canonical(canonical: &str) -> String {
-    sha256_hex(canonical.as_bytes())
 }
 
 #[cfg(test)]

@@ -17,11 +17,35 @@
 use super::builtin::BUILTIN;
 use super::engine::{Cleaner, OUTSIDE_ARTICLE_RULE, PAST_ARTICLE_END_RULE, REPEATED_LINE_RULE};
 use super::rule::{Category, Rule, Scope};
-use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 use std::borrow::Cow;
 use std::collections::HashSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// Why a set of rules cannot make a cleaner. Each renders as one line; a caller printing the source
+/// chain gets the file, the rule and what is wrong with it.
+#[derive(Debug, Error)]
+pub enum RulesError {
+    #[error("{}: cannot read the rules file", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: bad rules file", path.display())]
+    InFile {
+        path: PathBuf,
+        source: Box<RulesError>,
+    },
+    #[error(transparent)]
+    Syntax(#[from] toml::de::Error),
+    #[error("disable: there is no built-in rule named {0:?}")]
+    UnknownBuiltin(String),
+    #[error("rule {0:?}: that name is already taken")]
+    NameTaken(String),
+    #[error("rule {name:?}: bad pattern")]
+    BadPattern { name: String, source: regex::Error },
+}
 
 /// Evidence guard of a user rule that does not set `max_words`.
 const DEFAULT_MAX_WORDS: usize = 30;
@@ -48,20 +72,24 @@ struct UserRule {
 
 impl Cleaner {
     /// The built-in rules, changed by the rules file at `path`. Errors name the file and the rule.
-    pub fn with_rules_file(path: &Path) -> Result<Cleaner> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("{}: cannot read the rules file", path.display()))?;
-        Cleaner::with_rules_toml(&text)
-            .with_context(|| format!("{}: bad rules file", path.display()))
+    pub fn with_rules_file(path: &Path) -> Result<Cleaner, RulesError> {
+        let text = std::fs::read_to_string(path).map_err(|source| RulesError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Cleaner::with_rules_toml(&text).map_err(|e| RulesError::InFile {
+            path: path.to_owned(),
+            source: Box::new(e),
+        })
     }
 
     /// The built-in rules, changed by a rules file's text.
-    pub fn with_rules_toml(text: &str) -> Result<Cleaner> {
+    pub fn with_rules_toml(text: &str) -> Result<Cleaner, RulesError> {
         let file: RulesFile = toml::from_str(text)?;
         let builtin_names: HashSet<&str> = BUILTIN.iter().map(|r| &*r.name).collect();
         for name in &file.disable {
             if !builtin_names.contains(name.as_str()) {
-                bail!("disable: there is no built-in rule named {name:?}");
+                return Err(RulesError::UnknownBuiltin(name.clone()));
             }
         }
         let mut rules: Vec<Rule> = BUILTIN
@@ -79,10 +107,14 @@ impl Cleaner {
         }
         for user in file.rule {
             if !names.insert(user.name.clone()) {
-                bail!("rule {:?}: that name is already taken", user.name);
+                return Err(RulesError::NameTaken(user.name));
             }
-            regex::Regex::new(&user.pattern)
-                .with_context(|| format!("rule {:?}: bad pattern", user.name))?;
+            if let Err(source) = regex::Regex::new(&user.pattern) {
+                return Err(RulesError::BadPattern {
+                    name: user.name,
+                    source,
+                });
+            }
             rules.push(Rule {
                 name: Cow::Owned(user.name),
                 category: user.category,
@@ -92,7 +124,7 @@ impl Cleaner {
                 max_words: user.max_words.unwrap_or(DEFAULT_MAX_WORDS),
             });
         }
-        Ok(Cleaner::new(rules)?)
+        Cleaner::new(rules)
     }
 }
 

@@ -6,6 +6,7 @@ use super::classify::{Class, Core, Features, Line};
 use super::lang;
 use super::rule::{Rule, Scope};
 use super::site::{self, Candidate, Site, SiteLines, SITE_LINE_RULE};
+use super::user::RulesError;
 use regex::{RegexSet, RegexSetBuilder};
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
@@ -82,12 +83,16 @@ impl Cleaner {
         Cleaner::new(BUILTIN.to_vec()).expect("built-in rules compile")
     }
 
-    pub fn new(rules: Vec<Rule>) -> Result<Cleaner, regex::Error> {
-        // Checked now, compiled on first use ([`Cleaner::set`]).
+    /// A cleaner with these rules, in this order. Every pattern is checked now and compiled on first
+    /// use ([`Cleaner::set`]).
+    pub fn new(rules: Vec<Rule>) -> Result<Cleaner, RulesError> {
         for rule in &rules {
-            regex_syntax::Parser::new()
-                .parse(&rule.pattern)
-                .map_err(|e| regex::Error::Syntax(e.to_string()))?;
+            if let Err(e) = regex_syntax::Parser::new().parse(&rule.pattern) {
+                return Err(RulesError::BadPattern {
+                    name: rule.name.to_string(),
+                    source: regex::Error::Syntax(e.to_string()),
+                });
+            }
         }
         let mut hasher = Sha256::new();
         hasher.update(ENGINE_REVISION.to_le_bytes());

@@ -1,0 +1,158 @@
+//! The parallel driver: an ordered, bounded, parallel map from chunks of sources to a [`Sink`].
+//!
+//! A producer thread takes the chunks one after the other and maps each on the worker pool (rayon,
+//! one thread per core, each a little less favoured by the scheduler than the sink's thread); the
+//! mapped chunks cross a bounded channel, in order, to the sink on the calling thread. Back-pressure
+//! keeps memory flat whatever the corpus size, and order keeps runs reproducible (the same file always
+//! wins the `ingested` status among copies). If the sink fails, the channel closes, the producer stops
+//! at its next send, and the sink's error is what the caller gets.
+
+use crate::record::Record;
+use anyhow::{Context, Result};
+
+/// Mapped chunks that may wait in the channel: bounds memory to about this many chunks of prepared
+/// text.
+const CHANNEL_CHUNKS: usize = 2;
+
+/// How much less the scheduler favours a worker thread than the sink's (nice values, on Linux).
+const WORKER_NICENESS: i32 = 5;
+
+/// Where records go, a chunk at a time, in source order. The database writer is one sink; a printer
+/// of records is another.
+pub trait Sink {
+    fn put(&mut self, records: Vec<Record>) -> Result<()>;
+}
+
+/// Maps every chunk of `chunks` with `map` on the worker pool and hands the results to `sink`, in
+/// order. `map` runs on the producer thread inside the pool, so rayon's parallel iterators in it use
+/// the pool's threads; it may keep state from chunk to chunk. An `Err` chunk (a read error of the
+/// source) stops the run with that error.
+pub fn drive<C: Send>(
+    chunks: impl Iterator<Item = Result<C>> + Send,
+    mut map: impl FnMut(C) -> Vec<Record> + Send,
+    sink: &mut dyn Sink,
+) -> Result<()> {
+    let workers = workers()?;
+    let (tx, rx) = crossbeam_channel::bounded::<Vec<Record>>(CHANNEL_CHUNKS);
+    std::thread::scope(|scope| {
+        let producer = scope.spawn(move || -> Result<()> {
+            for chunk in chunks {
+                let chunk = chunk?;
+                let records = workers.install(|| map(chunk));
+                if tx.send(records).is_err() {
+                    break; // the sink stopped; its error is what gets reported
+                }
+            }
+            Ok(())
+        });
+        let result = rx.iter().try_for_each(|records| sink.put(records));
+        drop(rx);
+        result?;
+        producer.join().expect("the producer does not panic")
+    })
+}
+
+/// The pool of worker threads, one per core, each a little less favoured by the scheduler than the
+/// sink. The database writer is the pipeline's narrowest stage (FTS5 indexing happens there and
+/// nowhere else): with as many busy threads as cores and equal shares, it got about three quarters
+/// of a core while the workers filled the channel and then waited on it.
+fn workers() -> Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .thread_name(|i| format!("newsdb-worker-{i}"))
+        .start_handler(|_| lower_this_thread_priority())
+        .build()
+        .context("starting the worker threads")
+}
+
+#[cfg(target_os = "linux")]
+fn lower_this_thread_priority() {
+    // SAFETY: getpriority and setpriority read and write no memory of ours. On Linux, PRIO_PROCESS
+    // with id 0 is the calling thread only. Relative to the process's own niceness (cron may run it
+    // niced); if it fails, the thread keeps the sink's priority.
+    unsafe {
+        let nice = libc::getpriority(libc::PRIO_PROCESS, 0);
+        libc::setpriority(libc::PRIO_PROCESS, 0, (nice + WORKER_NICENESS).min(19));
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lower_this_thread_priority() {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::Stat;
+    use crate::record::Outcome;
+    use rayon::prelude::*;
+    use std::path::PathBuf;
+
+    struct Collect(Vec<String>);
+
+    impl Sink for Collect {
+        fn put(&mut self, records: Vec<Record>) -> Result<()> {
+            self.0
+                .extend(records.iter().map(|r| r.path.display().to_string()));
+            anyhow::ensure!(self.0.len() < 50, "the sink is full");
+            Ok(())
+        }
+    }
+
+    fn record(n: u32) -> Record {
+        Record {
+            path: PathBuf::from(n.to_string()),
+            line: None,
+            stat: Stat::default(),
+            outcome: Outcome::KnownBytes {
+                raw_hash: String::new(),
+            },
+        }
+    }
+
+    fn chunks(n: u32) -> impl Iterator<Item = Result<Vec<u32>>> + Send {
+        (0..n)
+            .collect::<Vec<_>>()
+            .chunks(7)
+            .map(|c| Ok(c.to_vec()))
+            .collect::<Vec<_>>()
+            .into_iter()
+    }
+
+    #[test]
+    fn records_reach_the_sink_in_source_order() {
+        let mut sink = Collect(Vec::new());
+        drive(
+            chunks(40),
+            |c: Vec<u32>| c.into_par_iter().map(record).collect(),
+            &mut sink,
+        )
+        .unwrap();
+        let expected: Vec<String> = (0..40).map(|n| n.to_string()).collect();
+        assert_eq!(sink.0, expected);
+    }
+
+    #[test]
+    fn a_failing_sink_stops_the_producer_and_its_error_is_returned() {
+        let mut sink = Collect(Vec::new());
+        let err = drive(
+            chunks(10_000),
+            |c: Vec<u32>| c.into_iter().map(record).collect(),
+            &mut sink,
+        )
+        .unwrap_err();
+        assert_eq!(err.to_string(), "the sink is full");
+    }
+
+    #[test]
+    fn a_source_error_ends_the_run_with_it() {
+        let mut sink = Collect(Vec::new());
+        let source = chunks(14).chain(std::iter::once(Err(anyhow::anyhow!("reading line 15"))));
+        let err = drive(
+            source,
+            |c: Vec<u32>| c.into_iter().map(record).collect(),
+            &mut sink,
+        )
+        .unwrap_err();
+        assert_eq!(err.to_string(), "reading line 15");
+        assert_eq!(sink.0.len(), 14);
+    }
+}

@@ -1,0 +1,391 @@
+//! One ingest run: discover → (parallel) read, prepare → (one thread) write.
+//!
+//! The sources ([`files`], [`jsonl`]) cut the input into chunks; the [`driver`] maps each chunk on the
+//! worker pool with the per-document stage ([`newsdb_core::prepare`]) and hands the records, in
+//! order, to a [`Sink`]: here the database writer ([`crate::store::Writer`]), which owns the
+//! connection on the calling thread. [`skip`] decides what needs no reading or cleaning.
+
+pub mod driver;
+mod files;
+mod jsonl;
+mod skip;
+
+pub use driver::Sink;
+
+use crate::discover::{self, Filter, Listed};
+use crate::record::{Outcome, Record, RunCounts, RunScope};
+use crate::reject::Rejection;
+use crate::store::{RunConfig, Writer};
+use anyhow::{Context, Result};
+use newsdb_core::{Cleaner, Prepared};
+use rusqlite::Connection;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+/// What to ingest and how.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    pub input: Input,
+    /// Re-read and re-hash every file, even those whose size and mtime are unchanged.
+    pub verify: bool,
+    pub near_duplicates: NearDuplicates,
+    /// Sources handed to the writer at once, and committed in one transaction
+    /// ([`crate::tuning::Tuning::batch_files`]).
+    pub batch_files: usize,
+    /// A deterministic crash, for the tests that check a killed run leaves a sound database.
+    pub fail_point: Option<FailPoint>,
+}
+
+/// How this run handles near-duplicates.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NearDuplicates {
+    /// Sign new documents and maintain clusters. Off, new documents are stored "to check" and the
+    /// next run with detection on checks them.
+    pub enabled: bool,
+    /// Similarity at or above which two documents share a cluster; `None` keeps the stored one.
+    pub threshold: Option<f64>,
+}
+
+impl Default for NearDuplicates {
+    fn default() -> Self {
+        NearDuplicates {
+            enabled: true,
+            threshold: None,
+        }
+    }
+}
+
+/// Where a run aborts the process, as `kill -9` would (no destructor runs, no transaction is rolled
+/// back by us): the command-line tool sets it from `NEWSDB_TEST_ABORT`, which only tests use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailPoint {
+    /// After this many batches were committed.
+    AfterBatches(u64),
+    /// After the last batch, before the run's end is written.
+    BeforeFinish,
+}
+
+impl FailPoint {
+    /// `batch:N` or `finish`.
+    pub fn parse(text: &str) -> Option<FailPoint> {
+        match text.split_once(':') {
+            Some(("batch", n)) => n.parse().ok().map(FailPoint::AfterBatches),
+            None if text == "finish" => Some(FailPoint::BeforeFinish),
+            _ => None,
+        }
+    }
+}
+
+/// Where the articles come from.
+#[derive(Debug, Clone)]
+pub enum Input {
+    /// Files and folders; folders are walked for the files `filter` takes.
+    Files { roots: Vec<PathBuf>, filter: Filter },
+    /// One JSON Lines file, one article per line; `None` reads standard input.
+    Jsonl(Option<PathBuf>),
+}
+
+/// Something the caller may want to show while the run goes on.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// The walk is done: this many files will be handled.
+    Discovered { files: u64 },
+    /// This many more files were written.
+    Written { files: u64 },
+    /// A file was rejected; the run goes on.
+    Rejected {
+        path: &'a Path,
+        rejection: &'a Rejection,
+    },
+}
+
+/// The outcome of a completed run.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RunSummary {
+    pub run_id: i64,
+    #[serde(flatten)]
+    pub counts: RunCounts,
+    /// The run that cleaned again the documents of sites whose learned lines changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub follow_up: Option<Box<RunSummary>>,
+}
+
+/// How standard input is named in `runs.roots` and in its records' paths (`-#12`).
+pub const STDIN: &str = "-";
+
+/// Runs one ingest of `options.input` into the database behind `conn`.
+///
+/// A file (or record) that cannot be ingested is recorded and reported through `on_event`, and the run
+/// goes on; only a failure of the run itself (a root that does not exist, a database error) returns
+/// `Err`, after marking the run failed when it had started.
+///
+/// When the run learns new boilerplate lines for some sites ([`newsdb_core::clean::site`]), a second
+/// run follows at once and cleans those sites' documents again (it reads only their files), so the
+/// database is consistent when `ingest` returns. Records from standard input cannot be read twice:
+/// the next run cleans them again.
+pub fn ingest(
+    conn: &mut Connection,
+    cleaner: &Cleaner,
+    options: &IngestOptions,
+    on_event: &mut dyn FnMut(Event),
+) -> Result<RunSummary> {
+    let mut summary = run(conn, cleaner, options, on_event)?;
+    if summary.counts.sites_learned > 0 && !matches!(options.input, Input::Jsonl(None)) {
+        let follow_up = run(conn, cleaner, options, on_event)?;
+        summary.follow_up = Some(Box::new(follow_up));
+    }
+    Ok(summary)
+}
+
+/// One run, recorded in `runs`.
+fn run(
+    conn: &mut Connection,
+    cleaner: &Cleaner,
+    options: &IngestOptions,
+    on_event: &mut dyn FnMut(Event),
+) -> Result<RunSummary> {
+    let scopes = match &options.input {
+        Input::Files { roots, .. } => discover::resolve_roots(roots)?
+            .into_iter()
+            .map(RunScope::Files)
+            .collect(),
+        Input::Jsonl(Some(path)) => {
+            let path = std::fs::canonicalize(path)
+                .with_context(|| format!("{}: cannot open", path.display()))?;
+            vec![RunScope::Lines(path.to_string_lossy().into_owned())]
+        }
+        Input::Jsonl(None) => vec![RunScope::Lines(STDIN.to_owned())],
+    };
+    let config = RunConfig {
+        cleaner_version: cleaner.version(),
+        near_duplicates: options.near_duplicates.enabled,
+        threshold: options.near_duplicates.threshold,
+    };
+    let mut writer = Writer::start(conn, &scopes, config)?;
+    let cleaner = &cleaner.with_sites(writer.site_lines().context("loading learned site lines")?);
+    let stages = Stages {
+        cleaner,
+        sign: options.near_duplicates.enabled,
+    };
+    let mut sink = WriterSink {
+        writer: &mut writer,
+        on_event,
+        batches: 0,
+        fail_point: options.fail_point,
+    };
+    let result = match &options.input {
+        Input::Files { filter, .. } => {
+            let roots: Vec<PathBuf> = scopes
+                .iter()
+                .filter_map(|s| match s {
+                    RunScope::Files(root) => Some(root.clone()),
+                    RunScope::Lines(_) => None,
+                })
+                .collect();
+            run_files(&mut sink, &roots, filter, stages, options)
+        }
+        Input::Jsonl(path) => {
+            let prefix = scopes[0].label();
+            run_jsonl(&mut sink, path.as_deref(), &prefix, stages, options)
+        }
+    };
+    if options.fail_point == Some(FailPoint::BeforeFinish) && result.is_ok() {
+        std::process::abort();
+    }
+    match result {
+        Ok(()) => {
+            let run_id = writer.run_id();
+            let counts = writer.finish(&scopes, &discover::is_gone)?;
+            Ok(RunSummary {
+                run_id,
+                counts,
+                follow_up: None,
+            })
+        }
+        Err(err) => {
+            // The error being reported matters more than a failure to record it.
+            let _ = writer.fail(&format!("{err:#}"));
+            Err(err)
+        }
+    }
+}
+
+/// What the per-document stage does, beside reading.
+#[derive(Clone, Copy)]
+pub(crate) struct Stages<'a> {
+    cleaner: &'a Cleaner,
+    /// Compute the near-duplicate band keys of bodies.
+    sign: bool,
+}
+
+impl Stages<'_> {
+    /// The outcome for a source whose text was cleaned (or rejected).
+    fn outcome(
+        self,
+        raw_hash: String,
+        prepared: Result<Prepared, newsdb_core::Rejection>,
+    ) -> Outcome {
+        match prepared {
+            Ok(doc) => Outcome::Prepared {
+                raw_hash,
+                doc: Box::new(doc),
+            },
+            Err(rejection) => Outcome::Rejected {
+                raw_hash: Some(raw_hash),
+                rejection: rejection.into(),
+            },
+        }
+    }
+}
+
+/// The database writer as a sink: each chunk is one batch, one transaction; the caller hears of what
+/// was written and rejected.
+struct WriterSink<'w, 'c, 'e> {
+    writer: &'w mut Writer<'c>,
+    on_event: &'e mut dyn FnMut(Event),
+    /// Batches committed so far.
+    batches: u64,
+    fail_point: Option<FailPoint>,
+}
+
+impl Sink for WriterSink<'_, '_, '_> {
+    fn put(&mut self, records: Vec<Record>) -> Result<()> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        self.writer.write_batch(&records)?;
+        self.batches += 1;
+        if self.fail_point == Some(FailPoint::AfterBatches(self.batches)) {
+            std::process::abort();
+        }
+        (self.on_event)(Event::Written {
+            files: records.len() as u64,
+        });
+        for r in &records {
+            if let Outcome::Rejected { rejection, .. } = &r.outcome {
+                (self.on_event)(Event::Rejected {
+                    path: &r.path,
+                    rejection,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+fn run_files(
+    sink: &mut WriterSink,
+    roots: &[PathBuf],
+    filter: &Filter,
+    stages: Stages,
+    options: &IngestOptions,
+) -> Result<()> {
+    // The walk (file system) and the load of what the database knows (SQLite) take about as long
+    // as each other on an unchanged corpus: side by side, on two threads.
+    let writer = &*sink.writer;
+    let (found, known, stale) = std::thread::scope(|scope| {
+        let walk = scope.spawn(|| discover::discover(roots, filter));
+        let known = writer.known_files();
+        let stale = writer.stale_documents();
+        (walk.join().expect("the walk does not panic"), known, stale)
+    });
+    let (known, stale) = (known?, stale?);
+    sink.writer.set_discovered(
+        found
+            .files
+            .iter()
+            .map(|c| c.path.to_string_lossy().into_owned()),
+    );
+    (sink.on_event)(Event::Discovered {
+        files: (found.files.len() + found.unlisted.len()) as u64,
+    });
+
+    let unlisted: Vec<Record> = found
+        .unlisted
+        .into_iter()
+        .map(|u| Record {
+            path: u.path,
+            line: None,
+            stat: Default::default(),
+            outcome: Outcome::Rejected {
+                raw_hash: None,
+                rejection: crate::read::ReadError::Unreadable(u.message).into(),
+            },
+        })
+        .collect();
+    sink.put(unlisted)?;
+
+    let (unchanged, to_read): (Vec<Listed>, Vec<Listed>) = found
+        .files
+        .into_iter()
+        .partition(|c| !options.verify && skip::is_unchanged(&known, c, &stale));
+    drop(known);
+    // Only a run with files to read needs the stored raw hashes (a re-run over an unchanged corpus
+    // skips loading them).
+    let known_bytes = if to_read.is_empty() {
+        HashSet::new()
+    } else {
+        sink.writer.known_raw_hashes(&stale)?
+    };
+    sink.writer.count_unchanged(unchanged.len() as u64);
+    (sink.on_event)(Event::Written {
+        files: unchanged.len() as u64,
+    });
+    drop(unchanged);
+
+    let mut seen = skip::SeenBytes::default();
+    let chunks = to_read.chunks(options.batch_files.max(1)).map(Ok);
+    driver::drive(
+        chunks,
+        |chunk| files::process_chunk(chunk, stages, &known_bytes, &mut seen),
+        sink,
+    )
+}
+
+/// Reads a JSON Lines file (or standard input) a chunk of lines at a time; workers parse and clean
+/// the records in parallel, the writer stores them as they come.
+fn run_jsonl(
+    sink: &mut WriterSink,
+    path: Option<&Path>,
+    prefix: &str,
+    stages: Stages,
+    options: &IngestOptions,
+) -> Result<()> {
+    let stale = sink.writer.stale_documents()?;
+    let known_bytes = sink.writer.known_raw_hashes(&stale)?;
+    let (reader, mtime_ns): (Box<dyn std::io::BufRead + Send>, i64) = match path {
+        Some(path) => {
+            let file = std::fs::File::open(path)
+                .with_context(|| format!("{}: cannot open", path.display()))?;
+            let mtime = file
+                .metadata()
+                .map(|m| crate::read::Stat::of(&m).mtime_ns)
+                .unwrap_or(0);
+            (Box::new(std::io::BufReader::new(file)), mtime)
+        }
+        None => (Box::new(std::io::BufReader::new(std::io::stdin())), 0),
+    };
+    let source = path.map_or_else(|| STDIN.to_owned(), |p| p.display().to_string());
+    let chunks = jsonl::chunks(reader, source, options.batch_files.max(1));
+    driver::drive(
+        chunks,
+        |chunk| jsonl::process_chunk(chunk, prefix, mtime_ns, stages, &known_bytes),
+        sink,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fail_points_parse() {
+        assert_eq!(
+            FailPoint::parse("batch:3"),
+            Some(FailPoint::AfterBatches(3))
+        );
+        assert_eq!(FailPoint::parse("finish"), Some(FailPoint::BeforeFinish));
+        assert_eq!(FailPoint::parse("batch:x"), None);
+        assert_eq!(FailPoint::parse("later"), None);
+    }
+}

@@ -1,0 +1,92 @@
+//! What need not be read, or not cleaned again: files unchanged since the last run, and bytes met
+//! before (stored by an earlier run, or earlier in this one).
+
+use crate::discover::Listed;
+use crate::record::Outcome;
+use crate::reject::Rejection;
+use crate::store::known::KnownFiles;
+use std::collections::{HashMap, HashSet};
+
+/// Whether a file can be skipped unread: same size and mtime as stored, and stored in a state that the
+/// same bytes would reproduce with the current cleaner (its document is not `stale`).
+pub fn is_unchanged(known: &KnownFiles, listed: &Listed, stale: &HashSet<i64>) -> bool {
+    known
+        .get(listed.path.to_string_lossy().as_ref())
+        .is_some_and(|k| {
+            k.stat == listed.stat
+                && if k.status.is_live() {
+                    k.document_id.is_some_and(|id| !stale.contains(&id))
+                } else {
+                    k.status == crate::store::FileStatus::Error
+                        && k.reason
+                            .as_deref()
+                            .is_some_and(Rejection::depends_only_on_content)
+                }
+        })
+}
+
+/// What became of the bytes met earlier in this run, by the first 128 bits of their SHA-256. A later
+/// byte-identical copy (an article saved twice, a mirror folder) is not decoded and cleaned again: the
+/// writer stores records in path order, so the first copy is stored before its copies, which then
+/// link to its document (or get its rejection) as bytes known to the database do.
+#[derive(Default)]
+pub struct SeenBytes {
+    stored: HashSet<u128>,
+    rejected: HashMap<u128, Rejection>,
+}
+
+impl SeenBytes {
+    fn key(raw_hash: &str) -> Option<u128> {
+        u128::from_str_radix(raw_hash.get(..32)?, 16).ok()
+    }
+
+    /// The outcome of a copy of bytes seen earlier in the run.
+    pub fn outcome(&self, raw_hash: &str) -> Option<Outcome> {
+        let key = Self::key(raw_hash)?;
+        if self.stored.contains(&key) {
+            Some(Outcome::KnownBytes {
+                raw_hash: raw_hash.to_owned(),
+            })
+        } else {
+            self.rejected.get(&key).map(|r| Outcome::Rejected {
+                raw_hash: Some(raw_hash.to_owned()),
+                rejection: r.clone(),
+            })
+        }
+    }
+
+    pub fn remember(&mut self, outcome: &Outcome) {
+        match outcome {
+            Outcome::KnownBytes { raw_hash } | Outcome::Prepared { raw_hash, .. } => {
+                self.stored.extend(Self::key(raw_hash));
+            }
+            Outcome::Rejected {
+                raw_hash: Some(raw_hash),
+                rejection,
+            } => {
+                if let Some(key) = Self::key(raw_hash) {
+                    self.rejected.insert(key, rejection.clone());
+                }
+            }
+            Outcome::Rejected { raw_hash: None, .. } => {}
+        }
+    }
+}
+
+/// The outcome of a byte-identical copy of a file whose outcome is `first`.
+pub fn copy_outcome(first: &Outcome) -> Outcome {
+    match first {
+        Outcome::KnownBytes { raw_hash } | Outcome::Prepared { raw_hash, .. } => {
+            Outcome::KnownBytes {
+                raw_hash: raw_hash.clone(),
+            }
+        }
+        Outcome::Rejected {
+            raw_hash,
+            rejection,
+        } => Outcome::Rejected {
+            raw_hash: raw_hash.clone(),
+            rejection: rejection.clone(),
+        },
+    }
+}

@@ -1,0 +1,452 @@
+//! One batch of records, written in one transaction: each record becomes a `files` row pointing at
+//! its document (stored before, or new) or holding its rejection, and the run's counts.
+//!
+//! Documents are keyed by content hash: a record whose hash is already stored only adds a `files` row
+//! pointing at the existing document, so a duplicate never reaches the FTS index. Rows are never
+//! rewritten when nothing in them changed.
+
+use crate::record::{Outcome, Record, RunCounts};
+use crate::store::clusters::Buckets;
+use crate::store::documents::{self, NewDocument};
+use crate::store::files::{self, FileFields, FileRow, FileState};
+use crate::store::lifecycle::Lifecycle;
+use crate::store::sites::SiteTally;
+use anyhow::{Context, Result};
+use newsdb_core::Prepared;
+use rusqlite::{params, Connection};
+
+/// The run a batch belongs to: fixed for the run's length.
+#[derive(Debug, Clone)]
+pub struct RunInfo {
+    pub run_id: i64,
+    /// The cleaner this run cleans with, recorded with every document it stores.
+    pub cleaner_version: String,
+    /// New documents are checked for near-duplicates (else they are stored "to check").
+    pub near_duplicates: bool,
+}
+
+/// What a run carries from batch to batch, beside the lifecycle.
+#[derive(Debug)]
+pub struct Carried {
+    pub counts: RunCounts,
+    /// The id the next new document gets. Chosen here rather than by SQLite so that a document alone
+    /// in its cluster is stored with `cluster_id = id` in one insert (an update would rewrite the row).
+    pub next_document_id: i64,
+    pub buckets: Buckets,
+    pub sites: SiteTally,
+}
+
+const SELECT_BY_RAW_HASH: &str = "
+    SELECT f.document_id, f.encoding, f.title, f.published, f.url FROM files f
+    JOIN documents d ON d.id = f.document_id
+    WHERE f.raw_hash = ?1
+    -- A file seen in this run (an earlier copy of the same bytes), else one cleaned by this cleaner.
+    ORDER BY f.last_run_id = ?2 DESC, d.cleaner_version = ?3 DESC, f.id LIMIT 1";
+
+/// Writes the records of one batch inside the caller's transaction.
+pub struct Batch<'a> {
+    conn: &'a Connection,
+    run: &'a RunInfo,
+    carried: &'a mut Carried,
+    lifecycle: &'a mut Lifecycle,
+    /// New documents of this batch not yet in the FTS index. They are indexed together, after the
+    /// batch's other statements: SQLite opens a statement savepoint for most writes inside a
+    /// transaction, and FTS5 writes its pending terms out as a new segment at every savepoint, so
+    /// interleaving one FTS insert per file with the `files` upserts made one tiny segment per
+    /// document, and merging those took more of the writer's time than indexing itself.
+    fts: Vec<(i64, &'a Prepared)>,
+    /// Titles found for new documents of this batch that had none, filled once they are indexed.
+    titles: Vec<(i64, &'a str)>,
+}
+
+impl<'a> Batch<'a> {
+    pub fn new(
+        conn: &'a Connection,
+        run: &'a RunInfo,
+        carried: &'a mut Carried,
+        lifecycle: &'a mut Lifecycle,
+    ) -> Batch<'a> {
+        Batch {
+            conn,
+            run,
+            carried,
+            lifecycle,
+            fts: Vec::new(),
+            titles: Vec::new(),
+        }
+    }
+
+    /// Writes `records`, then indexes the new documents and writes what is held once there is enough.
+    pub fn write(mut self, records: &'a [Record]) -> Result<()> {
+        for record in records {
+            self.record(record)
+                .with_context(|| format!("storing {}", record.path.display()))?;
+        }
+        self.index_pending()
+            .context("indexing the batch's new documents")?;
+        let (conn, run_id) = (self.conn, self.run.run_id);
+        self.carried
+            .sites
+            .write_if_full(conn, run_id)
+            .context("counting site boilerplate lines")?;
+        if self.carried.buckets.is_full() {
+            self.carried
+                .buckets
+                .write(conn)
+                .context("writing near-duplicate buckets")?;
+        }
+        Ok(())
+    }
+
+    fn record(&mut self, record: &'a Record) -> Result<()> {
+        let counts = &mut self.carried.counts;
+        counts.files_seen += 1;
+        let path = record.path.to_string_lossy();
+        let row = |raw_hash| FileRow {
+            path: &path,
+            stat: record.stat,
+            raw_hash,
+            line: record.line,
+        };
+        match &record.outcome {
+            Outcome::Rejected {
+                raw_hash,
+                rejection,
+            } => {
+                counts.failed += 1;
+                let stored = files::stored(self.conn, &path)?;
+                if rejection.is_transient() && stored.as_ref().is_some_and(|s| s.is_live()) {
+                    // Caught mid-write: keep what was stored until a run reads the file whole.
+                    return files::seen(self.conn, &path, self.run.run_id);
+                }
+                self.lifecycle.affect(stored.and_then(|s| s.document_id));
+                files::upsert(
+                    self.conn,
+                    &row(raw_hash.as_deref()),
+                    FileState::Rejected(rejection),
+                    self.run.run_id,
+                )?;
+            }
+            Outcome::KnownBytes { raw_hash } => {
+                let (document_id, encoding, title, published, url): (
+                    i64,
+                    Option<String>,
+                    Option<String>,
+                    Option<String>,
+                    Option<String>,
+                ) = self
+                    .conn
+                    .prepare_cached(SELECT_BY_RAW_HASH)?
+                    .query_row(
+                        params![raw_hash, self.run.run_id, self.run.cleaner_version],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                    )
+                    .context("finding the stored file with the same bytes")?;
+                let fields = FileFields {
+                    encoding: encoding.as_deref(),
+                    title: title.as_deref(),
+                    published: published.as_deref(),
+                    url: url.as_deref(),
+                };
+                self.link(
+                    &row(Some(raw_hash)),
+                    raw_hash,
+                    Some(document_id),
+                    None,
+                    &fields,
+                )?;
+            }
+            Outcome::Prepared { raw_hash, doc } => {
+                let fields = FileFields {
+                    encoding: Some(doc.encoding),
+                    title: doc.header.title.as_deref(),
+                    published: doc.header.published.as_deref(),
+                    url: doc.header.url.as_deref(),
+                };
+                self.link(&row(Some(raw_hash)), raw_hash, None, Some(&**doc), &fields)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Points the file at its document: `known` when its bytes are those of a stored file, otherwise
+    /// the stored document with `doc`'s content hash, or a new document made from `doc`.
+    fn link(
+        &mut self,
+        row: &FileRow,
+        raw_hash: &str,
+        known: Option<i64>,
+        doc: Option<&'a Prepared>,
+        fields: &FileFields,
+    ) -> Result<()> {
+        let stored = files::stored(self.conn, row.path)?;
+        let live = stored.as_ref().filter(|s| s.is_live());
+        // Same bytes as stored and cleaned by this cleaner (touched, or --verify): nothing to write
+        // but the sighting. Bytes cleaned again (`doc`) may make another document.
+        if doc.is_none() && live.is_some_and(|s| s.raw_hash.as_deref() == Some(raw_hash)) {
+            files::touch(self.conn, row.path, row.stat, self.run.run_id)?;
+            self.carried.counts.unchanged += 1;
+            return Ok(());
+        }
+        let existing = match (known, doc) {
+            (Some(id), _) => Some(id),
+            (None, Some(doc)) => documents::by_content_hash(self.conn, &doc.content_hash)?,
+            (None, None) => unreachable!("link needs a known document or a prepared one"),
+        };
+        let document_id = match (existing, doc) {
+            (Some(id), doc) => {
+                if let Some(doc) = doc {
+                    self.fill_in_document(id, doc)?;
+                }
+                if live.is_some_and(|s| s.document_id == Some(id)) {
+                    self.carried.counts.unchanged += 1;
+                } else {
+                    self.carried.counts.duplicates += 1;
+                }
+                id
+            }
+            (None, Some(doc)) => self.new_document(doc, stored.is_none())?,
+            (None, None) => unreachable!(),
+        };
+        if let Some(s) = live.filter(|s| s.document_id != Some(document_id)) {
+            self.carried.counts.changed += 1;
+            self.lifecycle.affect(s.document_id);
+        }
+        if stored.is_none()
+            && files::is_rename(self.conn, row.path, raw_hash, |p| {
+                self.lifecycle.was_discovered(p)
+            })?
+        {
+            self.carried.counts.renamed += 1;
+        }
+        self.lifecycle.affect([document_id]);
+        files::upsert(
+            self.conn,
+            row,
+            FileState::Linked {
+                document_id,
+                fields,
+            },
+            self.run.run_id,
+        )
+    }
+
+    /// Stores `doc` as a new document and returns its id. `new_file`: the file that brought it was
+    /// never stored before, so its site lines count (a file cleaned again does not count twice).
+    fn new_document(&mut self, doc: &'a Prepared, new_file: bool) -> Result<i64> {
+        let carried = &mut *self.carried;
+        carried.counts.new_documents += 1;
+        let id = carried.next_document_id;
+        carried.next_document_id += 1;
+        // Alone unless a stored document shares a band key: then "to check" (NULL) until the end of
+        // the run compares them.
+        let cluster_id = match &doc.band_keys {
+            Some(keys) if carried.buckets.add(self.conn, id, keys)? => None,
+            _ if self.run.near_duplicates => Some(id),
+            _ => None,
+        };
+        let new = NewDocument {
+            id,
+            cluster_id,
+            run_id: self.run.run_id,
+            cleaner_version: &self.run.cleaner_version,
+        };
+        documents::insert(self.conn, &new, doc)?;
+        self.fts.push((id, doc));
+        if let (Some(domain), true) = (&doc.domain, new_file) {
+            carried.sites.count(domain, &doc.site_candidates);
+        }
+        Ok(id)
+    }
+
+    /// Fills the gaps of stored document `id` from a later copy.
+    fn fill_in_document(&mut self, id: i64, doc: &'a Prepared) -> Result<()> {
+        documents::fill_in(self.conn, id, doc, &self.run.cleaner_version)?;
+        if let Some(title) = &doc.header.title {
+            // A new document of this batch gets its title after the batch's index inserts (indexing
+            // it now would split them, see `fts`): the title's trigger rewrites the index entry.
+            let untitled_pending =
+                |&(pending, doc): &(i64, &Prepared)| pending == id && doc.header.title.is_none();
+            if self.fts.iter().any(untitled_pending) {
+                self.titles.push((id, title));
+            } else {
+                documents::fill_in_title(self.conn, id, title)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds the new documents held in `fts` to the FTS index, one insert after the other, then fills
+    /// the titles held in `titles`.
+    fn index_pending(&mut self) -> Result<()> {
+        for (id, doc) in self.fts.drain(..) {
+            documents::index(self.conn, id, doc)?;
+        }
+        for (id, title) in self.titles.drain(..) {
+            documents::fill_in_title(self.conn, id, title)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::{ReadError, Stat};
+    use crate::reject::Rejection;
+    use crate::store::open::in_memory;
+    use crate::store::schema::FileStatus;
+    use newsdb_core::Cleaner;
+    use std::path::PathBuf;
+
+    struct Fixture {
+        conn: Connection,
+        run: RunInfo,
+        carried: Carried,
+        lifecycle: Lifecycle,
+    }
+
+    impl Fixture {
+        fn new() -> Fixture {
+            let conn = in_memory();
+            conn.execute(
+                "INSERT INTO runs (id, started_at, roots, cleaner_version) VALUES (1, 't', '[]', 'v')",
+                [],
+            )
+            .unwrap();
+            Fixture {
+                conn,
+                run: RunInfo {
+                    run_id: 1,
+                    cleaner_version: "v".into(),
+                    near_duplicates: true,
+                },
+                carried: Carried {
+                    counts: RunCounts::default(),
+                    next_document_id: 1,
+                    buckets: Buckets::default(),
+                    sites: SiteTally::default(),
+                },
+                lifecycle: Lifecycle::default(),
+            }
+        }
+
+        fn write(&mut self, records: &[Record]) {
+            let tx = self.conn.transaction().unwrap();
+            Batch::new(&tx, &self.run, &mut self.carried, &mut self.lifecycle)
+                .write(records)
+                .unwrap();
+            tx.commit().unwrap();
+        }
+
+        fn count(&self, sql: &str) -> i64 {
+            self.conn.query_row(sql, [], |r| r.get(0)).unwrap()
+        }
+    }
+
+    fn stat(size: u64) -> Stat {
+        Stat { size, mtime_ns: 1 }
+    }
+
+    fn prepared(path: &str, raw_hash: &str, text: &str) -> Record {
+        let doc = newsdb_core::prepare(text.as_bytes(), &Cleaner::builtin(), true).unwrap();
+        Record {
+            path: PathBuf::from(path),
+            line: None,
+            stat: stat(text.len() as u64),
+            outcome: Outcome::Prepared {
+                raw_hash: raw_hash.into(),
+                doc: Box::new(doc),
+            },
+        }
+    }
+
+    #[test]
+    fn copies_of_one_body_make_one_document_with_several_files() {
+        let mut f = Fixture::new();
+        f.write(&[
+            prepared("/a", "r1", "The minister spoke in Kyiv on Tuesday.\n"),
+            prepared("/b", "r2", "The  minister spoke in Kyiv on Tuesday.\r\n"),
+            Record {
+                path: PathBuf::from("/c"),
+                line: None,
+                stat: stat(3),
+                outcome: Outcome::KnownBytes {
+                    raw_hash: "r1".into(),
+                },
+            },
+        ]);
+        assert_eq!(f.count("SELECT count(*) FROM documents"), 1);
+        assert_eq!(
+            f.count("SELECT count(*) FROM files WHERE document_id = 1"),
+            3
+        );
+        assert_eq!(f.count("SELECT count(*) FROM documents_fts"), 1);
+        let c = f.carried.counts;
+        assert_eq!((c.files_seen, c.new_documents, c.duplicates), (3, 1, 2));
+    }
+
+    #[test]
+    fn a_rejection_is_stored_with_its_reason_and_a_transient_one_keeps_a_live_file() {
+        let mut f = Fixture::new();
+        f.write(&[prepared(
+            "/a",
+            "r1",
+            "The minister spoke in Kyiv on Tuesday.\n",
+        )]);
+        let rejected = |path: &str, rejection: Rejection| Record {
+            path: PathBuf::from(path),
+            line: None,
+            stat: stat(1),
+            outcome: Outcome::Rejected {
+                raw_hash: None,
+                rejection,
+            },
+        };
+        f.write(&[
+            rejected("/a", ReadError::ChangedWhileRead.into()),
+            rejected("/b", newsdb_core::Rejection::Empty.into()),
+        ]);
+        let status = |path: &str| -> FileStatus {
+            f.conn
+                .query_row("SELECT status FROM files WHERE path = ?1", [path], |r| {
+                    r.get(0)
+                })
+                .unwrap()
+        };
+        assert_eq!(status("/a"), FileStatus::Duplicate, "kept until read whole");
+        assert_eq!(status("/b"), FileStatus::Error);
+        assert_eq!(f.carried.counts.failed, 2);
+    }
+
+    #[test]
+    fn a_changed_file_moves_to_its_new_document_and_affects_both() {
+        let mut f = Fixture::new();
+        f.write(&[prepared(
+            "/a",
+            "r1",
+            "The minister spoke in Kyiv on Tuesday.\n",
+        )]);
+        f.conn
+            .execute("UPDATE files SET status = 'ingested'", [])
+            .unwrap();
+        f.write(&[prepared(
+            "/a",
+            "r2",
+            "A different story about the harbour.\n",
+        )]);
+        assert_eq!(f.carried.counts.changed, 1);
+        assert_eq!(
+            f.count("SELECT document_id FROM files WHERE path = '/a'"),
+            2
+        );
+        let ended = std::mem::take(&mut f.lifecycle)
+            .end(&f.conn, 1, &[], &|_| true, false)
+            .unwrap();
+        assert_eq!(
+            ended.retired,
+            vec![1],
+            "the old document lost its only file"
+        );
+    }
+}

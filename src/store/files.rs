@@ -1,0 +1,256 @@
+//! Rows of the `files` table as a run writes them: one per path ever seen.
+
+use crate::read::Stat;
+use crate::reject::Rejection;
+use crate::store::schema::FileStatus;
+use anyhow::Result;
+use rusqlite::{params, Connection, OptionalExtension};
+
+/// The stored state of one path, as the writer needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredFile {
+    pub raw_hash: Option<String>,
+    pub document_id: Option<i64>,
+    pub status: FileStatus,
+}
+
+impl StoredFile {
+    /// Whether the file currently stands for a document (as opposed to an error or a deletion).
+    pub fn is_live(&self) -> bool {
+        self.status.is_live()
+    }
+}
+
+/// Header fields and encoding of a file, as stored in its `files` row.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FileFields<'a> {
+    pub encoding: Option<&'a str>,
+    pub title: Option<&'a str>,
+    pub published: Option<&'a str>,
+    pub url: Option<&'a str>,
+}
+
+/// What a file's row says about it.
+pub enum FileState<'a> {
+    /// The file stands for this document. It is written `duplicate`: the end of the run chooses each
+    /// document's primary file (`ingested`, see [`crate::store::lifecycle`]).
+    Linked {
+        document_id: i64,
+        fields: &'a FileFields<'a>,
+    },
+    /// The file was rejected.
+    Rejected(&'a Rejection),
+}
+
+/// One source as a row: its path, size and mtime, its raw hash, and its JSON Lines line number.
+pub struct FileRow<'a> {
+    pub path: &'a str,
+    pub stat: Stat,
+    pub raw_hash: Option<&'a str>,
+    pub line: Option<u64>,
+}
+
+const SELECT_FILE: &str = "SELECT raw_hash, document_id, status FROM files WHERE path = ?1";
+const TOUCH_FILE: &str = "UPDATE files SET size = ?2, mtime = ?3, last_run_id = ?4 WHERE path = ?1";
+const SEEN_FILE: &str = "UPDATE files SET last_run_id = ?2 WHERE path = ?1";
+const OTHER_PATHS_WITH_RAW_HASH: &str = "SELECT path FROM files WHERE raw_hash = ?1 AND path <> ?2";
+const UPSERT_FILE: &str = "
+    INSERT INTO files (path, size, mtime, raw_hash, encoding, document_id, title, published, url,
+                       status, reason, detail, first_run_id, last_run_id, line)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14)
+    ON CONFLICT (path) DO UPDATE SET
+        size = excluded.size, mtime = excluded.mtime, raw_hash = excluded.raw_hash,
+        encoding = excluded.encoding, document_id = excluded.document_id, title = excluded.title,
+        published = excluded.published, url = excluded.url, status = excluded.status,
+        reason = excluded.reason, detail = excluded.detail, last_run_id = excluded.last_run_id,
+        deleted_run_id = NULL";
+
+/// The stored state of `path`, if it was ever seen.
+pub fn stored(conn: &Connection, path: &str) -> Result<Option<StoredFile>> {
+    Ok(conn
+        .prepare_cached(SELECT_FILE)?
+        .query_row([path], |r| {
+            Ok(StoredFile {
+                raw_hash: r.get(0)?,
+                document_id: r.get(1)?,
+                status: r.get(2)?,
+            })
+        })
+        .optional()?)
+}
+
+/// Records that run `run_id` saw the file at `path` with `stat`, and nothing else changed.
+pub fn touch(conn: &Connection, path: &str, stat: Stat, run_id: i64) -> Result<()> {
+    conn.prepare_cached(TOUCH_FILE)?.execute(params![
+        path,
+        stat.size as i64,
+        stat.mtime_ns,
+        run_id
+    ])?;
+    Ok(())
+}
+
+/// Records that run `run_id` saw the file at `path`, leaving even its size and mtime as they were
+/// (a file caught mid-write keeps what was stored until a run reads it whole).
+pub fn seen(conn: &Connection, path: &str, run_id: i64) -> Result<()> {
+    conn.prepare_cached(SEEN_FILE)?
+        .execute(params![path, run_id])?;
+    Ok(())
+}
+
+/// Inserts or updates a file's row: linked to its document, or rejected with its reason.
+pub fn upsert(conn: &Connection, row: &FileRow, state: FileState, run_id: i64) -> Result<()> {
+    let none = FileFields::default();
+    let (document_id, fields, status, reason, detail) = match state {
+        FileState::Linked {
+            document_id,
+            fields,
+        } => (Some(document_id), fields, FileStatus::Duplicate, None, None),
+        FileState::Rejected(rejection) => (
+            None,
+            &none,
+            FileStatus::Error,
+            Some(rejection.code()),
+            Some(rejection.to_string()),
+        ),
+    };
+    conn.prepare_cached(UPSERT_FILE)?.execute(params![
+        row.path,
+        row.stat.size as i64,
+        row.stat.mtime_ns,
+        row.raw_hash,
+        fields.encoding,
+        document_id,
+        fields.title,
+        fields.published,
+        fields.url,
+        status,
+        reason,
+        detail,
+        run_id,
+        row.line.map(|l| l as i64)
+    ])?;
+    Ok(())
+}
+
+/// Whether a stored file other than `path` holds `raw_hash` at a path `seen` does not contain: the
+/// bytes moved, so a new path with them is a rename.
+pub fn is_rename(
+    conn: &Connection,
+    path: &str,
+    raw_hash: &str,
+    seen: impl Fn(&str) -> bool,
+) -> Result<bool> {
+    let mut stmt = conn.prepare_cached(OTHER_PATHS_WITH_RAW_HASH)?;
+    let others = stmt.query_map(params![raw_hash, path], |r| r.get::<_, String>(0))?;
+    for other in others {
+        if !seen(&other?) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::ReadError;
+    use crate::store::open::in_memory;
+
+    fn row<'a>(path: &'a str, raw_hash: Option<&'a str>) -> FileRow<'a> {
+        FileRow {
+            path,
+            stat: Stat {
+                size: 10,
+                mtime_ns: 5,
+            },
+            raw_hash,
+            line: None,
+        }
+    }
+
+    fn with_run_and_document() -> Connection {
+        let conn = in_memory();
+        conn.execute_batch(
+            "INSERT INTO runs (id, started_at, roots, cleaner_version) VALUES (1, 't', '[]', 'v');
+             INSERT INTO documents (id, content_hash, body, word_count, cleaner_version)
+             VALUES (7, 'h', 'Body.', 1, 'v');",
+        )
+        .unwrap();
+        conn
+    }
+
+    #[test]
+    fn a_linked_file_is_a_duplicate_until_the_run_ends_and_a_rejection_keeps_its_reason() {
+        let conn = with_run_and_document();
+        let fields = FileFields {
+            title: Some("T"),
+            ..FileFields::default()
+        };
+        let linked = FileState::Linked {
+            document_id: 7,
+            fields: &fields,
+        };
+        upsert(&conn, &row("/a", Some("r")), linked, 1).unwrap();
+        let a = stored(&conn, "/a").unwrap().unwrap();
+        assert_eq!(a.status, FileStatus::Duplicate);
+        assert_eq!(a.document_id, Some(7));
+        assert!(a.is_live());
+
+        let why = Rejection::from(ReadError::Unreadable("denied".into()));
+        upsert(&conn, &row("/a", None), FileState::Rejected(&why), 1).unwrap();
+        let (status, reason, detail, document): (FileStatus, String, String, Option<i64>) = conn
+            .query_row(
+                "SELECT status, reason, detail, document_id FROM files WHERE path = '/a'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .unwrap();
+        assert_eq!(status, FileStatus::Error);
+        assert_eq!(reason, "unreadable");
+        assert_eq!(detail, "cannot read: denied");
+        assert_eq!(document, None);
+        assert_eq!(stored(&conn, "/missing").unwrap(), None);
+    }
+
+    #[test]
+    fn a_path_holding_bytes_that_left_their_old_path_is_a_rename() {
+        let conn = with_run_and_document();
+        let fields = FileFields::default();
+        let linked = || FileState::Linked {
+            document_id: 7,
+            fields: &fields,
+        };
+        upsert(&conn, &row("/old", Some("r")), linked(), 1).unwrap();
+        assert!(is_rename(&conn, "/new", "r", |p| p == "/new").unwrap());
+        assert!(!is_rename(&conn, "/new", "r", |_| true).unwrap());
+        assert!(!is_rename(&conn, "/new", "other", |_| false).unwrap());
+    }
+
+    #[test]
+    fn touching_a_file_updates_its_stat_and_sighting() {
+        let conn = with_run_and_document();
+        let fields = FileFields::default();
+        let linked = FileState::Linked {
+            document_id: 7,
+            fields: &fields,
+        };
+        upsert(&conn, &row("/a", Some("r")), linked, 1).unwrap();
+        touch(
+            &conn,
+            "/a",
+            Stat {
+                size: 11,
+                mtime_ns: 6,
+            },
+            1,
+        )
+        .unwrap();
+        let (size, mtime): (i64, i64) = conn
+            .query_row("SELECT size, mtime FROM files WHERE path = '/a'", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!((size, mtime), (11, 6));
+    }
+}

@@ -1,0 +1,132 @@
+//! What the database knows before a run reads anything: enough to decide which sources to skip
+//! unread and which bytes need no cleaning.
+
+use crate::read::Stat;
+use crate::store::schema::FileStatus;
+use anyhow::Result;
+use rusqlite::Connection;
+use std::collections::HashSet;
+
+/// What the database remembers about a file from earlier runs, enough to decide whether to read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownFile {
+    pub stat: Stat,
+    pub status: FileStatus,
+    pub reason: Option<String>,
+    /// The file's document, if it has one.
+    pub document_id: Option<i64>,
+}
+
+/// Every whole file the database knows, by path (as stored: text).
+pub type KnownFiles = foldhash::HashMap<String, KnownFile>;
+
+/// Every whole file the database knows, by path. Keyed by the path as stored (text): hashed with
+/// foldhash, not as `PathBuf` components with the standard library's SipHash, which was a tenth of
+/// an unchanged re-run.
+pub fn known_files(conn: &Connection) -> Result<KnownFiles> {
+    let mut stmt = conn.prepare(
+        "SELECT path, size, mtime, status, reason, document_id FROM files
+         WHERE size IS NOT NULL AND line IS NULL",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            KnownFile {
+                stat: Stat {
+                    size: r.get::<_, i64>(1)? as u64,
+                    mtime_ns: r.get(2)?,
+                },
+                status: r.get(3)?,
+                reason: r.get(4)?,
+                document_id: r.get(5)?,
+            },
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Documents cleaned by another cleaner version than `cleaner_version`: the files that hold them are
+/// read and cleaned again. Read from the `documents_cleaner_version` index alone: a scan of the
+/// document rows would read every body.
+///
+/// Documents of a site whose learned lines changed since they were cleaned are stale too; those come
+/// from the `documents_site` index.
+pub fn stale_documents(conn: &Connection, cleaner_version: &str) -> Result<HashSet<i64>> {
+    let mut stmt = conn.prepare(
+        "SELECT id FROM documents INDEXED BY documents_cleaner_version
+         WHERE cleaner_version IS NOT ?1
+         UNION ALL
+         SELECT d.id FROM sites s JOIN documents d INDEXED BY documents_site ON d.domain = s.domain
+         WHERE d.site_version IS NOT s.version",
+    )?;
+    let rows = stmt.query_map([cleaner_version], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Raw hashes of stored files whose document is not in `stale`: a file with these bytes needs no
+/// decoding or cleaning, only a `files` row pointing at that document.
+pub fn known_raw_hashes(conn: &Connection, stale: &HashSet<i64>) -> Result<HashSet<String>> {
+    let mut stmt = conn.prepare(
+        "SELECT raw_hash, document_id FROM files
+         WHERE raw_hash IS NOT NULL AND document_id IS NOT NULL",
+    )?;
+    let mut known = HashSet::new();
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        if !stale.contains(&r.get::<_, i64>(1)?) {
+            known.insert(r.get(0)?);
+        }
+    }
+    Ok(known)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::open::in_memory;
+
+    fn fixture() -> Connection {
+        let conn = in_memory();
+        conn.execute_batch(
+            "INSERT INTO documents (id, content_hash, body, word_count, cleaner_version)
+             VALUES (1, 'h1', 'One.', 1, 'v1'), (2, 'h2', 'Two.', 1, 'v0');
+             INSERT INTO files (path, size, mtime, raw_hash, document_id, status)
+             VALUES ('/a.txt', 4, 7, 'r1', 1, 'ingested'), ('/b.txt', 4, 8, 'r2', 2, 'ingested');
+             INSERT INTO files (path, size, mtime, status, reason)
+             VALUES ('/c.txt', 0, 9, 'error', 'empty');
+             INSERT INTO files (path, size, mtime, raw_hash, document_id, status, line)
+             VALUES ('/x.jsonl#1', 3, 9, 'r3', 1, 'duplicate', 1);",
+        )
+        .unwrap();
+        conn
+    }
+
+    #[test]
+    fn documents_of_another_cleaner_are_stale() {
+        let conn = fixture();
+        assert_eq!(stale_documents(&conn, "v1").unwrap(), HashSet::from([2]));
+    }
+
+    #[test]
+    fn known_files_are_whole_files_only() {
+        let known = known_files(&fixture()).unwrap();
+        assert_eq!(known.len(), 3);
+        let c = &known["/c.txt"];
+        assert_eq!(c.status, FileStatus::Error);
+        assert_eq!(c.reason.as_deref(), Some("empty"));
+        assert_eq!(
+            known["/a.txt"].stat,
+            Stat {
+                size: 4,
+                mtime_ns: 7
+            }
+        );
+    }
+
+    #[test]
+    fn raw_hashes_of_stale_documents_are_not_known() {
+        let conn = fixture();
+        let known = known_raw_hashes(&conn, &HashSet::from([2])).unwrap();
+        assert_eq!(known, HashSet::from(["r1".to_owned(), "r3".to_owned()]));
+    }
+}
