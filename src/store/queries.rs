@@ -161,6 +161,68 @@ pub fn clusters(conn: &Connection, limit: usize) -> Result<Vec<Cluster>> {
     Ok(clusters)
 }
 
+/// One document as `newsdb export` writes it; `newsdb ingest --jsonl` reads this shape back.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Exported {
+    pub id: i64,
+    pub content_hash: String,
+    pub title: Option<String>,
+    pub published: Option<String>,
+    pub url: Option<String>,
+    pub domain: Option<String>,
+    pub lang: Option<String>,
+    pub word_count: i64,
+    pub body: String,
+    /// Paths of the live files (or JSON Lines records) that hold the document, primary first.
+    pub sources: Vec<String>,
+}
+
+const EXPORT_SQL: &str = concat!(
+    "SELECT d.id, d.content_hash, d.title, d.published, d.url, d.domain, d.lang, d.word_count, d.body,
+            (SELECT json_group_array(path) FROM (
+                 SELECT f.path FROM files f
+                 WHERE f.document_id = d.id AND f.status IN ",
+    live_statuses!(),
+    "
+                 ORDER BY f.status = 'duplicate', f.path))
+     FROM documents d
+     WHERE d.retired_run_id IS NULL OR ?1
+     ORDER BY d.id"
+);
+
+/// Hands every document (and, with `include_retired`, every retired one) to `each`, in id order,
+/// one at a time: an export of any size streams.
+pub fn export(
+    conn: &Connection,
+    include_retired: bool,
+    mut each: impl FnMut(Exported) -> Result<()>,
+) -> Result<()> {
+    let mut stmt = conn.prepare(EXPORT_SQL)?;
+    let mut rows = stmt.query([include_retired])?;
+    while let Some(r) = rows.next()? {
+        let sources: String = r.get(9)?;
+        each(Exported {
+            id: r.get(0)?,
+            content_hash: r.get(1)?,
+            title: r.get(2)?,
+            published: r.get(3)?,
+            url: r.get(4)?,
+            domain: r.get(5)?,
+            lang: r.get(6)?,
+            word_count: r.get(7)?,
+            body: r.get(8)?,
+            sources: serde_json::from_str(&sources)?,
+        })?;
+    }
+    Ok(())
+}
+
+/// The run log, newest first, at most ?1 runs (`newsdb runs`).
+pub const RUNS_SQL: &str = "
+    SELECT id, started_at, finished_at, status, files_seen, new_documents, duplicates, unchanged,
+           changed, renamed, failed, deleted, retired, sites_learned, roots, error
+    FROM runs ORDER BY id DESC LIMIT ?1";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,6 +255,21 @@ mod tests {
         );
         assert_eq!((s.clusters, s.clustered_documents), (1, 2));
         assert_eq!(s.last_run_status.as_deref(), Some("completed"));
+    }
+
+    #[test]
+    fn export_gives_live_documents_with_their_sources_primary_first() {
+        let conn = fixture();
+        let mut ids = Vec::new();
+        export(&conn, false, |doc| {
+            if doc.id == 1 {
+                assert_eq!(doc.sources, vec!["/a".to_owned(), "/b".to_owned()]);
+            }
+            ids.push(doc.id);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(ids, vec![1, 2, 3]);
     }
 
     #[test]
