@@ -26,6 +26,7 @@
 //! the engine): its fragments would otherwise be short lines, and those above the first good line lost.
 
 use super::lang::Stopwords;
+use super::span::{self, SpanWeights};
 use crate::normalize::is_unspaced_script;
 
 /// Stopword ratio a good line needs when it ends a sentence, and when it is long but does not.
@@ -67,6 +68,8 @@ pub struct Features {
     /// Characters other than spaces.
     pub chars: usize,
     class: Class,
+    /// For a line of a hard-wrapped paragraph: the paragraph's size and how many lines it spans.
+    paragraph: Option<(usize, usize)>,
 }
 
 impl Features {
@@ -129,6 +132,7 @@ impl Features {
             unspaced,
             chars,
             class,
+            paragraph: None,
         }
     }
 
@@ -136,17 +140,25 @@ impl Features {
         self.class
     }
 
-    /// These features, with the class and sentence end of the paragraph the line belongs to.
-    pub fn classed_as(&self, paragraph: &Features) -> Features {
+    /// These features, with the class and sentence end of the paragraph of `lines` lines the line
+    /// belongs to.
+    pub fn classed_as(&self, paragraph: &Features, lines: usize) -> Features {
         Features {
             class: paragraph.class,
             sentence_end: paragraph.sentence_end,
+            paragraph: Some((paragraph.size(), lines)),
             ..*self
         }
     }
 
+    /// The size of the paragraph the line belongs to (its own, unless hard-wrapped), and the number
+    /// of lines that share it.
+    pub(crate) fn paragraph_size(&self) -> (usize, usize) {
+        self.paragraph.unwrap_or((self.size(), 1))
+    }
+
     /// Length in words, or in characters for scripts without spaces.
-    fn size(&self) -> usize {
+    pub(crate) fn size(&self) -> usize {
         if self.unspaced {
             self.chars
         } else {
@@ -253,6 +265,11 @@ pub struct Line {
     pub named: bool,
     /// The rule that names it ends articles.
     pub ends_article: bool,
+    /// What names it is a rule that fires anywhere (an "Advertisement", a share widget).
+    pub anywhere: bool,
+    /// What names it is a line the site repeats (learned), not a rule: it weighs nothing in the
+    /// article's span, since a site's slogan may sit inside an article as well as around it.
+    pub by_site: bool,
     pub blank: bool,
 }
 
@@ -269,26 +286,31 @@ pub struct Core {
 }
 
 impl Core {
-    /// Finds the core; `None` when the document has no good line (then only rules remove lines).
-    pub fn find(lines: &[Line]) -> Option<Core> {
+    /// Finds the core: the best span of lines ([`span::best`] with `weights`), cut short by a rule
+    /// that ends articles; `None` when the document has no good line (then only rules remove lines).
+    pub fn find(lines: &[Line], weights: &SpanWeights) -> Option<Core> {
         let good = |l: &Line| !l.blank && !l.named && l.features.class() == Class::Good;
-        let total: usize = lines
+        let (start, span_end) = span::best(lines, weights)?;
+        let total: usize = lines[start..=span_end]
             .iter()
             .filter(|l| good(l))
             .map(|l| l.features.words)
             .sum();
-        let start = lines.iter().position(good)?;
         let mut behind = 0;
         let mut cut = None;
         for (i, line) in lines.iter().enumerate().skip(start) {
             if good(line) {
-                behind += line.features.words;
+                behind += if i <= span_end {
+                    line.features.words
+                } else {
+                    0
+                };
             } else if line.ends_article && behind * 2 >= total {
                 cut = Some(i);
                 break;
             }
         }
-        let end = lines[..cut.unwrap_or(lines.len())]
+        let end = lines[..cut.unwrap_or(span_end + 1)]
             .iter()
             .rposition(good)
             .expect("the start is a good line before the cut");
@@ -399,6 +421,8 @@ mod tests {
 
     fn line(text: &str, named: bool, ends_article: bool) -> Line {
         Line {
+            anywhere: false,
+            by_site: false,
             features: Features::of(text, lang::stopwords(Lang::Eng)),
             named,
             ends_article,
@@ -421,7 +445,7 @@ mod tests {
             line("Related", true, true),
             line(para, false, false),
         ];
-        let core = Core::find(&lines).unwrap();
+        let core = Core::find(&lines, &SpanWeights::default()).unwrap();
         assert_eq!(
             (core.start, core.end, core.cut, core.headline),
             (3, 5, Some(7), Some(2))

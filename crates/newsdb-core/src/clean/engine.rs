@@ -6,6 +6,7 @@ use super::classify::{Class, Core, Features, Line};
 use super::lang;
 use super::rule::{Rule, Scope};
 use super::site::{self, Candidate, Site, SiteLines, SITE_LINE_RULE};
+use super::span::SpanWeights;
 use super::user::RulesError;
 use regex::{RegexSet, RegexSetBuilder};
 use sha2::{Digest, Sha256};
@@ -66,6 +67,21 @@ const DFA_BYTES: usize = 8 << 20;
 /// rules file that parses always compiles.
 const COMPILED_BYTES: usize = 256 << 20;
 
+/// The cleaner's version: a digest of the engine's revision, the rules and the span's weights, so a
+/// change to any of them makes the next ingest clean every document again.
+fn version(rules: &[Rule], span: &SpanWeights) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(ENGINE_REVISION.to_le_bytes());
+    for r in rules {
+        hasher.update(format!(
+            "{}\0{:?}\0{:?}\0{}\0{}\0{}\n",
+            r.name, r.category, r.scope, r.ends_article, r.pattern, r.max_words
+        ));
+    }
+    hasher.update(span.fingerprint());
+    hex::encode(&hasher.finalize()[..6])
+}
+
 /// The compiled rule set. Build it once and share it (`&Cleaner` is `Sync`) across worker threads.
 #[derive(Debug, Clone)]
 pub struct Cleaner {
@@ -75,6 +91,8 @@ pub struct Cleaner {
     version: String,
     /// Lines learned per site; empty unless a run loaded them ([`Cleaner::with_sites`]).
     sites: Arc<SiteLines>,
+    /// How lines weigh in the article's span.
+    span: SpanWeights,
 }
 
 impl Cleaner {
@@ -94,21 +112,22 @@ impl Cleaner {
                 });
             }
         }
-        let mut hasher = Sha256::new();
-        hasher.update(ENGINE_REVISION.to_le_bytes());
-        for r in &rules {
-            hasher.update(format!(
-                "{}\0{:?}\0{:?}\0{}\0{}\0{}\n",
-                r.name, r.category, r.scope, r.ends_article, r.pattern, r.max_words
-            ));
-        }
-        let version = hex::encode(&hasher.finalize()[..6]);
+        let span = SpanWeights::default();
         Ok(Cleaner {
+            version: version(&rules, &span),
             rules,
             set: Arc::default(),
-            version,
             sites: Arc::default(),
+            span,
         })
+    }
+
+    /// This cleaner, weighing lines in the article's span with `span` (the dev-set evaluator tries
+    /// other weights through it). The version follows the weights.
+    pub fn with_span(mut self, span: SpanWeights) -> Cleaner {
+        self.version = version(&self.rules, &span);
+        self.span = span;
+        self
     }
 
     /// This cleaner, also removing the lines learned per site. The version does not change: each
@@ -219,6 +238,8 @@ impl Cleaner {
                 features: Features::of(l, stopwords),
                 named: !matches!(named, Named::No),
                 ends_article: matches!(named, Named::Rule(r) if r.ends_article),
+                anywhere: matches!(named, Named::Rule(r) if r.scope == Scope::Anywhere),
+                by_site: matches!(named, Named::Site),
                 blank: l.is_empty(),
             })
             .collect();
@@ -227,10 +248,10 @@ impl Cleaner {
         for (start, end) in wrapped_paragraphs(lines, &classified) {
             let whole = Features::of(&lines[start..end].join(" "), stopwords);
             for line in &mut classified[start..end] {
-                line.features = line.features.classed_as(&whole);
+                line.features = line.features.classed_as(&whole, end - start);
             }
         }
-        let core = Core::find(&classified);
+        let core = Core::find(&classified, &self.span);
 
         let mut verdicts: Vec<Option<Cow<'static, str>>> = (0..lines.len())
             .map(|i| {

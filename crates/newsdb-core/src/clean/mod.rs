@@ -13,10 +13,12 @@ mod engine;
 pub mod lang;
 mod rule;
 pub mod site;
+pub mod span;
 mod user;
 
 pub use engine::{
     Cleaned, Cleaner, Removal, OUTSIDE_ARTICLE_RULE, PAST_ARTICLE_END_RULE, REPEATED_LINE_RULE,
 };
 pub use rule::{Category, Rule, Scope};
+pub use span::SpanWeights;
 pub use user::RulesError;

@@ -1,0 +1,367 @@
+//! The cleaner on the real-page development set (`../shared/devset`, read at run time; nothing of it
+//! is in the repository), called as a library: no process per page.
+//!
+//! ```sh
+//! # every page's cleaned body into OUT (score it with the set's own scorer):
+//! cargo run --release --example devset -- ../shared/devset clean OUT
+//! python3 ../shared/devset/score.py OUT
+//!
+//! # fit the article span's weights on the "train": true pages only, 5 folds by site: prints each
+//! # fold's choice and its score on the held-out fold, the cross-validated mean, and the weights
+//! # chosen on all the train pages (what ships in `SpanWeights::default`). With OUT, also writes the
+//! # held-out outputs of every fold there (score.py OUT then gives the cross-validated figures).
+//! cargo run --release --example devset -- ../shared/devset fit [OUT]
+//! ```
+//!
+//! The token F1 here follows `score.py` (NFKC, case-folded `\w+` runs, CJK characters one token
+//! each, multiset intersection) closely enough to choose between weights; quote `score.py`'s figures.
+//! Pages marked `"train": false` are never read by `fit`.
+
+use newsdb_core::clean::SpanWeights;
+use newsdb_core::{prepare, Cleaner};
+use rayon::prelude::*;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use unicode_normalization::UnicodeNormalization;
+
+struct Page {
+    id: String,
+    train: bool,
+    /// The page's site (host of its URL), or its id when it has no URL: the unit folds keep whole.
+    site: String,
+    naive: Vec<u8>,
+    truth: HashMap<String, u32>,
+    truth_tokens: u32,
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let usage = "usage: devset DEVSET_DIR (clean OUT | fit [OUT] | weigh WEIGHTS | regress WEIGHTS); WEIGHTS: FLOOR,MIN,SHORT,BAD,NAMED,NAMED_ANYWHERE,GAP_LINES,GAP_CAP";
+    let dir = PathBuf::from(args.first().expect(usage));
+    match args.get(1).map(String::as_str) {
+        Some("clean") => clean(&dir, Path::new(args.get(2).expect(usage))),
+        Some("fit") => fit(&dir, args.get(2).map(Path::new)),
+        Some("weigh") => weigh(&dir, args.get(2).expect(usage)),
+        Some("regress") => regress(&dir, args.get(2).expect(usage)),
+        _ => panic!("{usage}"),
+    }
+}
+
+fn load(dir: &Path, train_only: bool) -> Vec<Page> {
+    let mut pages = Vec::new();
+    let mut names: Vec<PathBuf> = std::fs::read_dir(dir.join("truth"))
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    names.sort();
+    for path in names {
+        let truth: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        let train = truth["train"].as_bool().unwrap_or(false);
+        if train_only && !train {
+            continue;
+        }
+        let id = truth["id"].as_str().unwrap().to_owned();
+        let site = truth["url"]
+            .as_str()
+            .and_then(|u| url_host(u))
+            .unwrap_or_else(|| id.clone());
+        let body = truth["article_body"].as_str().unwrap_or("");
+        let truth_bag = bag(body);
+        pages.push(Page {
+            naive: std::fs::read(dir.join("naive").join(format!("{id}.txt"))).unwrap(),
+            truth_tokens: truth_bag.values().sum(),
+            truth: truth_bag,
+            id,
+            train,
+            site,
+        });
+    }
+    pages
+}
+
+fn url_host(url: &str) -> Option<String> {
+    let rest = url.split_once("://")?.1;
+    let host = rest.split(['/', '?', '#']).next()?.to_lowercase();
+    Some(host.trim_start_matches("www.").to_owned())
+}
+
+fn is_split_char(c: char) -> bool {
+    matches!(c as u32,
+        0x0e00..=0x0eff | 0x1000..=0x109f | 0x1780..=0x17ff | 0x2e80..=0x2fdf | 0x3040..=0x30ff
+        | 0x3100..=0x31bf | 0x3400..=0x4dbf | 0x4e00..=0x9fff | 0xf900..=0xfaff)
+}
+
+/// The bag of tokens of `text`, as `score.py` counts them.
+fn bag(text: &str) -> HashMap<String, u32> {
+    let folded: String = text.nfkc().flat_map(char::to_lowercase).collect();
+    let mut bag = HashMap::new();
+    let mut token = String::new();
+    let flush = |token: &mut String, bag: &mut HashMap<String, u32>| {
+        if !token.is_empty() {
+            *bag.entry(std::mem::take(token)).or_insert(0) += 1;
+        }
+    };
+    for c in folded.chars() {
+        if is_split_char(c) {
+            flush(&mut token, &mut bag);
+            *bag.entry(c.to_string()).or_insert(0) += 1;
+        } else if c.is_alphanumeric() || c == '_' {
+            token.push(c);
+        } else {
+            flush(&mut token, &mut bag);
+        }
+    }
+    flush(&mut token, &mut bag);
+    bag
+}
+
+/// Token precision, recall and F1 of `output` against the page's truth.
+fn prf(page: &Page, output: &str) -> (f64, f64, f64) {
+    let out = bag(output);
+    let n: u32 = out.values().sum();
+    if n == 0 || page.truth_tokens == 0 {
+        return (0.0, 0.0, 0.0);
+    }
+    let tp: u32 = out
+        .iter()
+        .map(|(t, c)| (*c).min(*page.truth.get(t).unwrap_or(&0)))
+        .sum();
+    if tp == 0 {
+        return (0.0, 0.0, 0.0);
+    }
+    let (p, r) = (
+        f64::from(tp) / f64::from(n),
+        f64::from(tp) / f64::from(page.truth_tokens),
+    );
+    (p, r, 2.0 * p * r / (p + r))
+}
+
+fn body(page: &Page, cleaner: &Cleaner) -> String {
+    prepare(&page.naive, cleaner, false)
+        .map(|p| p.body)
+        .unwrap_or_default()
+}
+
+fn clean(dir: &Path, out: &Path) {
+    let pages = load(dir, false);
+    std::fs::create_dir_all(out).unwrap();
+    let cleaner = Cleaner::builtin();
+    for page in &pages {
+        std::fs::write(out.join(format!("{}.txt", page.id)), body(page, &cleaner)).unwrap();
+    }
+    println!("{} pages cleaned into {}", pages.len(), out.display());
+}
+
+fn parse_weights(spec: &str) -> SpanWeights {
+    let v: Vec<f64> = spec
+        .split(',')
+        .map(|x| x.parse().expect("a number"))
+        .collect();
+    assert_eq!(v.len(), 8, "eight weights");
+    SpanWeights {
+        good_floor: v[0],
+        good_min: v[1],
+        short: v[2],
+        bad: v[3],
+        named: v[4],
+        named_anywhere: v[5],
+        gap_lines: v[6] as usize,
+        gap_cap: v[7],
+    }
+}
+
+/// Mean P, R, F1 of one set of weights on the train pages (in-sample: for comparing a few
+/// alternatives by hand, never quoted as a result).
+fn weigh(dir: &Path, spec: &str) {
+    let w = parse_weights(spec);
+    let pages = load(dir, true);
+    let m = matrix(&pages, &[w]);
+    let (p, r, f) = mean(&m, 0, &(0..pages.len()).collect::<Vec<_>>());
+    println!("{w:?}: train pages P {p:.4} R {r:.4} F1 {f:.4}");
+}
+
+/// Line precision and recall on a labelled folder in the format of `tests/devset` (the regression
+/// set the end-to-end test checks), with the given weights, and every mistake.
+fn regress(dir: &Path, spec: &str) {
+    let (p, r) = regression(dir, parse_weights(spec), true);
+    println!("precision {p:.3}, recall {r:.3}");
+}
+
+/// Line precision and recall of the cleaner with `weights` on the labelled folder `dir`.
+fn regression(dir: &Path, weights: SpanWeights, show: bool) -> (f64, f64) {
+    let cleaner = Cleaner::builtin().with_span(weights);
+    let (mut tp, mut fp, mut fneg) = (0, 0, 0);
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    paths.sort();
+    for path in paths {
+        let raw = std::fs::read_to_string(&path).unwrap();
+        let mut text = String::new();
+        let mut labels = Vec::new();
+        for line in raw.lines() {
+            let (label, rest) = line.split_at(line.find(' ').unwrap_or(line.len()));
+            labels.push(label.to_owned());
+            text.push_str(rest.strip_prefix(' ').unwrap_or(rest));
+            text.push('\n');
+        }
+        let removed: std::collections::HashSet<usize> = prepare(text.as_bytes(), &cleaner, false)
+            .map(|p| p.removed.iter().map(|r| r.line).collect())
+            .unwrap_or_default();
+        for (i, label) in labels.iter().enumerate() {
+            let gone = removed.contains(&(i + 1));
+            match (label.as_str(), gone) {
+                ("-", true) => tp += 1,
+                ("-", false) => {
+                    fneg += 1;
+                    if show {
+                        println!("{}:{}: boilerplate kept", path.display(), i + 1);
+                    }
+                }
+                ("+", true) => {
+                    fp += 1;
+                    if show {
+                        println!("{}:{}: article removed", path.display(), i + 1);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    (
+        f64::from(tp) / f64::from(tp + fp),
+        f64::from(tp) / f64::from(tp + fneg),
+    )
+}
+
+/// Every combination of weights tried.
+fn grid() -> Vec<SpanWeights> {
+    let mut all = vec![SpanWeights::default()];
+    for good_floor in [10.0, 15.0, 20.0] {
+        for named in [40.0, 80.0] {
+            for named_anywhere in [2.0, 5.0, 10.0, 40.0] {
+                for (gap_lines, gap_cap) in [(0, 0.0), (1, 2.0), (2, 2.0), (2, 8.0), (3, 8.0)] {
+                    all.push(SpanWeights {
+                        good_floor,
+                        good_min: 1.0,
+                        short: 0.0,
+                        bad: 0.0,
+                        named,
+                        named_anywhere,
+                        gap_lines,
+                        gap_cap,
+                    });
+                }
+            }
+        }
+    }
+    all
+}
+
+/// The in-repository regression set (`tests/devset`) and the floors its end-to-end test holds the
+/// cleaner to: weights that fail it are not candidates, whatever they score on the dev set.
+const REGRESSION_SET: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/devset");
+const REGRESSION_FLOORS: (f64, f64) = (0.99, 0.95);
+
+/// (P, R, F1) of every page (columns) under every weight set of `grid` (rows), computed once.
+fn matrix(pages: &[Page], grid: &[SpanWeights]) -> Vec<Vec<(f64, f64, f64)>> {
+    grid.par_iter()
+        .map(|w| {
+            let cleaner = Cleaner::builtin().with_span(*w);
+            pages.iter().map(|p| prf(p, &body(p, &cleaner))).collect()
+        })
+        .collect()
+}
+
+/// Mean (P, R, F1) of row `row` of `m` over the pages `which` selects.
+fn mean(m: &[Vec<(f64, f64, f64)>], row: usize, which: &[usize]) -> (f64, f64, f64) {
+    let (mut p, mut r, mut f) = (0.0, 0.0, 0.0);
+    for &i in which {
+        let (pp, rr, ff) = m[row][i];
+        (p, r, f) = (p + pp, r + rr, f + ff);
+    }
+    let n = which.len().max(1) as f64;
+    (p / n, r / n, f / n)
+}
+
+/// The row with the best mean F1 over `which`.
+fn choose(m: &[Vec<(f64, f64, f64)>], which: &[usize]) -> usize {
+    (0..m.len())
+        .max_by(|&a, &b| mean(m, a, which).2.total_cmp(&mean(m, b, which).2))
+        .expect("a grid")
+}
+
+fn fold_of(site: &str) -> usize {
+    // FNV-1a of the site: a fixed assignment, the same on every machine.
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in site.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x100000001b3);
+    }
+    (h % 5) as usize
+}
+
+fn fit(dir: &Path, out: Option<&Path>) {
+    let pages = load(dir, true);
+    assert!(pages.iter().all(|p| p.train));
+    let grid: Vec<SpanWeights> = grid()
+        .into_iter()
+        .filter(|w| {
+            let (p, r) = regression(Path::new(REGRESSION_SET), *w, false);
+            p >= REGRESSION_FLOORS.0 && r >= REGRESSION_FLOORS.1
+        })
+        .collect();
+    println!(
+        "{} train pages, 5 folds by site, {} weight sets",
+        pages.len(),
+        grid.len()
+    );
+    let m = matrix(&pages, &grid);
+    let all: Vec<usize> = (0..pages.len()).collect();
+    let d = mean(&m, 0, &all);
+    println!(
+        "default weights, all train pages: P {:.3} R {:.3} F1 {:.3}",
+        d.0, d.1, d.2
+    );
+    if let Some(out) = out {
+        std::fs::create_dir_all(out).unwrap();
+    }
+    let (mut p, mut r, mut f) = (0.0, 0.0, 0.0);
+    for fold in 0..5 {
+        let (held, fitted): (Vec<usize>, Vec<usize>) =
+            all.iter().partition(|&&i| fold_of(&pages[i].site) == fold);
+        let row = choose(&m, &fitted);
+        let (hp, hr, hf) = mean(&m, row, &held);
+        println!(
+            "fold {fold}: {} held-out pages; chosen {:?} (F1 {:.3} on the other folds); held out: P {hp:.3} R {hr:.3} F1 {hf:.3}",
+            held.len(),
+            grid[row],
+            mean(&m, row, &fitted).2
+        );
+        let k = held.len() as f64;
+        (p, r, f) = (p + hp * k, r + hr * k, f + hf * k);
+        if let Some(out) = out {
+            let cleaner = Cleaner::builtin().with_span(grid[row]);
+            for &i in &held {
+                let page = &pages[i];
+                std::fs::write(out.join(format!("{}.txt", page.id)), body(page, &cleaner)).unwrap();
+            }
+        }
+    }
+    let n = pages.len() as f64;
+    println!(
+        "cross-validated (held-out pages of every fold): P {:.3} R {:.3} F1 {:.3}",
+        p / n,
+        r / n,
+        f / n
+    );
+    let row = choose(&m, &all);
+    println!(
+        "chosen on all train pages (in-sample F1 {:.3}): {:?}",
+        mean(&m, row, &all).2,
+        grid[row]
+    );
+}
