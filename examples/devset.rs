@@ -65,7 +65,7 @@ fn load(dir: &Path, train_only: bool) -> Vec<Page> {
         let id = truth["id"].as_str().unwrap().to_owned();
         let site = truth["url"]
             .as_str()
-            .and_then(|u| url_host(u))
+            .and_then(url_host)
             .unwrap_or_else(|| id.clone());
         let body = truth["article_body"].as_str().unwrap_or("");
         let truth_bag = bag(body);
