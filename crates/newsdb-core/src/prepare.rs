@@ -94,9 +94,12 @@ impl BodyStages<'_> {
     ) -> Result<Prepared, Rejection> {
         let body_lines = &lines[body_start..];
         let domain = header.url.as_deref().and_then(header::domain);
-        let cleaned = self
+        let mut cleaned = self
             .cleaner
             .clean(body_lines, body_start + 1, domain.as_deref());
+        if let Some(title) = &header.title {
+            cleaned.drop_repeated_headline(body_lines, body_start + 1, title);
+        }
         let mut kept: Vec<&str> = body_lines
             .iter()
             .zip(&cleaned.keep)
@@ -219,6 +222,22 @@ mod tests {
         .unwrap();
         assert_eq!(p.header, header);
         assert_eq!(p.body, "Headline-like line\n\nBody text here.");
+    }
+
+    #[test]
+    fn the_headline_printed_again_as_the_first_body_line_goes() {
+        let p = prep(
+            "Council votes to close the library\n20220112\nhttps://www.example.com/x\nCouncil Votes To Close The Library\n\nFirst paragraph of the story, long enough to be prose in any reading of it.\n",
+        );
+        assert_eq!(
+            p.body,
+            "First paragraph of the story, long enough to be prose in any reading of it."
+        );
+        assert_eq!(p.removed.len(), 1);
+        assert_eq!(
+            (p.removed[0].line, &*p.removed[0].rule),
+            (4, crate::clean::REPEATED_HEADLINE_RULE)
+        );
     }
 
     #[test]

@@ -87,7 +87,9 @@ impl Features {
         // The stopword ratio only decides against a threshold: stopwords are counted until the
         // count that decides (for prose, the first few words), not over the whole line.
         let at_least = |ratio: f64| ((ratio * parts as f64).ceil() as usize).max(1);
-        let class = if unspaced {
+        let class = if is_data(line) {
+            Class::Bad
+        } else if unspaced {
             if chars >= GOOD_UNSPACED_CHARS && sentence_end {
                 Class::Good
             } else if !sentence_end && chars < BAD_UNSPACED_CHARS {
@@ -244,6 +246,14 @@ fn count_stopwords(line: &str, list: &Stopwords, enough: usize) -> usize {
         }
     }
     stop
+}
+
+/// Script data a naive scraper dumps with the text: a JSON object or array on one line (page state,
+/// tracking and product configuration), never article prose however many words it holds.
+pub(crate) fn is_data(line: &str) -> bool {
+    let line = line.trim();
+    (line.starts_with('{') && line.ends_with('}') || line.starts_with('[') && line.ends_with(']'))
+        && line.contains("\":")
 }
 
 fn ends_sentence(line: &str) -> bool {
@@ -417,6 +427,16 @@ mod tests {
             Class::Good
         );
         assert_eq!(unspaced("相关新闻"), Class::Bad);
+    }
+
+    #[test]
+    fn a_json_line_is_bad_however_long() {
+        let json = r#"{"layoutMobile":2,"buttonText":"Buy now","productTitle":{"text":"The best scooter of the year, tested by our team on every kind of road."}}"#;
+        assert_eq!(class(json), Class::Bad);
+        assert_ne!(
+            class("[1, 2, 3] are the numbers the minister gave on Tuesday."),
+            Class::Bad
+        );
     }
 
     fn line(text: &str, named: bool, ends_article: bool) -> Line {

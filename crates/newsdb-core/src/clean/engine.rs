@@ -2,8 +2,10 @@
 //! stays: rules, the classifier's article core, the site's learned lines and repeats, in that order.
 
 use super::builtin::BUILTIN;
-use super::classify::{Class, Core, Features, Line};
+use super::classify::{self, Class, Core, Features, Line};
+use super::features;
 use super::lang;
+use super::model::{self, LineModel, LINE_MODEL_RULE};
 use super::rule::{Rule, Scope};
 use super::site::{self, Candidate, Site, SiteLines, SITE_LINE_RULE};
 use super::span::SpanWeights;
@@ -17,6 +19,12 @@ use std::sync::{Arc, OnceLock};
 
 /// Name recorded for a line removed because it already appeared earlier in the document.
 pub const REPEATED_LINE_RULE: &str = "repeated-line";
+
+/// Reported for a line of script data (a JSON object or array), wherever it is.
+pub const SCRIPT_DATA_RULE: &str = "script-data";
+
+/// Reported for the body's first line when it repeats the title of the header or record.
+pub const REPEATED_HEADLINE_RULE: &str = "repeated-headline";
 /// Name recorded for a line outside the article's core that is neither its headline nor a closing
 /// sentence: menus, section names, dates, teasers above or below the article.
 pub const OUTSIDE_ARTICLE_RULE: &str = "outside-article";
@@ -59,6 +67,31 @@ pub struct Cleaned {
     pub removed_chars: usize,
 }
 
+impl Cleaned {
+    /// Removes the first kept line of `lines` (the lines this was cleaned from, the first of them
+    /// at file line `first_line`) when it repeats `title`, the document's title from its header or
+    /// its record: many pages print the headline again as the body's first line.
+    pub fn drop_repeated_headline(&mut self, lines: &[String], first_line: usize, title: &str) {
+        let Some(i) = (0..lines.len()).find(|&i| self.keep[i] && !lines[i].is_empty()) else {
+            return;
+        };
+        if repeat_key(&lines[i]) != repeat_key(title) {
+            return;
+        }
+        self.keep[i] = false;
+        self.removed_chars += lines[i].chars().filter(|c| !c.is_whitespace()).count();
+        let at = self.removed.partition_point(|r| r.line < first_line + i);
+        self.removed.insert(
+            at,
+            Removal {
+                line: first_line + i,
+                text: lines[i].clone(),
+                rule: Cow::Borrowed(REPEATED_HEADLINE_RULE),
+            },
+        );
+    }
+}
+
 /// Lazy-DFA cache of the rule set, per thread. Measured (`examples/clean_speed`, 20k files): 2 MiB
 /// runs at 58k lines/s, 4 MiB and more at 93k; the Unicode, case-insensitive set needs a few MiB of
 /// states, and too small a cache makes the regex crate fall back to its slowest engine.
@@ -69,7 +102,7 @@ const COMPILED_BYTES: usize = 256 << 20;
 
 /// The cleaner's version: a digest of the engine's revision, the rules and the span's weights, so a
 /// change to any of them makes the next ingest clean every document again.
-fn version(rules: &[Rule], span: &SpanWeights) -> String {
+fn version(rules: &[Rule], span: &SpanWeights, model: Option<&LineModel>) -> String {
     let mut hasher = Sha256::new();
     hasher.update(ENGINE_REVISION.to_le_bytes());
     for r in rules {
@@ -79,6 +112,9 @@ fn version(rules: &[Rule], span: &SpanWeights) -> String {
         ));
     }
     hasher.update(span.fingerprint());
+    if let Some(model) = model {
+        hasher.update(model.fingerprint());
+    }
     hex::encode(&hasher.finalize()[..6])
 }
 
@@ -93,6 +129,8 @@ pub struct Cleaner {
     sites: Arc<SiteLines>,
     /// How lines weigh in the article's span.
     span: SpanWeights,
+    /// The line model that may remove lines inside the core, if any.
+    model: Option<LineModel>,
 }
 
 impl Cleaner {
@@ -112,22 +150,44 @@ impl Cleaner {
                 });
             }
         }
-        let span = SpanWeights::default();
+        let (span, model) = (SpanWeights::default(), model::SHIPPED);
         Ok(Cleaner {
-            version: version(&rules, &span),
+            version: version(&rules, &span, model.as_ref()),
             rules,
             set: Arc::default(),
             sites: Arc::default(),
             span,
+            model,
         })
     }
 
     /// This cleaner, weighing lines in the article's span with `span` (the dev-set evaluator tries
     /// other weights through it). The version follows the weights.
     pub fn with_span(mut self, span: SpanWeights) -> Cleaner {
-        self.version = version(&self.rules, &span);
+        self.version = version(&self.rules, &span, self.model.as_ref());
         self.span = span;
         self
+    }
+
+    /// This cleaner with another line model, or none (the trainer tries models through it). The
+    /// version follows the model.
+    pub fn with_model(mut self, model: Option<LineModel>) -> Cleaner {
+        self.version = version(&self.rules, &self.span, model.as_ref());
+        self.model = model;
+        self
+    }
+
+    /// The lines the line model judges (inside the core, named by no rule, kept so far), each with
+    /// its features: what the trainer learns from. Indexes into `lines`.
+    pub fn model_inputs(&self, lines: &[String]) -> Vec<(usize, [f64; features::COUNT])> {
+        let measured = self.measure(lines, None);
+        let Some(core) = measured.core else {
+            return Vec::new();
+        };
+        (core.start..=core.end)
+            .filter(|&i| measured.judged(i))
+            .map(|i| (i, features::of(i, &measured.classified, lines, &core)))
+            .collect()
     }
 
     /// This cleaner, also removing the lines learned per site. The version does not change: each
@@ -183,9 +243,9 @@ impl Cleaner {
     ///
     /// In order: rules (and the site's learned lines) name lines; the classifier
     /// ([`super::classify`]) finds the article's core; a rule removes its line when it may fire there
-    /// ([`Scope`]); lines outside the core that are not the headline or a closing sentence go; last, a
-    /// line that repeats one kept earlier (compared by their letters and digits, case-folded) goes,
-    /// and the first occurrence stays.
+    /// ([`Scope`]); lines outside the core that are not the headline or a closing sentence go; last,
+    /// of kept lines that repeat each other (compared by their letters and digits, case-folded) one
+    /// stays: the first inside the core, else the first.
     pub fn clean(&self, lines: &[String], first_line: usize, domain: Option<&str>) -> Cleaned {
         let site = domain.and_then(|d| self.sites.get(d));
         let mut cleaned = self.clean_with(lines, first_line, site);
@@ -214,7 +274,9 @@ impl Cleaner {
         cleaned
     }
 
-    fn clean_with(&self, lines: &[String], first_line: usize, site: Option<&Site>) -> Cleaned {
+    /// What the cleaner knows of `lines` before it decides: language, what names each line, the
+    /// classes, the core.
+    fn measure<'r>(&'r self, lines: &[String], site: Option<&Site>) -> Measured<'r> {
         let lang = lang::detect(lines);
         let stopwords = lang.and_then(lang::stopwords);
         let named: Vec<Named> = lines
@@ -252,11 +314,29 @@ impl Cleaner {
             }
         }
         let core = Core::find(&classified, &self.span);
+        Measured {
+            lang,
+            named,
+            classified,
+            core,
+        }
+    }
+
+    fn clean_with(&self, lines: &[String], first_line: usize, site: Option<&Site>) -> Cleaned {
+        let Measured {
+            lang,
+            named,
+            classified,
+            core,
+        } = self.measure(lines, site);
 
         let mut verdicts: Vec<Option<Cow<'static, str>>> = (0..lines.len())
             .map(|i| {
                 if lines[i].is_empty() {
                     return None;
+                }
+                if classify::is_data(&lines[i]) {
+                    return Some(Cow::Borrowed(SCRIPT_DATA_RULE));
                 }
                 let inside = core.is_none_or(|c| c.contains(i));
                 match named[i] {
@@ -282,10 +362,40 @@ impl Cleaner {
             })
             .collect();
 
-        let mut seen = foldhash::HashSet::default();
-        for (line, verdict) in lines.iter().zip(verdicts.iter_mut()) {
-            if verdict.is_none() && !line.is_empty() && !seen.insert(repeat_key(line)) {
-                *verdict = Some(Cow::Borrowed(REPEATED_LINE_RULE));
+        if let (Some(model), Some(core)) = (&self.model, core) {
+            for i in core.start..=core.end {
+                if verdicts[i].is_none() && !classified[i].blank && !classified[i].named {
+                    let p = model.probability(&features::of(i, &classified, lines, &core));
+                    if p < model.threshold {
+                        verdicts[i] = Some(Cow::Borrowed(LINE_MODEL_RULE));
+                    }
+                }
+            }
+        }
+
+        // Of the kept lines that repeat each other, the copy inside the article stays (a teaser
+        // above it often repeats its first paragraph); without one inside, the first.
+        let keys: Vec<Option<u64>> = lines
+            .iter()
+            .zip(&verdicts)
+            .map(|(line, v)| (v.is_none() && !line.is_empty()).then(|| repeat_key(line)))
+            .collect();
+        let mut kept_copy: foldhash::HashMap<u64, usize> = foldhash::HashMap::default();
+        for (i, key) in keys.iter().enumerate() {
+            let Some(key) = key else { continue };
+            let inside = |i: usize| core.is_some_and(|c| c.contains(i));
+            kept_copy
+                .entry(*key)
+                .and_modify(|kept| {
+                    if !inside(*kept) && inside(i) {
+                        *kept = i;
+                    }
+                })
+                .or_insert(i);
+        }
+        for (i, key) in keys.iter().enumerate() {
+            if key.is_some_and(|k| kept_copy[&k] != i) {
+                verdicts[i] = Some(Cow::Borrowed(REPEATED_LINE_RULE));
             }
         }
 
@@ -336,6 +446,23 @@ fn wrapped_paragraphs(lines: &[String], classified: &[Line]) -> Vec<(usize, usiz
         i = end;
     }
     runs
+}
+
+/// What [`Cleaner::measure`] found.
+struct Measured<'r> {
+    lang: Option<whatlang::Lang>,
+    named: Vec<Named<'r>>,
+    classified: Vec<Line>,
+    core: Option<Core>,
+}
+
+impl Measured<'_> {
+    /// Whether the line model judges line `i`: inside the core, not blank, named by nothing.
+    fn judged(&self, i: usize) -> bool {
+        self.core.is_some_and(|c| c.contains(i))
+            && !self.classified[i].blank
+            && matches!(self.named[i], Named::No)
+    }
 }
 
 /// What names a line before the classifier looks at it.
@@ -422,6 +549,20 @@ mod tests {
         let c = Cleaner::builtin();
         let cleaned = c.clean(&lines("a.\n\nb.\n\nc."), 1, None);
         assert!(cleaned.keep.iter().all(|k| *k));
+    }
+
+    #[test]
+    fn of_repeated_lines_the_copy_inside_the_article_stays() {
+        let lead = "The council voted on Tuesday to close the library at the end of the summer, \
+                    after a three-hour meeting in which more than forty residents spoke.";
+        let more = "Council leader Brian Holt said the authority faced a gap of four million in \
+                    next year's budget and had run out of painless options to close it.";
+        let text = format!("Most read\n{lead}\nHome\nNews\nSport\nWeather\n\n{lead}\n\n{more}\n");
+        let cleaned = Cleaner::builtin().clean(&lines(&text), 1, None);
+        let kept: Vec<usize> = (0..cleaned.keep.len())
+            .filter(|&i| cleaned.keep[i] && !lines(&text)[i].is_empty())
+            .collect();
+        assert_eq!(kept, vec![7, 9], "{:?}", cleaned.removed);
     }
 
     #[test]

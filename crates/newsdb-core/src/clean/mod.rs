@@ -10,14 +10,17 @@
 pub mod builtin;
 pub mod classify;
 mod engine;
+pub mod features;
 pub mod lang;
+pub mod model;
 mod rule;
 pub mod site;
 pub mod span;
 mod user;
 
 pub use engine::{
-    Cleaned, Cleaner, Removal, OUTSIDE_ARTICLE_RULE, PAST_ARTICLE_END_RULE, REPEATED_LINE_RULE,
+    Cleaned, Cleaner, Removal, OUTSIDE_ARTICLE_RULE, PAST_ARTICLE_END_RULE, REPEATED_HEADLINE_RULE,
+    REPEATED_LINE_RULE, SCRIPT_DATA_RULE,
 };
 pub use rule::{Category, Rule, Scope};
 pub use span::SpanWeights;

@@ -15,7 +15,10 @@
 //! The rules change the cleaner's version, so the next ingest re-cleans every stored document.
 
 use super::builtin::BUILTIN;
-use super::engine::{Cleaner, OUTSIDE_ARTICLE_RULE, PAST_ARTICLE_END_RULE, REPEATED_LINE_RULE};
+use super::engine::{
+    Cleaner, OUTSIDE_ARTICLE_RULE, PAST_ARTICLE_END_RULE, REPEATED_HEADLINE_RULE,
+    REPEATED_LINE_RULE,
+};
 use super::rule::{Category, Rule, Scope};
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -100,6 +103,9 @@ impl Cleaner {
         let mut names: HashSet<String> = builtin_names.iter().map(|n| n.to_string()).collect();
         for reserved in [
             REPEATED_LINE_RULE,
+            REPEATED_HEADLINE_RULE,
+            super::model::LINE_MODEL_RULE,
+            super::engine::SCRIPT_DATA_RULE,
             OUTSIDE_ARTICLE_RULE,
             PAST_ARTICLE_END_RULE,
         ] {
