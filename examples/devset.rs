@@ -308,6 +308,54 @@ fn choose(m: &[Vec<(f64, f64, f64)>], which: &[usize]) -> usize {
         .expect("a grid")
 }
 
+/// Five folds by site over `pages`: for each, `choose` picks a cleaner from the other four folds'
+/// pages (and says what it chose), which is scored on the fold's pages, and (with `out`) writes
+/// their outputs there. Prints each fold and the mean over every held-out page.
+fn cross_validate(
+    pages: &[Page],
+    out: Option<&Path>,
+    mut choose: impl FnMut(&[usize]) -> (Cleaner, String),
+) {
+    if let Some(out) = out {
+        std::fs::create_dir_all(out).unwrap();
+    }
+    let all: Vec<usize> = (0..pages.len()).collect();
+    let (mut p, mut r, mut f) = (0.0, 0.0, 0.0);
+    for fold in 0..5 {
+        let (held, fitted): (Vec<usize>, Vec<usize>) =
+            all.iter().partition(|&&i| fold_of(&pages[i].site) == fold);
+        let (cleaner, what) = choose(&fitted);
+        let outputs: Vec<String> = held
+            .par_iter()
+            .map(|&i| body(&pages[i], &cleaner))
+            .collect();
+        let (mut hp, mut hr, mut hf) = (0.0, 0.0, 0.0);
+        for (&i, output) in held.iter().zip(&outputs) {
+            let (pp, rr, ff) = prf(&pages[i], output);
+            (hp, hr, hf) = (hp + pp, hr + rr, hf + ff);
+            if let Some(out) = out {
+                std::fs::write(out.join(format!("{}.txt", pages[i].id)), output).unwrap();
+            }
+        }
+        let k = held.len().max(1) as f64;
+        println!(
+            "fold {fold}: {} held-out pages; chose {what}; held out: P {:.3} R {:.3} F1 {:.3}",
+            held.len(),
+            hp / k,
+            hr / k,
+            hf / k
+        );
+        (p, r, f) = (p + hp, r + hr, f + hf);
+    }
+    let n = pages.len() as f64;
+    println!(
+        "cross-validated (held-out pages of every fold): P {:.3} R {:.3} F1 {:.3}",
+        p / n,
+        r / n,
+        f / n
+    );
+}
+
 fn fold_of(site: &str) -> usize {
     // FNV-1a of the site: a fixed assignment, the same on every machine.
     let mut h: u64 = 0xcbf29ce484222325;
@@ -339,38 +387,15 @@ fn fit(dir: &Path, out: Option<&Path>) {
         "default weights, all train pages: P {:.3} R {:.3} F1 {:.3}",
         d.0, d.1, d.2
     );
-    if let Some(out) = out {
-        std::fs::create_dir_all(out).unwrap();
-    }
-    let (mut p, mut r, mut f) = (0.0, 0.0, 0.0);
-    for fold in 0..5 {
-        let (held, fitted): (Vec<usize>, Vec<usize>) =
-            all.iter().partition(|&&i| fold_of(&pages[i].site) == fold);
-        let row = choose(&m, &fitted);
-        let (hp, hr, hf) = mean(&m, row, &held);
-        println!(
-            "fold {fold}: {} held-out pages; chosen {:?} (F1 {:.3} on the other folds); held out: P {hp:.3} R {hr:.3} F1 {hf:.3}",
-            held.len(),
+    cross_validate(&pages, out, |fitted| {
+        let row = choose(&m, fitted);
+        let what = format!(
+            "{:?} (F1 {:.3} on the other folds)",
             grid[row],
-            mean(&m, row, &fitted).2
+            mean(&m, row, fitted).2
         );
-        let k = held.len() as f64;
-        (p, r, f) = (p + hp * k, r + hr * k, f + hf * k);
-        if let Some(out) = out {
-            let cleaner = Cleaner::builtin().with_span(grid[row]);
-            for &i in &held {
-                let page = &pages[i];
-                std::fs::write(out.join(format!("{}.txt", page.id)), body(page, &cleaner)).unwrap();
-            }
-        }
-    }
-    let n = pages.len() as f64;
-    println!(
-        "cross-validated (held-out pages of every fold): P {:.3} R {:.3} F1 {:.3}",
-        p / n,
-        r / n,
-        f / n
-    );
+        (Cleaner::builtin().with_span(grid[row]), what)
+    });
     let row = choose(&m, &all);
     println!(
         "chosen on all train pages (in-sample F1 {:.3}): {:?}",
@@ -533,40 +558,14 @@ fn train(dir: &Path, out: Option<&Path>) {
         "span only, all train pages: P {:.3} R {:.3} F1 {:.3}",
         none.0, none.1, none.2
     );
-    if let Some(out) = out {
-        std::fs::create_dir_all(out).unwrap();
-    }
-    let (mut p, mut r, mut f) = (0.0, 0.0, 0.0);
-    for fold in 0..5 {
-        let (held, fit): (Vec<usize>, Vec<usize>) =
-            all.iter().partition(|&&i| fold_of(&pages[i].site) == fold);
-        let (model, in_fit) = fit_model(&pages, &examples, &fit);
-        let (hp, hr, hf) = score_model(&pages, &held, model);
-        println!(
-            "fold {fold}: threshold {:?} (F1 {in_fit:.3} on the other folds); held out {} pages: P {hp:.3} R {hr:.3} F1 {hf:.3}",
-            model.map(|m| m.threshold),
-            held.len()
+    cross_validate(&pages, out, |fit| {
+        let (model, in_fit) = fit_model(&pages, &examples, fit);
+        let what = format!(
+            "threshold {:?} (F1 {in_fit:.3} on the other folds)",
+            model.map(|m| m.threshold)
         );
-        let k = held.len() as f64;
-        (p, r, f) = (p + hp * k, r + hr * k, f + hf * k);
-        if let Some(out) = out {
-            let cleaner = Cleaner::builtin().with_model(model);
-            for &i in &held {
-                std::fs::write(
-                    out.join(format!("{}.txt", pages[i].id)),
-                    body(&pages[i], &cleaner),
-                )
-                .unwrap();
-            }
-        }
-    }
-    let n = pages.len() as f64;
-    println!(
-        "cross-validated (held-out pages of every fold): P {:.3} R {:.3} F1 {:.3}",
-        p / n,
-        r / n,
-        f / n
-    );
+        (Cleaner::builtin().with_model(model), what)
+    });
     let (model, in_sample) = fit_model(&pages, &examples, &all);
     println!("fitted on all train pages (in-sample F1 {in_sample:.3}):");
     match model {
