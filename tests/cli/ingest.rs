@@ -214,6 +214,38 @@ fn bad_files_are_recorded_and_the_run_goes_on() {
     std::fs::set_permissions(&unreadable, std::fs::Permissions::from_mode(0o644)).unwrap();
 }
 
+/// Issue 16, point 7: two-byte legacy encodings hold byte pairs that look like UTF-8; they were
+/// refused as "it mixes UTF-8 with other bytes".
+#[test]
+fn chinese_japanese_and_korean_legacy_encodings_are_decoded() {
+    let env = Env::new();
+    let texts = [
+        ("sjis.txt", encoding_rs::SHIFT_JIS, "Shift_JIS", "東京都は火曜日、新しい港の建設計画を発表した。工事は来年の春に始まり、三年後に完成する予定だという。"),
+        ("eucjp.txt", encoding_rs::EUC_JP, "EUC-JP", "大阪府は水曜日、古い橋の架け替え計画を発表した。工事は再来年の夏に始まり、五年後に完成する予定だという。"),
+        ("gbk.txt", encoding_rs::GBK, "GBK", "北京市政府星期二宣布了一项新的港口建设计划。工程将于明年春天开始，预计三年后完成。市民对此意见不一。"),
+        ("big5.txt", encoding_rs::BIG5, "Big5", "台北市政府星期二宣布了一項新的港口建設計畫。工程將於明年春天開始，預計三年後完成。市民對此意見不一。"),
+        ("euckr.txt", encoding_rs::EUC_KR, "EUC-KR", "서울시는 화요일 새로운 항구 건설 계획을 발표했다. 공사는 내년 봄에 시작되어 삼 년 뒤에 완공될 예정이다."),
+    ];
+    for (name, encoding, _, text) in texts {
+        let (bytes, _, _) = encoding.encode(text);
+        env.write(name, &bytes);
+    }
+    let summary = env.ingest(0);
+    assert_eq!(summary["failed"], 0, "{summary}");
+    for (name, _, label, text) in texts {
+        let (encoding, body): (String, String) = env
+            .conn()
+            .query_row(
+                "SELECT f.encoding, d.body FROM files f JOIN documents d ON d.id = f.document_id
+                 WHERE f.path LIKE '%/' || ?1",
+                [name],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((encoding.as_str(), body.as_str()), (label, text), "{name}");
+    }
+}
+
 #[test]
 fn legacy_encodings_are_decoded_and_recorded() {
     let env = Env::new();

@@ -141,6 +141,28 @@ fn scraper_records_from_stdin_and_malformed_lines_reported_with_their_line() {
     );
 }
 
+/// Issue 16, point 9: a file written with a byte-order mark lost its first record as invalid JSON.
+#[test]
+fn a_byte_order_mark_does_not_cost_the_first_record() {
+    let env = Env::new();
+    let file = env.dir.path().join("feed.jsonl");
+    let a = r#"{"title": "Harbour", "text": "First story about the harbour expansion plans."}"#;
+    let b = r#"{"text": "Second story about the museum reopening downtown."}"#;
+    std::fs::write(&file, format!("\u{feff}{a}\n{b}\n")).unwrap();
+    let out = stdout(&mut env.cmd(&["ingest", "--json", "--jsonl", file.to_str().unwrap()]));
+    let summary: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (
+            summary["new_documents"].as_i64(),
+            summary["failed"].as_i64()
+        ),
+        (Some(2), Some(0))
+    );
+    let hits = lines(&stdout(&mut env.cmd(&["search", "harbour", "--jsonl"])));
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0]["title"], "Harbour");
+}
+
 #[test]
 fn a_record_gone_from_the_file_is_deleted_and_its_document_retired() {
     let env = Env::new();

@@ -75,16 +75,18 @@ fn decode_with_bom(encoding: &'static Encoding, rest: &[u8]) -> Result<Decoded, 
 fn decode_legacy(bytes: &[u8], first_invalid: usize) -> Result<Decoded, Rejection> {
     // Legacy single-byte text almost never contains a well-formed multi-byte UTF-8 sequence; a file
     // that does, next to invalid bytes, is damaged UTF-8.
+    // Two-byte legacy encodings (Shift_JIS, EUC-JP, GBK, Big5, EUC-KR) are full of byte pairs that
+    // happen to be well-formed UTF-8: for those, chardetng's guess decides.
+    let mut detector = chardetng::EncodingDetector::new();
+    detector.feed(bytes, true);
+    let encoding = detector.guess(None, false);
     let has_utf8_multibyte = bytes.utf8_chunks().any(|chunk| !chunk.valid().is_ascii());
-    if has_utf8_multibyte {
+    if has_utf8_multibyte && !is_multibyte_legacy(encoding) {
         return Err(Rejection::NotUtf8 {
             offset: first_invalid,
             why: " (it mixes UTF-8 with other bytes)".into(),
         });
     }
-    let mut detector = chardetng::EncodingDetector::new();
-    detector.feed(bytes, true);
-    let encoding = detector.guess(None, false);
     let Some(text) = encoding.decode_without_bom_handling_and_without_replacement(bytes) else {
         return Err(Rejection::NotUtf8 {
             offset: first_invalid,
@@ -106,6 +108,21 @@ fn decode_legacy(bytes: &[u8], first_invalid: usize) -> Result<Decoded, Rejectio
     })
 }
 
+/// The legacy encodings of Chinese, Japanese and Korean, in which a character takes two bytes (or
+/// more).
+fn is_multibyte_legacy(encoding: &'static Encoding) -> bool {
+    [
+        encoding_rs::SHIFT_JIS,
+        encoding_rs::EUC_JP,
+        encoding_rs::ISO_2022_JP,
+        encoding_rs::GBK,
+        encoding_rs::GB18030,
+        encoding_rs::BIG5,
+        encoding_rs::EUC_KR,
+    ]
+    .contains(&encoding)
+}
+
 /// Control characters that do not occur in text: C0 controls other than tab, line feed, form feed and
 /// carriage return, and the C1 range (what undefined Windows-1252 bytes decode to).
 fn is_unexpected_control(c: char) -> bool {
@@ -116,6 +133,32 @@ fn is_unexpected_control(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn two_byte_legacy_encodings_are_decoded() {
+        let texts = [
+            (encoding_rs::SHIFT_JIS, "東京都は火曜日、新しい港の建設計画を発表した。工事は来年の春に始まり、三年後に完成する予定だという。市民からは賛成と反対の声が上がっている。"),
+            (encoding_rs::EUC_JP, "東京都は火曜日、新しい港の建設計画を発表した。工事は来年の春に始まり、三年後に完成する予定だという。市民からは賛成と反対の声が上がっている。"),
+            (encoding_rs::GBK, "北京市政府星期二宣布了一项新的港口建设计划。工程将于明年春天开始，预计三年后完成。市民对此意见不一，有人支持也有人反对。"),
+            (encoding_rs::BIG5, "台北市政府星期二宣布了一項新的港口建設計畫。工程將於明年春天開始，預計三年後完成。市民對此意見不一，有人支持也有人反對。"),
+            (encoding_rs::EUC_KR, "서울시는 화요일 새로운 항구 건설 계획을 발표했다. 공사는 내년 봄에 시작되어 삼 년 뒤에 완공될 예정이다. 시민들 사이에서는 찬성과 반대의 목소리가 엇갈리고 있다."),
+        ];
+        for (encoding, text) in texts {
+            let (bytes, _, unmappable) = encoding.encode(text);
+            assert!(!unmappable);
+            let decoded = decode(&bytes).unwrap_or_else(|e| panic!("{}: {e}", encoding.name()));
+            assert_eq!(decoded.text, text, "{}", encoding.name());
+        }
+    }
+
+    #[test]
+    fn damaged_utf8_is_still_refused() {
+        let mut bytes = "Café au lait, crème brûlée and a naïve façade, all in one sentence."
+            .as_bytes()
+            .to_vec();
+        bytes.extend_from_slice(b" \xff\xfe broken");
+        assert!(matches!(decode(&bytes), Err(Rejection::NotUtf8 { .. })));
+    }
 
     #[test]
     fn utf8_passes_through() {

@@ -18,6 +18,8 @@ pub struct Article {
 /// Parses one record. A line that is not a JSON object with a text is rejected with why.
 pub fn parse(line: &[u8]) -> Result<Article, Rejection> {
     let bad = |why: String| Rejection::BadRecord(why);
+    // A file written with a byte-order mark has one before its first record.
+    let line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
     let value: Value =
         serde_json::from_slice(line).map_err(|e| bad(format!("invalid JSON: {e}")))?;
     let Value::Object(object) = value else {
@@ -75,6 +77,13 @@ fn parse_date(date: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_byte_order_mark_before_the_first_record_is_skipped() {
+        let a = parse(b"\xEF\xBB\xBF{\"title\": \"T\", \"body\": \"The body.\"}").unwrap();
+        assert_eq!(a.text, "The body.");
+        assert_eq!(a.header.title.as_deref(), Some("T"));
+    }
 
     #[test]
     fn export_and_scraper_shapes() {
