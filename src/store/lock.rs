@@ -28,9 +28,27 @@ pub struct WriterLock {
     _file: File,
 }
 
-/// The lock file that guards the database at `db`.
+/// The lock file that guards the database at `db`: beside the database's real path, however `db`
+/// is spelled (through a symbolic link, `..`, a relative path), so that two writers of one database
+/// always meet at one lock.
 pub fn lock_path(db: &Path) -> PathBuf {
-    let mut p = db.as_os_str().to_owned();
+    let real = std::fs::canonicalize(db).unwrap_or_else(|_| {
+        // No database yet: its folder's real path, and its name.
+        match (db.parent(), db.file_name()) {
+            (Some(parent), Some(name)) => {
+                let parent = if parent.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    parent
+                };
+                std::fs::canonicalize(parent)
+                    .map(|p| p.join(name))
+                    .unwrap_or_else(|_| db.to_owned())
+            }
+            _ => db.to_owned(),
+        }
+    });
+    let mut p = real.into_os_string();
     p.push(".lock");
     PathBuf::from(p)
 }
@@ -95,5 +113,22 @@ mod tests {
         );
         drop(first);
         acquire(&db, false).unwrap();
+    }
+
+    #[test]
+    fn a_database_reached_through_a_link_has_the_same_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("x.db");
+        std::fs::write(&db, b"").unwrap();
+        let link = dir.path().join("link.db");
+        std::os::unix::fs::symlink(&db, &link).unwrap();
+        let _first = acquire(&db, false).unwrap();
+        assert!(matches!(acquire(&link, false), Err(LockError::Held { .. })));
+        let dotted = dir.path().join("sub/../x.db");
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        assert!(matches!(
+            acquire(&dotted, false),
+            Err(LockError::Held { .. })
+        ));
     }
 }

@@ -368,6 +368,31 @@ fn a_second_writer_is_refused_at_once_or_waits() {
     assert_eq!(env.count("SELECT count(*) FROM documents"), 1);
 }
 
+/// Issue 16, point 6: through a symbolic link to the database a second writer ran, and the first
+/// failed with "UNIQUE constraint failed".
+#[test]
+fn a_second_writer_through_a_link_to_the_database_is_refused_too() {
+    let env = Env::new();
+    env.write("a.txt", "A sentence to ingest.\n");
+    env.ingest(0);
+    let link = env.dir.path().join("link.db");
+    std::os::unix::fs::symlink(env.db(), &link).unwrap();
+    let lock_path = format!("{}.lock", env.db().display());
+    let lock = std::fs::File::create(&lock_path).unwrap();
+    lock.try_lock().unwrap();
+    let corpus = env.corpus();
+    let out = env
+        .cmd_on(&link, &["ingest", corpus.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[test]
 fn readers_work_while_an_ingest_runs() {
     let env = Env::new();
