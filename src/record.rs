@@ -23,8 +23,11 @@ pub struct Record {
 pub enum RunScope {
     /// A file or folder walked for article files.
     Files(PathBuf),
-    /// The records of one JSON Lines file, or of standard input (`-`).
+    /// The records of one JSON Lines file, by its path.
     Lines(String),
+    /// Records piped on standard input: they only add, so a run over standard input marks nothing
+    /// deleted (today's batch is not a replacement for yesterday's).
+    Stdin,
 }
 
 impl RunScope {
@@ -33,6 +36,7 @@ impl RunScope {
         match self {
             RunScope::Files(path) => path.to_string_lossy().into_owned(),
             RunScope::Lines(prefix) => prefix.clone(),
+            RunScope::Stdin => crate::pipeline::STDIN.to_owned(),
         }
     }
 }

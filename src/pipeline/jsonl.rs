@@ -2,7 +2,7 @@
 //! records. A line with the bytes of a stored record is not parsed and cleaned again. Blank lines are
 //! skipped.
 
-use super::Stages;
+use super::{Stages, STDIN};
 use crate::read::Stat;
 use crate::record::{Outcome, Record};
 use anyhow::{Context, Result};
@@ -77,14 +77,32 @@ fn process_line(
             }),
         )
     };
+    let path = if prefix == STDIN {
+        format!("{STDIN}#{}", &raw_hash_of(&outcome)[..16])
+    } else {
+        format!("{prefix}#{line}")
+    };
     Record {
-        path: PathBuf::from(format!("{prefix}#{line}")),
+        path: PathBuf::from(path),
         line: Some(line),
         stat: Stat {
             size: bytes.len() as u64,
             mtime_ns,
         },
         outcome,
+    }
+}
+
+/// The raw hash every outcome of a JSON Lines record carries.
+fn raw_hash_of(outcome: &Outcome) -> &str {
+    match outcome {
+        Outcome::KnownBytes { raw_hash }
+        | Outcome::Prepared { raw_hash, .. }
+        | Outcome::Rejected {
+            raw_hash: Some(raw_hash),
+            ..
+        } => raw_hash,
+        Outcome::Rejected { raw_hash: None, .. } => unreachable!("a record's bytes are hashed"),
     }
 }
 

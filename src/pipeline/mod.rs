@@ -110,7 +110,9 @@ pub struct RunSummary {
     pub follow_up: Option<Box<RunSummary>>,
 }
 
-/// How standard input is named in `runs.roots` and in its records' paths (`-#12`).
+/// How standard input is named in `runs.roots` and in its records' paths: `-#` and the first 16 hex
+/// digits of the record's SHA-256, so that the same record piped twice is one source and records
+/// piped on other days never take each other's place.
 pub const STDIN: &str = "-";
 
 /// Runs one ingest of `options.input` into the database behind `conn`.
@@ -154,7 +156,7 @@ fn run(
                 .with_context(|| format!("{}: cannot open", path.display()))?;
             vec![RunScope::Lines(path.to_string_lossy().into_owned())]
         }
-        Input::Jsonl(None) => vec![RunScope::Lines(STDIN.to_owned())],
+        Input::Jsonl(None) => vec![RunScope::Stdin],
     };
     let config = RunConfig {
         cleaner_version: cleaner.version(),
@@ -179,7 +181,7 @@ fn run(
                 .iter()
                 .filter_map(|s| match s {
                     RunScope::Files(root) => Some(root.clone()),
-                    RunScope::Lines(_) => None,
+                    RunScope::Lines(_) | RunScope::Stdin => None,
                 })
                 .collect();
             run_files(&mut sink, &roots, filter, stages, options)

@@ -110,10 +110,12 @@ fn scraper_records_from_stdin_and_malformed_lines_reported_with_their_line() {
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(3), "some records were rejected");
     let stderr = String::from_utf8(out.stderr).unwrap();
+    // A piped record's path is `-#` and its bytes' hash (see the next test); the message names its line.
     assert!(
-        stderr.contains("-#2: not an article record: line 2: invalid JSON"),
+        stderr.contains(": not an article record: line 2: invalid JSON"),
         "{stderr}"
     );
+    assert!(stderr.lines().any(|l| l.starts_with("-#")), "{stderr}");
     assert!(
         stderr.contains("line 4: no \"body\" or \"text\""),
         "{stderr}"
@@ -139,6 +141,67 @@ fn scraper_records_from_stdin_and_malformed_lines_reported_with_their_line() {
         env.count("SELECT count(*) FROM files WHERE status = 'error' AND reason = 'bad-record' AND line IN (2, 4)"),
         2
     );
+}
+
+/// Pipes `input` into `newsdb ingest --jsonl - --json` and returns the summary.
+fn ingest_stdin(env: &Env, input: &str) -> Value {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("newsdb"))
+        .arg("--db")
+        .arg(env.db())
+        .args(["ingest", "--jsonl", "-", "--json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Issue 16, point 5: each day's piped batch, keyed `-#LINE`, replaced the day before's records and
+/// retired their documents.
+#[test]
+fn piped_batches_add_up_and_a_record_piped_twice_is_stored_once() {
+    let env = Env::new();
+    let a = r#"{"text": "First story about the harbour expansion plans."}"#;
+    let b = r#"{"text": "Second story about the museum reopening downtown."}"#;
+    let c = r#"{"text": "Third story about the new tram line to the airport."}"#;
+    let first = ingest_stdin(&env, &format!("{a}\n{b}\n"));
+    assert_eq!(first["new_documents"], 2);
+    let second = ingest_stdin(&env, &format!("{c}\n{a}\n"));
+    assert_eq!(
+        (
+            second["new_documents"].as_i64(),
+            second["unchanged"].as_i64()
+        ),
+        (Some(1), Some(1)),
+        "{second}"
+    );
+    assert_eq!(
+        (second["deleted"].as_i64(), second["retired"].as_i64()),
+        (Some(0), Some(0))
+    );
+    assert_eq!(
+        env.count("SELECT count(*) FROM documents WHERE retired_run_id IS NULL"),
+        3
+    );
+    assert_eq!(
+        env.count("SELECT count(*) FROM files WHERE status = 'ingested'"),
+        3
+    );
+    assert_intact(&env.db());
 }
 
 /// Issue 16, point 9: a file written with a byte-order mark lost its first record as invalid JSON.
