@@ -80,8 +80,15 @@ fn decode_legacy(bytes: &[u8], first_invalid: usize) -> Result<Decoded, Rejectio
     let mut detector = chardetng::EncodingDetector::new();
     detector.feed(bytes, true);
     let encoding = detector.guess(None, false);
-    let has_utf8_multibyte = bytes.utf8_chunks().any(|chunk| !chunk.valid().is_ascii());
-    if has_utf8_multibyte && !is_multibyte_legacy(encoding) {
+    // Damaged UTF-8 (a stray byte in UTF-8 text) has nearly all of its non-ASCII bytes in
+    // well-formed sequences; legacy two-byte text only here and there.
+    let (mut in_utf8, mut stray) = (0usize, 0usize);
+    for chunk in bytes.utf8_chunks() {
+        in_utf8 += chunk.valid().bytes().filter(|b| !b.is_ascii()).count();
+        stray += chunk.invalid().len();
+    }
+    let damaged_utf8 = in_utf8 > 0 && (!is_multibyte_legacy(encoding) || stray * 10 < in_utf8);
+    if damaged_utf8 {
         return Err(Rejection::NotUtf8 {
             offset: first_invalid,
             why: " (it mixes UTF-8 with other bytes)".into(),
@@ -149,6 +156,16 @@ mod tests {
             let decoded = decode(&bytes).unwrap_or_else(|e| panic!("{}: {e}", encoding.name()));
             assert_eq!(decoded.text, text, "{}", encoding.name());
         }
+    }
+
+    #[test]
+    fn damaged_utf8_in_a_cjk_script_is_still_refused() {
+        let mut bytes =
+            "北京市政府星期二宣布了一项新的港口建设计划。工程将于明年春天开始，预计三年后完成。"
+                .as_bytes()
+                .to_vec();
+        bytes.push(0xff);
+        assert!(matches!(decode(&bytes), Err(Rejection::NotUtf8 { .. })));
     }
 
     #[test]
