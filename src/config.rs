@@ -6,6 +6,7 @@
 //! include = ["2024/**"]               # only files matching one of these globs
 //! exclude = ["drafts/**", "*.tmp.txt"] # never files matching one of these
 //! rules = "rules.toml"                # the user rules file (see `newsdb_core::clean` rules files)
+//! allow_mass_delete = false           # as `ingest --allow-mass-delete`
 //!
 //! [search]
 //! limit = 50                          # default --limit of `newsdb search`
@@ -35,6 +36,9 @@ pub struct Config {
     pub exclude: Vec<String>,
     /// The user rules file.
     pub rules: Option<PathBuf>,
+    /// Let ingest mark deleted the files of a root that is empty or more than half gone.
+    #[serde(default)]
+    pub allow_mass_delete: bool,
     #[serde(default)]
     pub search: SearchDefaults,
 }

@@ -16,6 +16,7 @@ const EXIT_FAILED: u8 = 1;
 const EXIT_USAGE: u8 = 2;
 const EXIT_FILES_FAILED: u8 = 3;
 const EXIT_LOCKED: u8 = 4;
+const EXIT_DELETIONS_REFUSED: u8 = 5;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -40,6 +41,7 @@ fn main() -> ExitCode {
         Ok(Status::FilesFailed) => EXIT_FILES_FAILED,
         Ok(Status::Usage) => EXIT_USAGE,
         Ok(Status::Locked) => EXIT_LOCKED,
+        Ok(Status::DeletionsRefused) => EXIT_DELETIONS_REFUSED,
         Err(err) if is_broken_pipe(&err) => EXIT_SUCCESS,
         Err(err) => {
             eprintln!("newsdb: {err:#}");

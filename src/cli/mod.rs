@@ -35,7 +35,9 @@ Exit codes:
   1  the run or command failed (database error, missing root, ...)
   2  usage error (bad arguments, malformed search query)
   3  the run completed but some files were rejected (see `files.reason`)
-  4  another ingest is writing to the database (see `ingest --wait`)";
+  4  another ingest is writing to the database (see `ingest --wait`)
+  5  the run completed but kept the files of a root that is empty or more than half gone
+     (see `ingest --allow-mass-delete`)";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -159,6 +161,11 @@ pub struct IngestArgs {
     /// If another ingest is writing to the database, wait for it instead of exiting with code 4.
     #[arg(long)]
     pub wait: bool,
+    /// Mark files deleted even when a root is empty or more than half of its files vanished at once
+    /// (without it such a root keeps its files, and the run exits with code 5) [default:
+    /// `allow_mass_delete` of newsdb.toml].
+    #[arg(long)]
+    pub allow_mass_delete: bool,
 }
 
 fn parse_threshold(text: &str) -> Result<f64, String> {

@@ -32,6 +32,7 @@ pub fn run(db: &Path, config: &Config, tuning: &Tuning, args: &IngestArgs) -> Re
         },
         batch_files: tuning.batch_files,
         // Only the tests that kill runs at chosen points set it.
+        allow_mass_delete: args.allow_mass_delete || config.allow_mass_delete,
         fail_point: std::env::var("NEWSDB_TEST_ABORT")
             .ok()
             .as_deref()
@@ -99,7 +100,15 @@ pub fn run(db: &Path, config: &Config, tuning: &Tuning, args: &IngestArgs) -> Re
             )?;
         }
     }
-    Ok(if summary.counts.failed > 0 {
+    let refused: Vec<_> = std::iter::successors(Some(&summary), |s| s.follow_up.as_deref())
+        .flat_map(|s| &s.refused_deletions)
+        .collect();
+    for r in &refused {
+        eprintln!("newsdb: {r}");
+    }
+    Ok(if !refused.is_empty() {
+        Status::DeletionsRefused
+    } else if summary.counts.failed > 0 {
         Status::FilesFailed
     } else {
         Status::Success

@@ -38,6 +38,9 @@ pub enum Status {
     Usage,
     /// Another ingest holds the writer lock.
     Locked,
+    /// The run completed, but refused to mark a root's vanished files deleted (an empty root, or
+    /// more than half of its files gone at once).
+    DeletionsRefused,
 }
 
 /// Opens (creating and migrating) the database for a command that writes, naming it in any error.

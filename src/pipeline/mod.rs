@@ -34,6 +34,38 @@ pub struct IngestOptions {
     pub batch_files: usize,
     /// A deterministic crash, for the tests that check a killed run leaves a sound database.
     pub fail_point: Option<FailPoint>,
+    /// Mark files deleted even when a root is empty or more than half of its live files are gone
+    /// (see [`RefusedDeletion`]).
+    pub allow_mass_delete: bool,
+}
+
+/// A root whose vanished files a run did not mark deleted: the root is empty, or more than half of
+/// its live files are gone. An unmounted share or a scraper that cleared its folder looks like that,
+/// and marking them deleted would retire their articles (and `prune` would then delete them for
+/// good). Everything found under the root is still ingested.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RefusedDeletion {
+    pub root: String,
+    /// Live files the database has under the root, and how many of them are gone.
+    pub live: u64,
+    pub vanished: u64,
+}
+
+impl std::fmt::Display for RefusedDeletion {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: refused to mark deleted {} of its {} live files ({}); pass --allow-mass-delete if they are really gone",
+            self.root,
+            self.vanished,
+            self.live,
+            if self.vanished == self.live {
+                "the root is empty: an unmounted share?"
+            } else {
+                "more than half vanished at once"
+            }
+        )
+    }
 }
 
 /// How this run handles near-duplicates.
@@ -105,6 +137,9 @@ pub struct RunSummary {
     pub run_id: i64,
     #[serde(flatten)]
     pub counts: RunCounts,
+    /// Roots whose vanished files this run did not mark deleted.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub refused_deletions: Vec<RefusedDeletion>,
     /// The run that cleaned again the documents of sites whose learned lines changed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub follow_up: Option<Box<RunSummary>>,
@@ -188,19 +223,32 @@ fn run(
         }
         Input::Jsonl(path) => {
             let prefix = scopes[0].label();
-            run_jsonl(&mut sink, path.as_deref(), &prefix, stages, options)
+            run_jsonl(&mut sink, path.as_deref(), &prefix, stages, options).map(|()| Vec::new())
         }
     };
     if options.fail_point == Some(FailPoint::BeforeFinish) && result.is_ok() {
         std::process::abort();
     }
     match result {
-        Ok(()) => {
+        Ok(refused) => {
             let run_id = writer.run_id();
-            let counts = writer.finish(&scopes, &discover::is_gone)?;
+            // Sources under a refused root are not looked for at the end.
+            let deletable: Vec<RunScope> = scopes
+                .into_iter()
+                .filter(|s| !refused.iter().any(|r| s.label() == r.root))
+                .collect();
+            let warning = (!refused.is_empty()).then(|| {
+                refused
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            });
+            let counts = writer.finish(&deletable, &discover::is_gone, warning.as_deref())?;
             Ok(RunSummary {
                 run_id,
                 counts,
+                refused_deletions: refused,
                 follow_up: None,
             })
         }
@@ -275,13 +323,15 @@ impl Sink for WriterSink<'_, '_, '_> {
     }
 }
 
+/// Ingests the files under `roots`; returns the roots whose vanished files must not be marked
+/// deleted (see [`RefusedDeletion`]).
 fn run_files(
     sink: &mut WriterSink,
     roots: &[PathBuf],
     filter: &Filter,
     stages: Stages,
     options: &IngestOptions,
-) -> Result<()> {
+) -> Result<Vec<RefusedDeletion>> {
     // The walk (file system) and the load of what the database knows (SQLite) take about as long
     // as each other on an unchanged corpus: side by side, on two threads.
     let writer = &*sink.writer;
@@ -292,6 +342,11 @@ fn run_files(
         (walk.join().expect("the walk does not panic"), known, stale)
     });
     let (known, stale) = (known?, stale?);
+    let refused = if options.allow_mass_delete {
+        Vec::new()
+    } else {
+        mass_disappearances(roots, &known, &found.files)
+    };
     sink.writer.set_discovered(
         found
             .files
@@ -341,7 +396,46 @@ fn run_files(
         chunks,
         |chunk| files::process_chunk(chunk, stages, &known_bytes, &mut seen),
         sink,
-    )
+    )?;
+    Ok(refused)
+}
+
+/// The roots that are empty, or whose live files are more than half gone, going by what the
+/// database knows and what the walk found.
+fn mass_disappearances(
+    roots: &[PathBuf],
+    known: &crate::store::known::KnownFiles,
+    found: &[Listed],
+) -> Vec<RefusedDeletion> {
+    let found: foldhash::HashSet<std::borrow::Cow<str>> =
+        found.iter().map(|l| l.path.to_string_lossy()).collect();
+    roots
+        .iter()
+        .filter_map(|root| {
+            let root = root.to_string_lossy();
+            let under = |path: &str| {
+                path == root
+                    || path
+                        .strip_prefix(root.as_ref())
+                        .is_some_and(|rest| rest.starts_with('/'))
+            };
+            let live: Vec<&String> = known
+                .iter()
+                .filter(|(path, k)| k.status.is_live() && under(path))
+                .map(|(path, _)| path)
+                .collect();
+            let vanished = live
+                .iter()
+                .filter(|p| !found.contains(p.as_str()) && discover::is_gone(Path::new(p.as_str())))
+                .count() as u64;
+            let live = live.len() as u64;
+            (vanished > 0 && vanished * 2 > live).then(|| RefusedDeletion {
+                root: root.into_owned(),
+                live,
+                vanished,
+            })
+        })
+        .collect()
 }
 
 /// Reads a JSON Lines file (or standard input) a chunk of lines at a time; workers parse and clean

@@ -28,6 +28,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0004_quality_and_sites.sql",
         include_str!("../../migrations/0004_quality_and_sites.sql"),
     ),
+    (
+        5,
+        "0005_run_warnings.sql",
+        include_str!("../../migrations/0005_run_warnings.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

@@ -220,7 +220,7 @@ pub fn export(
 /// The run log, newest first, at most ?1 runs (`newsdb runs`).
 pub const RUNS_SQL: &str = "
     SELECT id, started_at, finished_at, status, files_seen, new_documents, duplicates, unchanged,
-           changed, renamed, failed, deleted, retired, sites_learned, roots, error
+           changed, renamed, failed, deleted, retired, sites_learned, roots, error, warning
     FROM runs ORDER BY id DESC LIMIT ?1";
 
 #[cfg(test)]

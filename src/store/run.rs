@@ -68,25 +68,29 @@ pub fn start(conn: &Connection, scopes: &[RunScope], cleaner_version: &str) -> R
     })
 }
 
-/// Records the end of run `run_id`: its status, its counts and, for a failure, why.
-pub fn end(
-    conn: &Connection,
-    run_id: i64,
-    counts: &RunCounts,
-    status: RunStatus,
-    error: Option<&str>,
-) -> Result<()> {
+/// How a run ended, beside its counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ending<'a> {
+    pub status: RunStatus,
+    /// For a failure, why.
+    pub error: Option<&'a str>,
+    /// What the run left undone on purpose, and why.
+    pub warning: Option<&'a str>,
+}
+
+/// Records the end of run `run_id`: its status, its counts, and what `ending` says.
+pub fn end(conn: &Connection, run_id: i64, counts: &RunCounts, ending: Ending) -> Result<()> {
     let c = counts;
     conn.execute(
         "UPDATE runs SET finished_at = ?2, status = ?3, error = ?4, files_seen = ?5, new_documents = ?6,
              duplicates = ?7, unchanged = ?8, changed = ?9, renamed = ?10, failed = ?11, deleted = ?12,
-             retired = ?13, sites_learned = ?14
+             retired = ?13, sites_learned = ?14, warning = ?15
          WHERE id = ?1",
         params![
             run_id,
             now(),
-            status.as_str(),
-            error,
+            ending.status.as_str(),
+            ending.error,
             c.files_seen as i64,
             c.new_documents as i64,
             c.duplicates as i64,
@@ -96,7 +100,8 @@ pub fn end(
             c.failed as i64,
             c.deleted as i64,
             c.retired as i64,
-            c.sites_learned as i64
+            c.sites_learned as i64,
+            ending.warning
         ],
     )?;
     Ok(())
@@ -143,7 +148,12 @@ mod tests {
             failed: 1,
             ..RunCounts::default()
         };
-        end(&conn, second.run_id, &counts, RunStatus::Completed, None).unwrap();
+        let ending = Ending {
+            status: RunStatus::Completed,
+            error: None,
+            warning: Some("refused to mark deleted"),
+        };
+        end(&conn, second.run_id, &counts, ending).unwrap();
         let (status, seen, failed): (String, i64, i64) = conn
             .query_row(
                 "SELECT status, files_seen, failed FROM runs WHERE id = ?1",
@@ -159,14 +169,12 @@ mod tests {
     fn a_failed_run_keeps_its_error() {
         let conn = in_memory();
         let run = start(&conn, &[], "v").unwrap().run_id;
-        end(
-            &conn,
-            run,
-            &RunCounts::default(),
-            RunStatus::Failed,
-            Some("disk full"),
-        )
-        .unwrap();
+        let ending = Ending {
+            status: RunStatus::Failed,
+            error: Some("disk full"),
+            warning: None,
+        };
+        end(&conn, run, &RunCounts::default(), ending).unwrap();
         let error: String = conn
             .query_row("SELECT error FROM runs WHERE status = 'failed'", [], |r| {
                 r.get(0)

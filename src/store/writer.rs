@@ -14,7 +14,7 @@ use crate::store::batch::{Batch, Carried, RunInfo};
 use crate::store::clusters::{self, Buckets, ClusterWork};
 use crate::store::known::{self, KnownFiles};
 use crate::store::lifecycle::{IsGone, Lifecycle};
-use crate::store::run::{self, RunStatus};
+use crate::store::run::{self, Ending, RunStatus};
 use crate::store::sites::{self, SiteTally};
 use anyhow::{Context, Result};
 use newsdb_core::clean::site::SiteLines;
@@ -139,7 +139,14 @@ impl<'c> Writer<'c> {
     /// referenced again revived), clusters and site lines are brought up to date, and the run's
     /// counts are stored. All in one transaction: a crash here leaves the run `running`, and the next
     /// run redoes it all. Returns the run's counts.
-    pub fn finish(self, scopes: &[RunScope], is_gone: IsGone) -> Result<RunCounts> {
+    ///
+    /// `warning` says what the run left undone on purpose (recorded in `runs.warning`).
+    pub fn finish(
+        self,
+        scopes: &[RunScope],
+        is_gone: IsGone,
+        warning: Option<&str>,
+    ) -> Result<RunCounts> {
         let Writer {
             conn,
             run,
@@ -181,7 +188,12 @@ impl<'c> Writer<'c> {
         if wrote_records {
             tx.execute(SWEEP_LAST_RUN, [run_id])?;
         }
-        run::end(&tx, run_id, counts, RunStatus::Completed, None)?;
+        let ending = Ending {
+            status: RunStatus::Completed,
+            error: None,
+            warning,
+        };
+        run::end(&tx, run_id, counts, ending)?;
         tx.commit().context("recording the end of the run")?;
         Ok(carried.counts)
     }
@@ -189,13 +201,12 @@ impl<'c> Writer<'c> {
     /// Records that the run failed, with why. Best effort: the database may be what failed.
     pub fn fail(self, error: &str) -> Result<()> {
         let run_id = self.run.run_id;
-        run::end(
-            self.conn,
-            run_id,
-            &self.carried.counts,
-            RunStatus::Failed,
-            Some(error),
-        )?;
+        let ending = Ending {
+            status: RunStatus::Failed,
+            error: Some(error),
+            warning: None,
+        };
+        run::end(self.conn, run_id, &self.carried.counts, ending)?;
         clusters::recheck_run(self.conn, run_id)
     }
 }
@@ -240,7 +251,7 @@ mod tests {
         let text = "The minister spoke in Kyiv on Tuesday about the harbour.\n";
         writer.write_batch(&[record("/r/b", text)]).unwrap();
         writer.write_batch(&[record("/r/a", text)]).unwrap();
-        let counts = writer.finish(&scopes, &|_| true).unwrap();
+        let counts = writer.finish(&scopes, &|_| true, None).unwrap();
         assert_eq!((counts.new_documents, counts.duplicates), (1, 1));
         let primary: String = conn
             .query_row(
@@ -262,7 +273,7 @@ mod tests {
         // The next run finds the files gone.
         let mut writer = Writer::start(&mut conn, &scopes, CONFIG).unwrap();
         writer.set_discovered([]);
-        let counts = writer.finish(&scopes, &|_| true).unwrap();
+        let counts = writer.finish(&scopes, &|_| true, None).unwrap();
         assert_eq!((counts.deleted, counts.retired), (2, 1));
     }
 

@@ -216,7 +216,8 @@ fn files_under_roots_not_scanned_are_untouched() {
         env.count("SELECT count(*) FROM files WHERE status = 'deleted'"),
         0
     );
-    env.cmd(&["ingest", "-q", two.to_str().unwrap()])
+    // Folder two is empty now: its only file is gone, which takes --allow-mass-delete (see below).
+    env.cmd(&["ingest", "-q", "--allow-mass-delete", two.to_str().unwrap()])
         .assert()
         .success();
     assert_eq!(
@@ -225,6 +226,75 @@ fn files_under_roots_not_scanned_are_untouched() {
         ),
         1
     );
+}
+
+/// Issue 16, point 4: an empty root (an unmounted share) marked every file deleted and retired every
+/// document, exit 0, and a `prune` then deleted them for good.
+#[test]
+fn an_empty_or_mostly_vanished_root_keeps_its_files_unless_allowed() {
+    let env = Env::new();
+    for i in 0..6 {
+        env.write(
+            &format!("s/{i}.txt"),
+            format!("Story {i}\n\nThe council met on day {i} and voted on the library budget.\n"),
+        );
+    }
+    env.ingest(0);
+    let corpus = env.corpus();
+    // Four of six gone at once: more than half.
+    for i in 0..4 {
+        std::fs::remove_file(corpus.join(format!("s/{i}.txt"))).unwrap();
+    }
+    let out = env
+        .cmd(&["ingest", "--json", corpus.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(5),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("refused to mark deleted 4 of its 6 live files"),
+        "{stderr}"
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (summary["deleted"].as_i64(), summary["retired"].as_i64()),
+        (Some(0), Some(0))
+    );
+    assert_eq!(summary["refused_deletions"][0]["vanished"], 4);
+    assert_eq!(
+        env.count("SELECT count(*) FROM files WHERE status = 'deleted'"),
+        0
+    );
+    assert_eq!(
+        env.count("SELECT count(*) FROM runs WHERE warning LIKE '%--allow-mass-delete%'"),
+        1
+    );
+    // The whole root emptied: still kept.
+    for i in 4..6 {
+        std::fs::remove_file(corpus.join(format!("s/{i}.txt"))).unwrap();
+    }
+    let out = env
+        .cmd(&["ingest", "-q", corpus.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(5));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the root is empty"));
+    assert_eq!(
+        env.count("SELECT count(*) FROM documents WHERE retired_run_id IS NULL"),
+        6
+    );
+    // When it is meant: allowed.
+    let summary = env.ingest_with(&["--allow-mass-delete"], 0);
+    assert_eq!(
+        (summary["deleted"].as_i64(), summary["retired"].as_i64()),
+        (Some(6), Some(6))
+    );
+    assert_intact(&env.db());
 }
 
 /// A run looks only at documents whose files changed in it to find those to retire, unless the run
