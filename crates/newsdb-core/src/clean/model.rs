@@ -2,7 +2,7 @@
 //! article's core that no rule names, how likely it is article. A line it finds very unlikely is
 //! removed (`line-model`), with its probability in the audit.
 //!
-//! The weights are data, trained by `examples/devset.rs train` on the dev set's trainable pages
+//! The weights are data, trained by `examples/devset` (`train`) on the dev set's trainable pages
 //! only (cross-validated by site; README, Cleaning), and written into [`SHIPPED`]. Their digest is
 //! part of the cleaner's version, so new weights make the next ingest clean again.
 

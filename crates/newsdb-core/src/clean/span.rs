@@ -11,7 +11,7 @@
 use super::classify::{Class, Line};
 
 /// What each kind of line adds to or takes from a span. Fitted on the dev set's trainable pages
-/// (`examples/devset.rs`, cross-validated by site); see the README's cleaning section.
+/// (`examples/devset`, cross-validated by site); see the README's cleaning section.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SpanWeights {
     /// A good line adds its size (words, or characters in scripts without spaces) minus this, and at
@@ -34,7 +34,7 @@ pub struct SpanWeights {
 
 impl Default for SpanWeights {
     fn default() -> Self {
-        // Chosen by `examples/devset.rs fit` on all 1,058 trainable pages (cross-validated by site:
+        // Chosen by `examples/devset` (`fit`) on all 1,058 trainable pages (cross-validated by site:
         // README, Cleaning), among the weights that keep the regression set's floors.
         SpanWeights {
             good_floor: 10.0,
