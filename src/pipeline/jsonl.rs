@@ -63,6 +63,11 @@ fn process_line(
     known_bytes: &HashSet<String>,
 ) -> Record {
     let raw_hash = sha256_hex(bytes);
+    let path = if prefix == STDIN {
+        format!("{STDIN}#{}", &raw_hash[..16])
+    } else {
+        format!("{prefix}#{line}")
+    };
     let outcome = if known_bytes.contains(&raw_hash) {
         Outcome::KnownBytes { raw_hash }
     } else {
@@ -77,11 +82,6 @@ fn process_line(
             }),
         )
     };
-    let path = if prefix == STDIN {
-        format!("{STDIN}#{}", &raw_hash_of(&outcome)[..16])
-    } else {
-        format!("{prefix}#{line}")
-    };
     Record {
         path: PathBuf::from(path),
         line: Some(line),
@@ -90,19 +90,6 @@ fn process_line(
             mtime_ns,
         },
         outcome,
-    }
-}
-
-/// The raw hash every outcome of a JSON Lines record carries.
-fn raw_hash_of(outcome: &Outcome) -> &str {
-    match outcome {
-        Outcome::KnownBytes { raw_hash }
-        | Outcome::Prepared { raw_hash, .. }
-        | Outcome::Rejected {
-            raw_hash: Some(raw_hash),
-            ..
-        } => raw_hash,
-        Outcome::Rejected { raw_hash: None, .. } => unreachable!("a record's bytes are hashed"),
     }
 }
 

@@ -342,17 +342,17 @@ fn run_files(
         (walk.join().expect("the walk does not panic"), known, stale)
     });
     let (known, stale) = (known?, stale?);
-    let refused = if options.allow_mass_delete {
-        Vec::new()
-    } else {
-        mass_disappearances(roots, &known, &found.files)
-    };
     sink.writer.set_discovered(
         found
             .files
             .iter()
             .map(|c| c.path.to_string_lossy().into_owned()),
     );
+    let refused = if options.allow_mass_delete {
+        Vec::new()
+    } else {
+        mass_disappearances(roots, &known, |path| sink.writer.was_discovered(path))
+    };
     (sink.on_event)(Event::Discovered {
         files: (found.files.len() + found.unlisted.len()) as u64,
     });
@@ -401,14 +401,12 @@ fn run_files(
 }
 
 /// The roots that are empty, or whose live files are more than half gone, going by what the
-/// database knows and what the walk found.
+/// database knows and what the walk found (`found`, asked of the set the writer already holds).
 fn mass_disappearances(
     roots: &[PathBuf],
     known: &crate::store::known::KnownFiles,
-    found: &[Listed],
+    found: impl Fn(&str) -> bool,
 ) -> Vec<RefusedDeletion> {
-    let found: foldhash::HashSet<std::borrow::Cow<str>> =
-        found.iter().map(|l| l.path.to_string_lossy()).collect();
     roots
         .iter()
         .filter_map(|root| {
@@ -426,7 +424,7 @@ fn mass_disappearances(
                 .collect();
             let vanished = live
                 .iter()
-                .filter(|p| !found.contains(p.as_str()) && discover::is_gone(Path::new(p.as_str())))
+                .filter(|p| !found(p.as_str()) && discover::is_gone(Path::new(p.as_str())))
                 .count() as u64;
             let live = live.len() as u64;
             (vanished > 0 && vanished * 2 > live).then(|| RefusedDeletion {

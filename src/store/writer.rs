@@ -109,6 +109,11 @@ impl<'c> Writer<'c> {
         self.lifecycle.set_discovered(paths);
     }
 
+    /// Whether this run found `path` (see [`Writer::set_discovered`]).
+    pub fn was_discovered(&self, path: &str) -> bool {
+        self.lifecycle.was_discovered(path)
+    }
+
     /// Counts files skipped unread because nothing about them changed: nothing is written for them.
     pub fn count_unchanged(&mut self, files: u64) {
         self.carried.counts.files_seen += files;
