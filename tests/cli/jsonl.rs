@@ -92,22 +92,7 @@ fn scraper_records_from_stdin_and_malformed_lines_reported_with_their_line() {
         r#"{"body": "Die Regierung hat am Dienstag neue Hilfen für die Landwirtschaft beschlossen, wie ein Sprecher mitteilte."}"#,
         "\n",
     );
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("newsdb"))
-        .arg("--db")
-        .arg(env.db())
-        .args(["ingest", "--jsonl", "-", "--json"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = pipe_to_ingest(&env, input);
     assert_eq!(out.status.code(), Some(3), "some records were rejected");
     let stderr = String::from_utf8(out.stderr).unwrap();
     // A piped record's path is `-#` and its bytes' hash (see the next test); the message names its line.
@@ -143,8 +128,8 @@ fn scraper_records_from_stdin_and_malformed_lines_reported_with_their_line() {
     );
 }
 
-/// Pipes `input` into `newsdb ingest --jsonl - --json` and returns the summary.
-fn ingest_stdin(env: &Env, input: &str) -> Value {
+/// Pipes `input` into `newsdb ingest --jsonl - --json` and returns what it printed and its status.
+fn pipe_to_ingest(env: &Env, input: &str) -> std::process::Output {
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("newsdb"))
         .arg("--db")
         .arg(env.db())
@@ -160,7 +145,12 @@ fn ingest_stdin(env: &Env, input: &str) -> Value {
         .unwrap()
         .write_all(input.as_bytes())
         .unwrap();
-    let out = child.wait_with_output().unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// Pipes `input` into `newsdb ingest --jsonl - --json`, expects success and returns the summary.
+fn ingest_stdin(env: &Env, input: &str) -> Value {
+    let out = pipe_to_ingest(env, input);
     assert_eq!(
         out.status.code(),
         Some(0),
