@@ -18,6 +18,9 @@ struct CleanOutput<'a> {
     published: Option<&'a str>,
     url: Option<&'a str>,
     lang: Option<&'a str>,
+    encoding: &'a str,
+    /// Stray control characters (NUL, BEL, ...) dropped from the text before cleaning.
+    control_characters_removed: usize,
     body: &'a str,
     removed: &'a [Removal],
 }
@@ -46,6 +49,8 @@ pub fn run(db: &Path, config: &Config, args: &CleanArgs) -> Result<Status> {
             published: doc.header.published.as_deref(),
             url: doc.header.url.as_deref(),
             lang: doc.lang,
+            encoding: doc.encoding,
+            control_characters_removed: doc.controls_removed,
             body: &doc.body,
             removed: &doc.removed,
         };

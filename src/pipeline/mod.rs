@@ -342,6 +342,7 @@ fn run_files(
         (walk.join().expect("the walk does not panic"), known, stale)
     });
     let (known, stale) = (known?, stale?);
+    let rejections_current = writer.rejections_are_current()?;
     sink.writer.set_discovered(
         found
             .files
@@ -372,10 +373,9 @@ fn run_files(
         .collect();
     sink.put(unlisted)?;
 
-    let (unchanged, to_read): (Vec<Listed>, Vec<Listed>) = found
-        .files
-        .into_iter()
-        .partition(|c| !options.verify && skip::is_unchanged(&known, c, &stale));
+    let (unchanged, to_read): (Vec<Listed>, Vec<Listed>) = found.files.into_iter().partition(|c| {
+        !options.verify && skip::is_unchanged(&known, c, &stale, rejections_current)
+    });
     drop(known);
     // Only a run with files to read needs the stored raw hashes (a re-run over an unchanged corpus
     // skips loading them).

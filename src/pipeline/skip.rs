@@ -8,8 +8,14 @@ use crate::store::known::KnownFiles;
 use std::collections::{HashMap, HashSet};
 
 /// Whether a file can be skipped unread: same size and mtime as stored, and stored in a state that the
-/// same bytes would reproduce with the current cleaner (its document is not `stale`).
-pub fn is_unchanged(known: &KnownFiles, listed: &Listed, stale: &HashSet<i64>) -> bool {
+/// same bytes would reproduce with the current cleaner (its document is not `stale`; a content
+/// rejection only when `rejections_current`).
+pub fn is_unchanged(
+    known: &KnownFiles,
+    listed: &Listed,
+    stale: &HashSet<i64>,
+    rejections_current: bool,
+) -> bool {
     known
         .get(listed.path.to_string_lossy().as_ref())
         .is_some_and(|k| {
@@ -17,7 +23,8 @@ pub fn is_unchanged(known: &KnownFiles, listed: &Listed, stale: &HashSet<i64>) -
                 && if k.status.is_live() {
                     k.document_id.is_some_and(|id| !stale.contains(&id))
                 } else {
-                    k.status == crate::store::FileStatus::Error
+                    rejections_current
+                        && k.status == crate::store::FileStatus::Error
                         && k.reason
                             .as_deref()
                             .is_some_and(Rejection::depends_only_on_content)

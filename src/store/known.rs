@@ -4,7 +4,7 @@
 use crate::read::Stat;
 use crate::store::schema::FileStatus;
 use anyhow::Result;
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use std::collections::HashSet;
 
 /// What the database remembers about a file from earlier runs, enough to decide whether to read it.
@@ -63,6 +63,20 @@ pub fn stale_documents(conn: &Connection, cleaner_version: &str) -> Result<HashS
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Whether the content rejections stored were made by `cleaner_version`: the newest completed run
+/// used it. When the cleaner changed (a new release), a file refused as empty of text, or as binary,
+/// may now be an article, so every refused file is read again, as a fresh ingest would.
+pub fn rejections_are_current(conn: &Connection, cleaner_version: &str) -> Result<bool> {
+    let newest: Option<String> = conn
+        .query_row(
+            "SELECT cleaner_version FROM runs WHERE status = 'completed' ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(newest.as_deref() == Some(cleaner_version))
+}
+
 /// Raw hashes of stored files whose document is not in `stale`: a file with these bytes needs no
 /// decoding or cleaning, only a `files` row pointing at that document.
 pub fn known_raw_hashes(conn: &Connection, stale: &HashSet<i64>) -> Result<HashSet<String>> {
@@ -99,6 +113,19 @@ mod tests {
         )
         .unwrap();
         conn
+    }
+
+    #[test]
+    fn rejections_are_current_only_after_a_completed_run_of_the_same_cleaner() {
+        let conn = fixture();
+        assert!(!rejections_are_current(&conn, "v1").unwrap());
+        conn.execute_batch(
+            "INSERT INTO runs (started_at, status, roots, cleaner_version)
+             VALUES ('t', 'completed', '[]', 'v0'), ('t', 'interrupted', '[]', 'v1');",
+        )
+        .unwrap();
+        assert!(rejections_are_current(&conn, "v0").unwrap());
+        assert!(!rejections_are_current(&conn, "v1").unwrap());
     }
 
     #[test]

@@ -94,6 +94,12 @@ impl<'c> Writer<'c> {
         known::stale_documents(self.conn, &self.run.cleaner_version)
     }
 
+    /// Whether stored content rejections were made by this run's cleaner (see
+    /// [`known::rejections_are_current`]).
+    pub fn rejections_are_current(&self) -> Result<bool> {
+        known::rejections_are_current(self.conn, &self.run.cleaner_version)
+    }
+
     /// Raw hashes of stored files that need no cleaning (see [`known::known_raw_hashes`]).
     pub fn known_raw_hashes(&self, stale: &HashSet<i64>) -> Result<HashSet<String>> {
         known::known_raw_hashes(self.conn, stale)

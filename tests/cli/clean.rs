@@ -58,8 +58,19 @@ fn json_lists_every_removal_with_line_and_rule() {
         .collect();
     assert_eq!(
         keys,
-        vec!["title", "published", "url", "lang", "body", "removed"]
+        vec![
+            "title",
+            "published",
+            "url",
+            "lang",
+            "encoding",
+            "control_characters_removed",
+            "body",
+            "removed"
+        ]
     );
+    assert_eq!(json["encoding"], "UTF-8");
+    assert_eq!(json["control_characters_removed"], 0);
     assert_eq!(
         json["published"],
         Value::Null,

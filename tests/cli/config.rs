@@ -156,3 +156,30 @@ fn completions_and_man_pages_are_generated() {
     );
     assert!(env.cmd(&["man", "nope"]).output().unwrap().status.code() == Some(1));
 }
+
+/// A file refused by one cleaner is judged again by the next: with a rule that removes every line the
+/// file is refused as empty of text, and once the rule is gone it is an article, as in a fresh ingest.
+#[test]
+fn a_file_refused_by_an_older_cleaner_is_read_again() {
+    let env = Env::new();
+    env.write(
+        "a.txt",
+        "Harbour plan\n\nThe council approved the harbour plan on Tuesday after a long debate.\n",
+    );
+    std::fs::write(
+        env.dir.path().join("rules.toml"),
+        "[[rule]]\nname = \"everything\"\ncategory = \"navigation\"\npattern = \".\"\nmax_words = 500\n",
+    )
+    .unwrap();
+    let summary = env.ingest_with(&["--rules", "rules.toml"], 3);
+    assert_eq!(summary["failed"], 1, "{summary}");
+    // Same cleaner: not read again (and not reported again).
+    let summary = env.ingest_with(&["--rules", "rules.toml"], 0);
+    assert_eq!(summary["unchanged"], 1, "{summary}");
+    let summary = env.ingest(0);
+    assert_eq!(summary["new_documents"], 1, "{summary}");
+    assert_eq!(
+        env.count("SELECT count(*) FROM files WHERE status = 'ingested'"),
+        1
+    );
+}

@@ -214,6 +214,35 @@ fn bad_files_are_recorded_and_the_run_goes_on() {
     std::fs::set_permissions(&unreadable, std::fs::Permissions::from_mode(0o644)).unwrap();
 }
 
+/// A stray NUL or BEL in an article (a scraper's padding, a terminal copy) costs that character, not
+/// the article.
+#[test]
+fn a_stray_control_character_does_not_reject_the_file() {
+    let env = Env::new();
+    env.write(
+        "stray.txt",
+        b"Harbour plan\n\nThe council approved the harbour plan on Tuesday.\x07\nWork starts next\x00 spring and ends in three years.\n",
+    );
+    let out = env
+        .cmd(&["ingest", env.corpus().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let body: String = env
+        .conn()
+        .query_row("SELECT body FROM documents", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(
+        body,
+        "The council approved the harbour plan on Tuesday.\nWork starts next spring and ends in three years."
+    );
+}
+
 /// Issue 16, point 7: two-byte legacy encodings hold byte pairs that look like UTF-8; they were
 /// refused as "it mixes UTF-8 with other bytes".
 #[test]

@@ -4,13 +4,18 @@
 //! UTF-8 is the norm; a UTF-8 or UTF-16 byte-order mark is honoured; text without a BOM that is not
 //! UTF-8 is given to `chardetng` (the detector Firefox uses) and decoded from the legacy encoding it
 //! guesses, so a Windows-1252 or Latin-1 article is decoded rather than rejected. What cannot be text
-//! is rejected with a reason: empty files, NUL bytes (binary), bytes that mix valid multi-byte UTF-8
+//! is rejected with a reason: empty files, binary files (a known binary signature, or NUL and other
+//! control characters in more than one character in a hundred), bytes that mix valid multi-byte UTF-8
 //! with invalid sequences (a damaged UTF-8 file, which a legacy decoding would turn into mojibake), and
-//! anything whose best legacy decoding still contains control characters.
+//! anything whose best legacy decoding is still full of control characters.
+//!
+//! A few stray control characters in otherwise good text (a scraper's NUL padding, a BEL or backspace
+//! copied from a terminal) do not cost the article: they are dropped (NUL) or made spaces (the others),
+//! and their number is returned, so a whole file is never refused for one byte.
 //! Never guesses silently: the encoding used is returned and stored in `files.encoding`.
 
 use crate::reject::Rejection;
-use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8};
+use encoding_rs::{Encoding, UTF_8};
 
 /// Text decoded from a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,39 +23,102 @@ pub struct Decoded {
     pub text: String,
     /// WHATWG name of the source encoding, e.g. `UTF-8`, `UTF-16LE`, `windows-1252`.
     pub encoding: &'static str,
+    /// Stray control characters (NUL, BEL, backspace, ...) dropped or made spaces.
+    pub controls_removed: usize,
 }
+
+/// At most one character in this many (or [`CONTROL_FLOOR`], for short files) may be a stray control
+/// character for the file to count as text; more than that is a binary file (or text in an encoding
+/// guessed wrong).
+const CONTROL_SHARE: usize = 100;
+const CONTROL_FLOOR: usize = 4;
+
+/// Signatures of binary formats a scraper's folder holds beside its text (archives, PDFs, images,
+/// SQLite databases): refused whatever their share of control bytes.
+const BINARY_SIGNATURES: &[&[u8]] = &[
+    b"PK\x03\x04",
+    b"%PDF-",
+    b"\x89PNG",
+    b"GIF8",
+    b"\xff\xd8\xff",
+    b"\x1f\x8b",
+    b"SQLite format 3\0",
+    b"\x7fELF",
+];
 
 /// Decodes a file's bytes; see the module documentation for the rules.
 pub fn decode(bytes: &[u8]) -> Result<Decoded, Rejection> {
     if bytes.is_empty() {
         return Err(Rejection::Empty);
     }
-    let decoded = if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
-        decode_with_bom(encoding, &bytes[bom_len..])?
-    } else if let Some(offset) = bytes.iter().position(|&b| b == 0) {
+    if BINARY_SIGNATURES.iter().any(|sig| bytes.starts_with(sig)) {
+        let offset = bytes.iter().position(|&b| b == 0 || b >= 0x80).unwrap_or(0);
         return Err(Rejection::Binary { offset });
+    }
+    let (text, encoding) = if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
+        decode_with_bom(encoding, &bytes[bom_len..])?
     } else {
+        let nuls = bytes.iter().filter(|&&b| b == 0).count();
+        if nuls > CONTROL_FLOOR && nuls * CONTROL_SHARE > bytes.len() {
+            let offset = bytes.iter().position(|&b| b == 0).unwrap_or(0);
+            return Err(Rejection::Binary { offset });
+        }
         match std::str::from_utf8(bytes) {
-            Ok(text) => Decoded {
-                text: text.to_owned(),
-                encoding: UTF_8.name(),
-            },
+            Ok(text) => {
+                refuse_binary(text)?;
+                (text.to_owned(), UTF_8)
+            }
             Err(err) => decode_legacy(bytes, err.valid_up_to())?,
         }
     };
-    if decoded.text.trim().is_empty() {
+    let (text, controls_removed) = drop_stray_controls(text);
+    if text.trim().is_empty() {
         return Err(Rejection::Empty);
     }
-    Ok(decoded)
+    Ok(Decoded {
+        text,
+        encoding: encoding.name(),
+        controls_removed,
+    })
 }
 
-fn decode_with_bom(encoding: &'static Encoding, rest: &[u8]) -> Result<Decoded, Rejection> {
-    // UTF-16 text legitimately holds NUL bytes, so the binary check only applies to UTF-8 here.
-    if encoding == UTF_8 {
-        if let Some(offset) = rest.iter().position(|&b| b == 0) {
-            return Err(Rejection::Binary { offset: offset + 3 });
-        }
+/// Drops NUL characters and makes other stray control characters spaces; returns how many there were.
+/// Used on text already known to be text (few of them, or a JSON Lines record's field).
+pub fn drop_stray_controls(text: String) -> (String, usize) {
+    let count = text.chars().filter(|&c| is_unexpected_control(c)).count();
+    if count == 0 {
+        return (text, 0);
     }
+    let cleaned = text
+        .chars()
+        .filter(|&c| c != '\0')
+        .map(|c| if is_unexpected_control(c) { ' ' } else { c })
+        .collect();
+    (cleaned, count)
+}
+
+/// Where the first stray control character sits, when there are more than text holds: binary data,
+/// or bytes decoded with the wrong encoding. `floor` is how many any file may hold.
+fn too_many_controls(text: &str, floor: usize) -> Option<usize> {
+    let count = text.chars().filter(|&c| is_unexpected_control(c)).count();
+    if count <= floor || count * CONTROL_SHARE <= text.chars().count() {
+        return None;
+    }
+    text.find(is_unexpected_control)
+}
+
+/// Refuses decoded text that is mostly control characters as binary.
+fn refuse_binary(text: &str) -> Result<(), Rejection> {
+    match too_many_controls(text, CONTROL_FLOOR) {
+        Some(offset) => Err(Rejection::Binary { offset }),
+        None => Ok(()),
+    }
+}
+
+fn decode_with_bom(
+    encoding: &'static Encoding,
+    rest: &[u8],
+) -> Result<(String, &'static Encoding), Rejection> {
     let text = encoding
         .decode_without_bom_handling_and_without_replacement(rest)
         .ok_or_else(|| Rejection::NotUtf8 {
@@ -61,18 +129,14 @@ fn decode_with_bom(encoding: &'static Encoding, rest: &[u8]) -> Result<Decoded, 
                 encoding.name()
             ),
         })?;
-    if encoding == UTF_16LE || encoding == UTF_16BE {
-        if let Some(offset) = text.find('\0') {
-            return Err(Rejection::Binary { offset });
-        }
-    }
-    Ok(Decoded {
-        text: text.into_owned(),
-        encoding: encoding.name(),
-    })
+    refuse_binary(&text)?;
+    Ok((text.into_owned(), encoding))
 }
 
-fn decode_legacy(bytes: &[u8], first_invalid: usize) -> Result<Decoded, Rejection> {
+fn decode_legacy(
+    bytes: &[u8],
+    first_invalid: usize,
+) -> Result<(String, &'static Encoding), Rejection> {
     // Legacy single-byte text almost never contains a well-formed multi-byte UTF-8 sequence; a file
     // that does, next to invalid bytes, is damaged UTF-8.
     // Two-byte legacy encodings (Shift_JIS, EUC-JP, GBK, Big5, EUC-KR) are full of byte pairs that
@@ -100,19 +164,14 @@ fn decode_legacy(bytes: &[u8], first_invalid: usize) -> Result<Decoded, Rejectio
             why: String::new(),
         });
     };
-    if let Some(offset) = text.find(is_unexpected_control) {
+    // A guessed encoding gets no allowance for short files: a wrong guess shows as control characters.
+    if too_many_controls(&text, 0).is_some() {
         return Err(Rejection::NotUtf8 {
             offset: first_invalid,
-            why: format!(
-                " (as {} it holds a control character at offset {offset})",
-                encoding.name()
-            ),
+            why: format!(" (as {} it is full of control characters)", encoding.name()),
         });
     }
-    Ok(Decoded {
-        text: text.into_owned(),
-        encoding: encoding.name(),
-    })
+    Ok((text.into_owned(), encoding))
 }
 
 /// The legacy encodings of Chinese, Japanese and Korean, in which a character takes two bytes (or
@@ -240,6 +299,40 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.code(), "not-utf8");
+    }
+
+    #[test]
+    fn a_few_stray_controls_do_not_cost_the_article() {
+        let mut text = String::new();
+        for i in 0..20 {
+            text.push_str(&format!(
+                "Paragraph {i} of the article, long enough to be prose.\n"
+            ));
+        }
+        let damaged = text.replacen("prose.\n", "prose.\x07\n", 1).replacen(
+            "Paragraph 3",
+            "Para\0graph 3",
+            1,
+        );
+        let d = decode(damaged.as_bytes()).unwrap();
+        assert_eq!(d.controls_removed, 2);
+        assert_eq!(d.text, text.replacen("prose.\n", "prose. \n", 1));
+    }
+
+    #[test]
+    fn many_nul_bytes_mean_binary() {
+        // UTF-16 without a byte-order mark: every other byte is NUL.
+        let bytes: Vec<u8> = "Kyiv talks resume\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        assert!(matches!(decode(&bytes), Err(Rejection::Binary { .. })));
+        let mut bytes = b"%PDF-1.7\n".to_vec();
+        bytes.extend_from_slice(&[b'x'; 500]);
+        assert!(matches!(
+            decode(&bytes),
+            Err(Rejection::Binary { offset: 0 })
+        ));
     }
 
     #[test]

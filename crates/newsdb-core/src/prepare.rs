@@ -37,6 +37,8 @@ pub struct Prepared {
     pub site_candidates: Vec<Candidate>,
     /// Encoding the file was decoded from.
     pub encoding: &'static str,
+    /// Stray control characters dropped from the file's text (see [`crate::decode`]).
+    pub controls_removed: usize,
     /// Near-duplicate band keys of the body, when asked for and the body has words.
     pub band_keys: Option<BandKeys>,
 }
@@ -51,6 +53,7 @@ pub fn prepare(bytes: &[u8], cleaner: &Cleaner, sign: bool) -> Result<Prepared, 
     };
     let stages = BodyStages {
         encoding: decoded.encoding,
+        controls_removed: decoded.controls_removed,
         cleaner,
         find_title: true,
         sign,
@@ -66,9 +69,11 @@ pub fn prepare_fields(
     cleaner: &Cleaner,
     sign: bool,
 ) -> Result<Prepared, Rejection> {
-    let lines = normalize::lines(text);
+    let (text, controls_removed) = crate::decode::drop_stray_controls(text.to_owned());
+    let lines = normalize::lines(&text);
     let stages = BodyStages {
         encoding: "UTF-8",
+        controls_removed,
         cleaner,
         find_title: false,
         sign,
@@ -79,6 +84,7 @@ pub fn prepare_fields(
 /// The stages after the header.
 struct BodyStages<'a> {
     encoding: &'static str,
+    controls_removed: usize,
     cleaner: &'a Cleaner,
     /// Look for a title line at the top of the body (shape 2).
     find_title: bool,
@@ -145,6 +151,7 @@ impl BodyStages<'_> {
             removed: cleaned.removed,
             quality,
             encoding: self.encoding,
+            controls_removed: self.controls_removed,
         })
     }
 }

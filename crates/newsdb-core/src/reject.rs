@@ -13,7 +13,7 @@ use thiserror::Error;
 pub enum Rejection {
     #[error("empty file")]
     Empty,
-    #[error("binary file (NUL byte at offset {offset})")]
+    #[error("binary file (binary data at byte {offset})")]
     Binary { offset: usize },
     #[error("not UTF-8 (invalid byte at offset {offset}) and not text in a legacy encoding{why}")]
     NotUtf8 { offset: usize, why: String },
