@@ -34,12 +34,35 @@ pub struct Found {
     pub unlisted: Vec<Unlisted>,
 }
 
-/// Resolves roots to absolute canonical paths; fails, naming the root, if one does not exist.
-pub fn resolve_roots(roots: &[PathBuf]) -> Result<Vec<PathBuf>> {
-    roots
-        .iter()
-        .map(|r| std::fs::canonicalize(r).with_context(|| format!("{}: cannot open", r.display())))
-        .collect()
+/// Roots resolved to absolute canonical paths, and the roots that could not be opened.
+#[derive(Debug, Default)]
+pub struct Roots {
+    pub found: Vec<PathBuf>,
+    /// Each root that does not exist or cannot be opened, as an absolute path, with why.
+    pub missing: Vec<(PathBuf, String)>,
+}
+
+/// Resolves roots to absolute canonical paths. A root that cannot be opened (an unmounted share) is
+/// set aside so the others are still ingested; when none can be opened, fails naming the first.
+pub fn resolve_roots(roots: &[PathBuf]) -> Result<Roots> {
+    let mut resolved = Roots::default();
+    let mut first_error = None;
+    for root in roots {
+        match std::fs::canonicalize(root) {
+            Ok(path) => resolved.found.push(path),
+            Err(err) => {
+                let absolute = std::path::absolute(root).unwrap_or_else(|_| root.clone());
+                resolved.missing.push((absolute, err.to_string()));
+                first_error.get_or_insert_with(|| {
+                    anyhow::Error::new(err).context(format!("{}: cannot open", root.display()))
+                });
+            }
+        }
+    }
+    match first_error {
+        Some(err) if resolved.found.is_empty() => Err(err),
+        _ => Ok(resolved),
+    }
 }
 
 /// Which files in a walked folder to take.
@@ -188,7 +211,7 @@ mod tests {
         ] {
             fs::write(root.join(f), "x").unwrap();
         }
-        let roots = resolve_roots(&[root.to_path_buf()]).unwrap();
+        let roots = resolve_roots(&[root.to_path_buf()]).unwrap().found;
         let found = discover(&roots, &Filter::extensions(&["txt".into()]));
         let names: Vec<_> = found
             .files
@@ -209,7 +232,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("article.html");
         fs::write(&file, "x").unwrap();
-        let roots = resolve_roots(&[file]).unwrap();
+        let roots = resolve_roots(&[file]).unwrap().found;
         assert_eq!(
             discover(&roots, &Filter::extensions(&["txt".into()]))
                 .files
@@ -231,7 +254,7 @@ mod tests {
             fs::create_dir_all(root.join(f).parent().unwrap()).unwrap();
             fs::write(root.join(f), "x").unwrap();
         }
-        let roots = resolve_roots(&[root.to_path_buf()]).unwrap();
+        let roots = resolve_roots(&[root.to_path_buf()]).unwrap().found;
         let filter = Filter::extensions(&["txt".into()])
             .with_globs(
                 &["2024/**".into()],

@@ -100,9 +100,12 @@ pub fn run(db: &Path, config: &Config, tuning: &Tuning, args: &IngestArgs) -> Re
             )?;
         }
     }
-    let refused: Vec<_> = std::iter::successors(Some(&summary), |s| s.follow_up.as_deref())
+    let mut refused: Vec<_> = std::iter::successors(Some(&summary), |s| s.follow_up.as_deref())
         .flat_map(|s| &s.refused_deletions)
         .collect();
+    // The follow-up run refuses what the first did: say it once.
+    let mut seen = std::collections::HashSet::new();
+    refused.retain(|r| seen.insert(&r.root));
     for r in &refused {
         eprintln!("newsdb: {r}");
     }

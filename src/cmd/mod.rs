@@ -39,7 +39,7 @@ pub enum Status {
     /// Another ingest holds the writer lock.
     Locked,
     /// The run completed, but refused to mark a root's vanished files deleted (an empty root, or
-    /// more than half of its files gone at once).
+    /// more than half of its files gone at once, or a root that cannot be opened).
     DeletionsRefused,
 }
 

@@ -40,19 +40,30 @@ pub struct IngestOptions {
 }
 
 /// A root whose vanished files a run did not mark deleted: the root is empty, or more than half of
-/// its live files are gone. An unmounted share or a scraper that cleared its folder looks like that,
-/// and marking them deleted would retire their articles (and `prune` would then delete them for
-/// good). Everything found under the root is still ingested.
+/// its live files are gone, or it cannot be opened at all. An unmounted share or a scraper that
+/// cleared its folder looks like that, and marking them deleted would retire their articles (and
+/// `prune` would then delete them for good). Everything found under the root is still ingested, and
+/// the other roots are.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct RefusedDeletion {
     pub root: String,
     /// Live files the database has under the root, and how many of them are gone.
     pub live: u64,
     pub vanished: u64,
+    /// Why the root could not be opened, when it could not: it was skipped whole.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing: Option<String>,
 }
 
 impl std::fmt::Display for RefusedDeletion {
     fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        if let Some(why) = &self.missing {
+            return write!(
+                f,
+                "{}: cannot open ({why}); skipped, its {} live files are kept",
+                self.root, self.live
+            );
+        }
         write!(
             f,
             "{}: refused to mark deleted {} of its {} live files ({}); pass --allow-mass-delete if they are really gone",
@@ -181,11 +192,13 @@ fn run(
     options: &IngestOptions,
     on_event: &mut dyn FnMut(Event),
 ) -> Result<RunSummary> {
+    let mut missing_roots = Vec::new();
     let scopes = match &options.input {
-        Input::Files { roots, .. } => discover::resolve_roots(roots)?
-            .into_iter()
-            .map(RunScope::Files)
-            .collect(),
+        Input::Files { roots, .. } => {
+            let roots = discover::resolve_roots(roots)?;
+            missing_roots = roots.missing;
+            roots.found.into_iter().map(RunScope::Files).collect()
+        }
         Input::Jsonl(Some(path)) => {
             let path = std::fs::canonicalize(path)
                 .with_context(|| format!("{}: cannot open", path.display()))?;
@@ -219,7 +232,7 @@ fn run(
                     RunScope::Lines(_) | RunScope::Stdin => None,
                 })
                 .collect();
-            run_files(&mut sink, &roots, filter, stages, options)
+            run_files(&mut sink, &roots, &missing_roots, filter, stages, options)
         }
         Input::Jsonl(path) => {
             let prefix = scopes[0].label();
@@ -328,6 +341,7 @@ impl Sink for WriterSink<'_, '_, '_> {
 fn run_files(
     sink: &mut WriterSink,
     roots: &[PathBuf],
+    missing_roots: &[(PathBuf, String)],
     filter: &Filter,
     stages: Stages,
     options: &IngestOptions,
@@ -349,11 +363,25 @@ fn run_files(
             .iter()
             .map(|c| c.path.to_string_lossy().into_owned()),
     );
-    let refused = if options.allow_mass_delete {
+    let mut refused = if options.allow_mass_delete {
         Vec::new()
     } else {
         mass_disappearances(roots, &known, |path| sink.writer.was_discovered(path))
     };
+    // A root that cannot be opened is not in the run's scope: nothing under it is looked for.
+    refused.extend(missing_roots.iter().map(|(root, why)| {
+        let root = root.to_string_lossy().into_owned();
+        let live = known
+            .iter()
+            .filter(|(path, k)| k.status.is_live() && is_under(path, &root))
+            .count() as u64;
+        RefusedDeletion {
+            root,
+            live,
+            vanished: live,
+            missing: Some(why.clone()),
+        }
+    }));
     (sink.on_event)(Event::Discovered {
         files: (found.files.len() + found.unlisted.len()) as u64,
     });
@@ -411,15 +439,9 @@ fn mass_disappearances(
         .iter()
         .filter_map(|root| {
             let root = root.to_string_lossy();
-            let under = |path: &str| {
-                path == root
-                    || path
-                        .strip_prefix(root.as_ref())
-                        .is_some_and(|rest| rest.starts_with('/'))
-            };
             let live: Vec<&String> = known
                 .iter()
-                .filter(|(path, k)| k.status.is_live() && under(path))
+                .filter(|(path, k)| k.status.is_live() && is_under(path, &root))
                 .map(|(path, _)| path)
                 .collect();
             let vanished = live
@@ -431,9 +453,18 @@ fn mass_disappearances(
                 root: root.into_owned(),
                 live,
                 vanished,
+                missing: None,
             })
         })
         .collect()
+}
+
+/// Whether a stored path is `root` or below it.
+fn is_under(path: &str, root: &str) -> bool {
+    path == root
+        || path
+            .strip_prefix(root)
+            .is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// Reads a JSON Lines file (or standard input) a chunk of lines at a time; workers parse and clean

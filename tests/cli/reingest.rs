@@ -297,6 +297,59 @@ fn an_empty_or_mostly_vanished_root_keeps_its_files_unless_allowed() {
     assert_intact(&env.db());
 }
 
+/// A root that cannot be opened (an unmounted share, a typo in newsdb.toml) is skipped: the other
+/// roots are ingested, its files stay live, and the run says so and exits 5.
+#[test]
+fn a_missing_root_is_skipped_and_the_others_are_ingested() {
+    let env = Env::new();
+    let (one, two) = (env.corpus().join("one"), env.corpus().join("two"));
+    env.write(
+        "one/a.txt",
+        "Story A\n\nThe council met on Monday and voted on the library budget.\n",
+    );
+    env.write(
+        "two/b.txt",
+        "Story B\n\nThe harbour board met on Tuesday and approved the new quay.\n",
+    );
+    let (one, two) = (one.to_str().unwrap(), two.to_str().unwrap());
+    env.cmd(&["ingest", "-q", one, two]).assert().code(0);
+
+    let mounted_elsewhere = env.dir.path().join("away");
+    std::fs::rename(two, &mounted_elsewhere).unwrap();
+    env.write(
+        "one/c.txt",
+        "Story C\n\nThe school board met on Wednesday and hired two teachers.\n",
+    );
+    let out = env.cmd(&["ingest", "--json", one, two]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{two}: cannot open"))
+            && stderr.contains("its 1 live files are kept"),
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr.matches("cannot open").count(),
+        1,
+        "said once: {stderr}"
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["new_documents"], 1, "{summary}");
+    assert_eq!(summary["refused_deletions"][0]["root"], two);
+    assert_eq!(
+        env.count("SELECT count(*) FROM files WHERE status = 'ingested'"),
+        3
+    );
+    assert_eq!(
+        env.count("SELECT count(*) FROM runs WHERE warning LIKE '%cannot open%'"),
+        1
+    );
+    // Every root missing: nothing to ingest, a plain error.
+    std::fs::rename(&mounted_elsewhere, env.dir.path().join("gone")).unwrap();
+    env.cmd(&["ingest", "-q", two]).assert().code(1);
+    assert_intact(&env.db());
+}
+
 /// A run looks only at documents whose files changed in it to find those to retire, unless the run
 /// before it did not finish: then its committed batches may have moved files off documents it never
 /// retired, and the next run, even over an unchanged folder, must find them.

@@ -2,8 +2,8 @@
 //!
 //! Rules are data: a name, a category, where the rule may fire ([`Scope`]), whether it marks the end
 //! of the article, a pattern and an evidence guard (`max_words`). Each pattern carries the wording of
-//! the major languages newsdb meets (English, German, French, Spanish, Italian, Portuguese, Polish,
-//! Russian, Chinese, Japanese) as alternatives, so a rule names one kind of boilerplate whatever the
+//! the major languages newsdb meets (English, German, French, Spanish, Italian, Portuguese, Dutch,
+//! Polish, Russian, Chinese, Japanese) as alternatives, so a rule names one kind of boilerplate whatever the
 //! language. Every rule is anchored to the start of the line or carries a low `max_words`: boilerplate
 //! lines are short and formulaic, article sentences that talk about cookies, sharing or copyright are
 //! not. Lines no rule names are left to the classifier ([`super::classify`]).
@@ -43,6 +43,9 @@ pub const BUILTIN: &[Rule] = &[
         concat!(
             r"^(advertisement|advertising|ads?|sponsored( content)?|anzeige|werbung|publicité|pub|",
             r"publicidad|pubblicità|publicidade|reklama|реклама|广告|広告|スポンサーリンク|",
+            r"advertentie|gesponsord|contenu sponsorisé|contenido patrocinado|patrocinado|",
+            r"contenuto sponsorizzato|conteúdo patrocinado|materiał sponsorowany|materiał partnera|",
+            r"artykuł sponsorowany|на правах рекламы|",
             r"(story|article) continues below( this)?( advertisement)?)[.:]?$"
         )
     ),
@@ -64,7 +67,7 @@ pub const BUILTIN: &[Rule] = &[
         concat!(
             r"(^|\W)(all rights reserved|alle rechte vorbehalten|tous droits réservés|reproduction interdite|",
             r"todos los derechos reservados|todos os direitos reservados|tutti i diritti riservati|",
-            r"riproduzione riservata|wszelkie prawa zastrzeżone|все права защищены)(\W|$)|",
+            r"riproduzione riservata|wszelkie prawa zastrzeżone|все права защищены|alle rechten voorbehouden)(\W|$)|",
             r"版权所有|無断転載を禁じます|無断転載禁止"
         )
     ),
@@ -173,14 +176,18 @@ pub const BUILTIN: &[Rule] = &[
     ),
     rule!("comment-count", Comments, Anywhere ends, 4, concat!(
         r"^(\d+ )?(comments?|kommentare?|commentaires?|comentarios?|commenti|comentários|komentarze?|",
-        r"комментари(и|ев|й)|评论|コメント)( \(\d+\))?:?$|",
+        r"комментари(и|ев|й)|评论|コメント|reacties?|leserkommentare|kommentarer)( \(\d+\))?:?$|",
         r"^(ver|voir|show|view|read|afficher|zeige|leggi|ver os|pokaż) (all |tous les |todos los )?(\d+ )?",
-        r"(comments?|comentarios|commentaires|kommentare|commenti|comentários|komentarze)( \(\d+\))?$")),
+        r"(comments?|comentarios|commentaires|kommentare|commenti|comentários|komentarze|reacties)( \(\d+\))?$")),
     rule!("comment-form", Comments, Anywhere ends, 8, concat!(
         r"^(leave a (reply|comment)( cancel reply)?|post a comment|add a comment|cancel reply|submit comment|",
         r"post comment|comment ?\*|name ?\*|e-?mail ?\*|website|kommentar schreiben|kommentar absenden|",
         r"schreiben sie einen kommentar|laisser un commentaire|réagir|deja un comentario|comentar|",
         r"lascia un commento|commenta|deixe um comentário|dodaj komentarz|оставить комментарий|",
+        r"(jetzt |artikel )?kommentieren|kommentar verfassen|réagissez|réagir à cet article|commenter|",
+        r"comenta (esta noticia|este artículo)|escribe un comentario|scrivi un commento|comente|",
+        r"escreva um comentário|skomentuj|napisz komentarz|напишите комментарий|комментировать|",
+        r"plaats een reactie|reageer|reageren|schrijf een reactie|",
         r"发表评论|コメントする)[.:]?$")),
     rule!(
         "comment-form-notice",
@@ -191,7 +198,9 @@ pub const BUILTIN: &[Rule] = &[
             r"^(your email address will not be published|required fields are marked|",
             r"ihre e-mail-adresse wird nicht veröffentlicht|votre adresse (e-mail|courriel) ne sera pas publiée|",
             r"tu dirección de correo electrónico no será publicada|il tuo indirizzo email non sarà pubblicato|",
-            r"o seu endereço de e-mail não será publicado|save my name, email,? and website)(\W|$)"
+            r"o seu endereço de e-mail não será publicado|je e-mailadres wordt niet gepubliceerd|",
+            r"twój adres e-mail nie zostanie opublikowany|ваш адрес email не будет опубликован|",
+            r"save my name, email,? and website)(\W|$)"
         )
     ),
     rule!(
@@ -199,7 +208,7 @@ pub const BUILTIN: &[Rule] = &[
         Comments,
         Edge,
         2,
-        r"^(reply|antworten|répondre|responder|rispondi|odpowiedz|ответить|回复|返信)$"
+        r"^(reply|antworten|répondre|responder|rispondi|odpowiedz|ответить|beantwoorden|回复|返信)$"
     ),
     rule!("comment-thread", Comments, Anywhere ends, 20,
         r"^\d+ (thoughts|responses|replies|comments) (on|to) \S"),
@@ -221,6 +230,7 @@ pub const BUILTIN: &[Rule] = &[
             r"^(ce site utilise|nous utilisons) (des )?cookies(\W|$)|^(utilizamos|usamos) cookies(\W|$)|",
             r"^este (sitio( web)?|site) (utiliza|usa) cookies(\W|$)|^(questo sito (utilizza|usa)|utilizziamo) (i )?cookie(\W|$)|",
             r"^ta strona (korzysta z|używa) (plików )?cookie|^мы используем (файлы )?cookie|",
+            r"^(deze (web)?site|wij) (gebruikt|gebruiken|maakt gebruik van) cookies(\W|$)|",
             r"^(本网站|本站|我们)使用\s*cookie|^当サイトでは\s*cookie|",
             r"(^|\W)by continuing to (browse|use) (this|the|our) (site|website)(\W|$).*(^|\W)cookies?(\W|$)"
         )
@@ -233,6 +243,7 @@ pub const BUILTIN: &[Rule] = &[
         concat!(
             r"^(accept|accept all|accept cookies|allow all|reject all|manage (cookies|preferences)|",
             r"cookie (settings|policy|preferences)|alle akzeptieren|akzeptieren|tout accepter|paramétrer|",
+            r"alle ablehnen|ablehnen|alles accepteren|accepteren|weigeren|tout refuser|refuser|",
             r"aceptar|rechazar|configurar|accetta|accetta tutti|rifiuta|aceitar|akceptuję|принять|接受|同意する)$"
         )
     ),
@@ -273,7 +284,7 @@ pub const BUILTIN: &[Rule] = &[
         14,
         concat!(
             r"^(follow us|folgen sie uns|suivez-nous|retrouvez-nous|síguenos|seguici|siga-nos|obserwuj nas|",
-            r"следите за нами|подписывайтесь на наш)(\W|$)|^关注我们"
+            r"следите за нами|подписывайтесь на наш|volg ons)(\W|$)|^关注我们"
         )
     ),
     rule!(
@@ -287,6 +298,8 @@ pub const BUILTIN: &[Rule] = &[
             r"mentions légales|politique de confidentialité|nous contacter|plan du site|cgu|cgv|aviso legal|",
             r"política de privacidad|política de cookies|contacto|note legali|privacy|termos de uso|",
             r"política de privacidade|regulamin|polityka prywatności|политика конфиденциальности|контакты|",
+            r"privacybeleid|privacyverklaring|algemene voorwaarden|cookiebeleid|cookieverklaring|colofon|",
+            r"disclaimer|nutzungsbedingungen|barrierefreiheit|cookie-einstellungen|mediadaten|",
             r"blog at wordpress\.com\.?|powered by \S+)$"
         )
     ),
@@ -313,6 +326,7 @@ pub const BUILTIN: &[Rule] = &[
             r"^(menu|menü|меню|メニュー|菜单|search|suche|rechercher|buscar|cerca|pesquisar|szukaj|поиск|",
             r"home|startseite|accueil|inicio|portada|início|strona główna|главная|首页|ホーム|",
             r"sign in|log in|login|anmelden|se connecter|iniciar sesión|accedi|entrar|zaloguj( się)?|войти|",
+            r"zoeken|inloggen|naar boven|terug naar boven|",
             r"登录|ログイン|back to top|zurück nach oben|retour en haut|volver arriba|torna su|voltar ao topo)$"
         )
     ),
@@ -337,7 +351,14 @@ pub const BUILTIN: &[Rule] = &[
             r"abonnez-vous à (notre|la) newsletter|recevez chaque (matin|jour|semaine)|",
             r"suscríbete a (nuestro|la) (boletín|newsletter)|recibe nuestro boletín|iscriviti alla newsletter|",
             r"receba (as notícias|a newsletter|nossa newsletter)|assine (a|nossa) newsletter|",
-            r"zapisz się do newslettera|подпишитесь на (нашу )?рассылку)(\W|$)|(^|\W)in ihrem postfach\.?$"
+            r"zapisz się do newslettera|подпишитесь на (нашу )?рассылку|newsletter bestellen|",
+            r"zum newsletter anmelden|jetzt (zum )?newsletter anmelden|schrijf je in voor (onze|de) nieuwsbrief|",
+            r"meld je aan voor (onze|de) nieuwsbrief|ontvang (onze|de) nieuwsbrief|",
+            r"inscrivez-vous à (notre|nos) (lettre|infolettre)|suscríbete a nuestros boletines|",
+            r"iscriviti alle nostre newsletter|inscreva-se (na|em nossa) newsletter|",
+            r"zapisz się na newsletter|подпишитесь на наш (канал|telegram))(\W|$)|",
+            r"^(nieuwsbrief|boletín( de noticias)?|infolettre|lettre d'information|рассылка)$|",
+            r"(^|\W)in ihrem postfach\.?$"
         )
     ),
     rule!(
@@ -357,8 +378,14 @@ pub const BUILTIN: &[Rule] = &[
             r"^(jetzt abonnieren|weiterlesen mit|sie sind bereits abonnent|dieser artikel ist nur für abonnenten|",
             r"bereits abonniert)|^(abbonati (per|ora)|sei già abbonato|questo articolo è riservato)|",
             r"^(treść dostępna tylko dla|masz już konto|wykup (dostęp|subskrypcję))|",
-            r"^(продолжение доступно|оформите подписку)|",
-            r"^(subscribe|abo|abonnieren|s'abonner|suscríbete|abbonati|assine|subskrybuj)$"
+            r"^(продолжение доступно|оформите подписку|оформить подписку)|",
+            r"^(word abonnee|al abonnee|log in om verder te lezen|abonneer (nu|je)|",
+            r"dit (artikel|stuk) is (alleen )?(exclusief )?voor abonnees|lees verder met)|",
+            r"^(jetzt testen|bereits registriert|exklusiv für abonnenten|artikel freischalten|",
+            r"jetzt (einloggen|anmelden) und weiterlesen)(\W|$)|",
+            r"^(hazte suscriptor|ya soy suscriptor|accedi per continuare|assine para (continuar|ler)|",
+            r"zaloguj się, aby (czytać|przeczytać)|kup dostęp)|",
+            r"^(subscribe|abo|abonnieren|s'abonner|suscríbete|abbonati|assine|subskrybuj|abonneren)$"
         )
     ),
     rule!(
@@ -368,7 +395,7 @@ pub const BUILTIN: &[Rule] = &[
         12,
         concat!(
             r"^(photo|photograph|image|picture|video|foto|fotografia|fotografía|crédits? photo|bild|",
-            r"bildquelle|zdjęcie|фото|写真|图片|photo credit|image credit|credit)s?( credit)?\s*[:：]\s*\S|",
+            r"bildquelle|zdjęcie|фото|写真|图片|photo credit|image credit|credit|beeld)s?( credit)?\s*[:：]\s*\S|",
             r"^fot\. \S"
         )
     ),
@@ -380,7 +407,7 @@ pub const BUILTIN: &[Rule] = &[
         concat!(
             r"^click here (to|for) (read|see|view|more)(\W|$)|",
             r"^(continue reading|weiterlesen|lire la suite|seguir leyendo|continua a leggere|continuar lendo|",
-            r"czytaj dalej)(\W|$)"
+            r"czytaj dalej|lees verder|читать дальше)(\W|$)"
         )
     ),
     rule!(
@@ -391,7 +418,8 @@ pub const BUILTIN: &[Rule] = &[
         concat!(
             r"^(\d+ min(ute)?s? read|lesezeit:? \d+ min\.?|temps de lecture:? \d+ min|",
             r"tiempo de lectura:? \d+ min|\d+ min(utos|uti)? de lectura|lettura:? \d+ min|",
-            r"czas czytania:? \d+ min|\d+ мин(ут[аы]?)? чтения)\.?$"
+            r"czas czytania:? \d+ min|\d+ мин(ут[аы]?)? чтения|leestijd:? \d+ min(uten)?|\d+ min(uten)? leestijd|",
+            r"\d+ min(uten)? lesezeit)\.?$"
         )
     ),
     rule!("related-heading", Navigation, Anywhere ends, 6, concat!(
@@ -403,6 +431,30 @@ pub const BUILTIN: &[Rule] = &[
         r"les plus lus|noticias relacionadas|te puede interesar|lo más leído|leer más|leggi anche|",
         r"ti potrebbe interessare( anche)?|i più letti|leia também|veja também|mais lidas|czytaj także|",
         r"czytaj więcej|zobacz też|najczęściej czytane|читайте также|читать далее|популярное|по теме|",
+        r"latest (stories|articles|posts)|popular (now|stories|posts)|editor's picks|more like this|",
+        r"related posts|similar (articles|stories)|recent posts|what to read next|up next|further reading|",
+        r"weitere (artikel|nachrichten|meldungen|beiträge|themen|news)( \S+){0,3}|mehr (artikel|nachrichten|news|beiträge)( \S+){0,3}|",
+        r"mehr aus( \S+){1,3}|(die )?neueste(n)? (artikel|nachrichten|beiträge|meldungen)|aktuelle (nachrichten|meldungen|artikel)|",
+        r"ähnliche (artikel|beiträge|themen)|verwandte (artikel|themen|beiträge)|empfohlene artikel|beliebte (artikel|beiträge)|",
+        r"top-?(themen|artikel|news)|zum thema|passend zum thema|das könnte sie (auch )?interessieren|auch lesenswert|",
+        r"meistgelesene (artikel|nachrichten)|am meisten gelesen|letzte (meldungen|beiträge)|unsere empfehlungen|",
+        r"andere leser interessierten sich auch für|ebenfalls interessant|",
+        r"articles (liés|similaires|récents)|à lire (également|aussi)|lire également|dans la même rubrique|",
+        r"les plus (populaires|partagés|commentés)|(les )?dernières (actualités|nouvelles|infos)|nos dernières actualités|",
+        r"à découvrir( aussi)?|voir aussi|vous aimerez aussi|sur le même thème|plus d'actualités|",
+        r"ces articles peuvent vous intéresser|",
+        r"más noticias|últimas noticias|lo más visto|(las |los )?más leíd[ao]s|artículos relacionados|",
+        r"también te puede interesar|(le|te) podría interesar|contenido relacionado|te recomendamos|otras noticias|",
+        r"articoli correlati|potrebbe interessarti|potrebbero interessarti|ultime notizie|(i )?più (visti|popolari)|",
+        r"altre notizie|notizie correlate|da non perdere|ti consigliamo|",
+        r"notícias relacionadas|últimas notícias|(as )?mais (lidas|vistas)|artigos relacionados|",
+        r"você (também )?pode gostar|pode (também )?(lhe )?interessar|outras notícias|mais notícias|",
+        r"gerelateerde (artikelen|berichten)|lees ook|lees meer|meer nieuws|meest gelezen|laatste nieuws|",
+        r"ook interessant|meer over dit onderwerp|bekijk ook|aanbevolen|het laatste nieuws|",
+        r"powiązane (artykuły|tematy)|zobacz (także|również)|czytaj (też|również)|najnowsze( artykuły| wiadomości)?|",
+        r"najpopularniejsze|polecane( artykuły)?|przeczytaj (też|także|również)|może cię zainteresować|",
+        r"похожие (новости|статьи|материалы)|новости по теме|материалы по теме|последние новости|",
+        r"самое (читаемое|популярное)|читайте ещё|смотрите также|ещё по теме|другие новости|",
         r"相关新闻|相关阅读|热门文章|関連記事|人気記事)[.:]?$")),
     rule!(
         "related-link",
@@ -411,7 +463,10 @@ pub const BUILTIN: &[Rule] = &[
         25,
         concat!(
             r"^(related|read more|more|see also|also read|watch|listen|lesen sie auch|lire aussi|leer más|",
-            r"leggi anche|leia também|czytaj (też|także)|читайте также|смотрите также)\s*[:：]\s*\S"
+            r"leggi anche|leia também|czytaj (też|także)|читайте также|смотрите также|lees ook|lees meer|",
+            r"bekijk ook|auch interessant|mehr zum thema|à lire (aussi|également)|voir aussi|lee también|",
+            r"te puede interesar|vedi anche|leia mais|veja também|saiba mais|zobacz (też|także)|",
+            r"przeczytaj (też|także)|по теме)\s*[:：]\s*\S"
         )
     ),
     rule!(
@@ -423,7 +478,8 @@ pub const BUILTIN: &[Rule] = &[
             r"^((\d+|an?|one) (hours?|minutes?|mins?|days?|weeks?) ago|vor \d+ (stunden?|minuten?|tagen?)|",
             r"il y a \d+ (heures?|minutes?|jours?)|hace \d+ (horas?|minutos?|días?)|\d+ (ore|minuti|giorni) fa|",
             r"há \d+ (horas?|minutos?|dias?)|\d+ (godzin[ay]?|minut[y]?|dni) temu|",
-            r"\d+ (час(а|ов)?|минут[аы]?|дн(я|ей)) назад)$|^\d+\s*(小时|分钟|天|時間|分|日)前$"
+            r"\d+ (час(а|ов)?|минут[аы]?|дн(я|ей)) назад|\d+ (uur|minuten?|dagen?) geleden)$|",
+            r"^\d+\s*(小时|分钟|天|時間|分|日)前$"
         )
     ),
     rule!(
@@ -437,7 +493,13 @@ pub const BUILTIN: &[Rule] = &[
             r"twittern|drucken|partager|partager sur \S+|envoyer par e-?mail|compartir|compartir en \S+|",
             r"enviar por (e-?mail|correo)|",
             r"condividi|condividi su \S+|compartilhe( no \S+)?|compartilhar|partilhar|udostępnij( na \S+)?|",
-            r"поделиться( в| во)?( \S+)?|分享到[：:]?\S*|シェア|ツイート|この記事をシェアする)[.:]?$|",
+            r"поделиться( в| во)?( \S+)?|分享到[：:]?\S*|シェア|ツイート|この記事をシェアする|",
+            r"deel( dit artikel| via \S+| op \S+)?|delen|beitrag teilen|seite teilen|link kopieren|",
+            r"per e-?mail (teilen|versenden)|auf \S+ teilen|jetzt teilen|partager cet article|copier le lien|",
+            r"imprimer|compartir (esta noticia|este artículo)|copiar (enlace|link)|imprimir|",
+            r"condividi (questo articolo|l'articolo)|copia (il )?link|stampa|compartilhe (esta notícia|este artigo)|",
+            r"partilhe( este artigo)?|udostępnij (artykuł|ten artykuł)|kopiuj link|drukuj|скопировать ссылку|",
+            r"распечатать|поделиться (статьей|новостью))[.:]?$|",
             r"^click to (share|email|print)(\W|$)"
         )
     ),
@@ -450,7 +512,8 @@ pub const BUILTIN: &[Rule] = &[
             r"^(skip to (main )?(content|navigation|main content)|accessibility links|zum inhalt springen|",
             r"aller au contenu( principal)?|saltar al contenido( principal)?|vai al contenuto( principale)?|",
             r"ir para o conteúdo( principal)?|przejdź do (treści|zawartości)|",
-            r"перейти к (основному )?содержанию|跳到主要内容|本文へスキップ)$"
+            r"перейти к (основному )?содержанию|zum hauptinhalt( springen)?|zur navigation( springen)?|",
+            r"direkt zum inhalt|naar de inhoud|ga naar (de )?(hoofd)?inhoud|跳到主要内容|本文へスキップ)$"
         )
     ),
     rule!(
@@ -470,7 +533,7 @@ pub const BUILTIN: &[Rule] = &[
         30,
         concat!(
             r"^(tags|topics|themen|schlagworte|mots-clés|sujets|etiquetas|archivado en|temas|argomenti|tag|",
-            r"tematy|теги|темы|标签|タグ)\s*[:：]\s*\S"
+            r"tematy|теги|темы|onderwerpen|stichwörter|标签|タグ)\s*[:：]\s*\S"
         )
     ),
     rule!(
@@ -611,6 +674,38 @@ mod tests {
             ("2023年04月18日 09:30", "date-line"),
             ("Leggi anche", "related-heading"),
             ("Czytaj także", "related-heading"),
+            ("Weitere Artikel", "related-heading"),
+            ("Das könnte Sie auch interessieren", "related-heading"),
+            ("Mehr aus Berlin", "related-heading"),
+            ("À lire également", "related-heading"),
+            ("Últimas noticias", "related-heading"),
+            ("Articoli correlati", "related-heading"),
+            ("Notícias relacionadas", "related-heading"),
+            ("Lees ook", "related-heading"),
+            ("Meest gelezen", "related-heading"),
+            ("Powiązane artykuły", "related-heading"),
+            ("Похожие новости", "related-heading"),
+            ("Schrijf je in voor onze nieuwsbrief", "newsletter-signup"),
+            ("Newsletter bestellen", "newsletter-signup"),
+            ("Word abonnee", "paywall"),
+            ("Jetzt testen", "paywall"),
+            ("Jetzt kommentieren", "comment-form"),
+            ("Plaats een reactie", "comment-form"),
+            ("12 reacties", "comment-count"),
+            ("Leserkommentare", "comment-count"),
+            ("Deel dit artikel", "share-widget"),
+            ("Link kopieren", "share-widget"),
+            ("Compartir esta noticia", "share-widget"),
+            ("Udostępnij artykuł", "share-widget"),
+            ("Скопировать ссылку", "share-widget"),
+            ("Advertentie", "ad-marker"),
+            ("Alle rechten voorbehouden", "all-rights-reserved"),
+            (
+                "Deze website maakt gebruik van cookies om uw ervaring te verbeteren.",
+                "cookie-banner",
+            ),
+            ("Beeld: ANP", "photo-credit"),
+            ("3 uur geleden", "relative-time"),
             ("Wszelkie prawa zastrzeżone", "all-rights-reserved"),
             ("Fot. Shutterstock", "photo-credit"),
             ("写真：市民新聞社", "photo-credit"),

@@ -320,7 +320,8 @@ impl Core {
                 break;
             }
         }
-        let end = lines[..cut.unwrap_or(span_end + 1)]
+        // A cut shortens the span; one found after it does not stretch the span up to the cut.
+        let end = lines[..cut.map_or(span_end + 1, |cut| cut.min(span_end + 1))]
             .iter()
             .rposition(good)
             .expect("the start is a good line before the cut");
@@ -472,5 +473,31 @@ mod tests {
         );
         assert!(core.keeps_outside(&lines, 6));
         assert!(core.is_past_end(8));
+    }
+
+    /// A rule that ends the article far below the span (a "Related" heading under a comment thread)
+    /// does not stretch the span down to it over the lines the span left out.
+    #[test]
+    fn a_late_cut_does_not_stretch_the_core() {
+        let para =
+            "The council said it had followed the law and that the consultation had many replies.";
+        let comment =
+            "I have lived here for thirty years and I think the council is right about this.";
+        let mut lines = vec![line(para, false, false); 4];
+        lines.push(line("Leave a reply", true, false));
+        lines.extend((0..6).flat_map(|_| {
+            [
+                line("Anonymous", false, false),
+                line("March 3, 2023 at 6:46 am", false, false),
+                line("Menu", true, false),
+                line(comment, false, false),
+            ]
+        }));
+        lines.push(line("Related", true, true));
+        let core = Core::find(&lines, &SpanWeights::default()).unwrap();
+        assert_eq!(
+            (core.start, core.end, core.cut),
+            (0, 3, Some(lines.len() - 1))
+        );
     }
 }

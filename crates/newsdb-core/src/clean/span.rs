@@ -43,8 +43,8 @@ impl Default for SpanWeights {
             bad: 0.0,
             named: 80.0,
             named_anywhere: 40.0,
-            gap_lines: 1,
-            gap_cap: 2.0,
+            gap_lines: 3,
+            gap_cap: 8.0,
         }
     }
 }
