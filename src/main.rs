@@ -43,11 +43,21 @@ fn main() -> ExitCode {
         Ok(Status::Locked) => EXIT_LOCKED,
         Ok(Status::DeletionsRefused) => EXIT_DELETIONS_REFUSED,
         Err(err) if is_broken_pipe(&err) => EXIT_SUCCESS,
+        Err(err) if interruption(&err).is_some() => {
+            eprintln!("newsdb: {err:#}");
+            interruption(&err).map_or(EXIT_FAILED, |i| i.exit_code())
+        }
         Err(err) => {
             eprintln!("newsdb: {err:#}");
             EXIT_FAILED
         }
     })
+}
+
+/// The signal that stopped an ingest, if one did: the exit code is 128 + its number, as a shell
+/// reports it (130 for SIGINT, 143 for SIGTERM).
+fn interruption(err: &anyhow::Error) -> Option<&newsdb::pipeline::interrupt::Interrupted> {
+    err.chain().find_map(|e| e.downcast_ref())
 }
 
 /// `newsdb sql ... | head` closing the pipe early is not an error.

@@ -34,11 +34,13 @@ impl Rejection {
     }
 
     /// A passing state of the file rather than a verdict on its content: a file already stored keeps
-    /// its document until a run reads it whole.
+    /// its document until a run reads it whole. An emptied file counts as one: a scraper truncates a
+    /// file before writing it again, and retiring the article then would let `prune` delete it.
     pub fn is_transient(&self) -> bool {
         matches!(
             self,
             Rejection::Read(ReadError::Vanished | ReadError::ChangedWhileRead)
+                | Rejection::Content(newsdb_core::Rejection::Empty)
         )
     }
 }
@@ -56,7 +58,8 @@ mod tests {
         let content = Rejection::from(newsdb_core::Rejection::Empty);
         assert_eq!(content.code(), "empty");
         assert_eq!(content.to_string(), "empty file");
-        assert!(!content.is_transient());
+        assert!(content.is_transient(), "an emptied file keeps its document");
+        assert!(!Rejection::from(newsdb_core::Rejection::Binary { offset: 0 }).is_transient());
         assert!(Rejection::depends_only_on_content(content.code()));
     }
 }

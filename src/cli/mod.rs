@@ -32,12 +32,14 @@ pub struct Cli {
 pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0  success: every file was handled
-  1  the run or command failed (database error, missing root, ...)
+  1  the run or command failed (database error, no root that can be opened, ...)
   2  usage error (bad arguments, malformed search query)
   3  the run completed but some files were rejected (see `files.reason`)
   4  another ingest is writing to the database (see `ingest --wait`)
-  5  the run completed but kept the files of a root that is empty or more than half gone
-     (see `ingest --allow-mass-delete`)";
+  5  the run completed but kept the files of a root that is empty, more than half gone or
+     cannot be opened (see `ingest --allow-mass-delete`)
+  130, 143  ingest stopped by SIGINT or SIGTERM between batches; the run is recorded as
+     interrupted and the next run goes on from there";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {

@@ -31,8 +31,8 @@ pub fn run(db: &Path, config: &Config, tuning: &Tuning, args: &IngestArgs) -> Re
             threshold: args.near_threshold,
         },
         batch_files: tuning.batch_files,
-        // Only the tests that kill runs at chosen points set it.
         allow_mass_delete: args.allow_mass_delete || config.allow_mass_delete,
+        // Only the tests that kill runs at chosen points set it.
         fail_point: std::env::var("NEWSDB_TEST_ABORT")
             .ok()
             .as_deref()
@@ -50,6 +50,8 @@ pub fn run(db: &Path, config: &Config, tuning: &Tuning, args: &IngestArgs) -> Re
             progress.suspend(|| eprintln!("{}: {rejection}", path.display()))
         }
     };
+    // From here a signal stops the run between batches and records it (see pipeline::interrupt).
+    pipeline::interrupt::install();
     let result = pipeline::ingest(&mut conn, &cleaner, &options, &mut report);
     progress.finish_and_clear();
     let summary = result?;

@@ -7,6 +7,7 @@
 
 pub mod driver;
 mod files;
+pub mod interrupt;
 mod jsonl;
 mod skip;
 
@@ -99,20 +100,24 @@ impl Default for NearDuplicates {
 }
 
 /// Where a run aborts the process, as `kill -9` would (no destructor runs, no transaction is rolled
-/// back by us): the command-line tool sets it from `NEWSDB_TEST_ABORT`, which only tests use.
+/// back by us), or sends itself SIGTERM: the command-line tool sets it from `NEWSDB_TEST_ABORT`,
+/// which only tests use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FailPoint {
     /// After this many batches were committed.
     AfterBatches(u64),
     /// After the last batch, before the run's end is written.
     BeforeFinish,
+    /// SIGTERM to itself after this many batches were committed (see [`interrupt`]).
+    SignalAfterBatches(u64),
 }
 
 impl FailPoint {
-    /// `batch:N` or `finish`.
+    /// `batch:N`, `finish` or `signal:N`.
     pub fn parse(text: &str) -> Option<FailPoint> {
         match text.split_once(':') {
             Some(("batch", n)) => n.parse().ok().map(FailPoint::AfterBatches),
+            Some(("signal", n)) => n.parse().ok().map(FailPoint::SignalAfterBatches),
             None if text == "finish" => Some(FailPoint::BeforeFinish),
             _ => None,
         }
@@ -242,6 +247,11 @@ fn run(
     if options.fail_point == Some(FailPoint::BeforeFinish) && result.is_ok() {
         std::process::abort();
     }
+    // A signal during the walk or the last batch stops the run before its end is written.
+    let result = result.and_then(|refused| {
+        interrupt::check()?;
+        Ok(refused)
+    });
     match result {
         Ok(refused) => {
             let run_id = writer.run_id();
@@ -267,7 +277,10 @@ fn run(
         }
         Err(err) => {
             // The error being reported matters more than a failure to record it.
-            let _ = writer.fail(&format!("{err:#}"));
+            let _ = match err.downcast_ref::<interrupt::Interrupted>() {
+                Some(_) => writer.interrupt(&format!("{err:#}")),
+                None => writer.fail(&format!("{err:#}")),
+            };
             Err(err)
         }
     }
@@ -321,6 +334,9 @@ impl Sink for WriterSink<'_, '_, '_> {
         if self.fail_point == Some(FailPoint::AfterBatches(self.batches)) {
             std::process::abort();
         }
+        if self.fail_point == Some(FailPoint::SignalAfterBatches(self.batches)) {
+            interrupt::raise(libc::SIGTERM);
+        }
         (self.on_event)(Event::Written {
             files: records.len() as u64,
         });
@@ -332,6 +348,8 @@ impl Sink for WriterSink<'_, '_, '_> {
                 });
             }
         }
+        // Between batches: what is committed stays, the rest waits for the next run.
+        interrupt::check()?;
         Ok(())
     }
 }
@@ -510,6 +528,10 @@ mod tests {
             Some(FailPoint::AfterBatches(3))
         );
         assert_eq!(FailPoint::parse("finish"), Some(FailPoint::BeforeFinish));
+        assert_eq!(
+            FailPoint::parse("signal:2"),
+            Some(FailPoint::SignalAfterBatches(2))
+        );
         assert_eq!(FailPoint::parse("batch:x"), None);
         assert_eq!(FailPoint::parse("later"), None);
     }

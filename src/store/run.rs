@@ -1,5 +1,5 @@
 //! A run's row in `runs`: its start (runs that died before it become `interrupted`), and its end,
-//! `completed` or `failed`, with its counts.
+//! `completed`, `failed` or `interrupted` (by a signal), with its counts.
 
 use crate::record::{RunCounts, RunScope};
 use crate::store::clusters;
@@ -12,6 +12,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 pub enum RunStatus {
     Completed,
     Failed,
+    /// Stopped by a signal between batches.
+    Interrupted,
 }
 
 impl RunStatus {
@@ -19,6 +21,7 @@ impl RunStatus {
         match self {
             RunStatus::Completed => "completed",
             RunStatus::Failed => "failed",
+            RunStatus::Interrupted => "interrupted",
         }
     }
 }

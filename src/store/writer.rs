@@ -211,9 +211,21 @@ impl<'c> Writer<'c> {
 
     /// Records that the run failed, with why. Best effort: the database may be what failed.
     pub fn fail(self, error: &str) -> Result<()> {
+        self.end_early(RunStatus::Failed, error)
+    }
+
+    /// Records the run as interrupted (a signal stopped it between batches), with why.
+    pub fn interrupt(self, why: &str) -> Result<()> {
+        self.end_early(RunStatus::Interrupted, why)
+    }
+
+    /// Ends a run that did not finish: what its batches committed stays; the documents it stored are
+    /// checked for near-duplicates again by the next run, and that run looks at every document (see
+    /// [`run::Started::after_unfinished`]).
+    fn end_early(self, status: RunStatus, error: &str) -> Result<()> {
         let run_id = self.run.run_id;
         let ending = Ending {
-            status: RunStatus::Failed,
+            status,
             error: Some(error),
             warning: None,
         };

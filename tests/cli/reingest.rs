@@ -297,6 +297,31 @@ fn an_empty_or_mostly_vanished_root_keeps_its_files_unless_allowed() {
     assert_intact(&env.db());
 }
 
+/// A file truncated to nothing (a scraper about to write it again) keeps its article: the run reports
+/// it and exits 3, the document stays live, and the next run with the file whole goes on from there.
+#[test]
+fn an_emptied_file_keeps_its_document() {
+    let env = Env::new();
+    let text = "Story A\n\nThe council met on Monday and voted on the library budget.\n";
+    let path = env.write("a.txt", text);
+    env.ingest(0);
+    std::fs::write(&path, "").unwrap();
+    let summary = env.ingest(3);
+    assert_eq!(
+        (summary["failed"].as_i64(), summary["retired"].as_i64()),
+        (Some(1), Some(0)),
+        "{summary}"
+    );
+    assert_eq!(
+        env.count("SELECT count(*) FROM files f JOIN documents d ON d.id = f.document_id WHERE f.status = 'ingested' AND d.retired_run_id IS NULL"),
+        1
+    );
+    std::fs::write(&path, text.replace("Monday", "Tuesday")).unwrap();
+    let summary = env.ingest(0);
+    assert_eq!(summary["changed"], 1, "{summary}");
+    assert_intact(&env.db());
+}
+
 /// A root that cannot be opened (an unmounted share, a typo in newsdb.toml) is skipped: the other
 /// roots are ingested, its files stay live, and the run says so and exits 5.
 #[test]
@@ -452,6 +477,42 @@ fn killed_at_any_point_leaves_a_sound_database_that_converges() {
         };
         panic!("after kills only: {:#?}\nfresh only: {:#?}\ndocs after only {:#?}\ndocs fresh only {:#?}", only(&after, &fresh), only(&fresh, &after), docs(&after, &fresh), docs(&fresh, &after));
     }
+}
+
+/// SIGTERM (cron's `timeout`, systemd stopping a unit) between batches: the run keeps what it
+/// committed, is recorded as interrupted with the signal's name, exits 143, and the next run finishes
+/// the job and ends where an uninterrupted ingest would.
+#[test]
+fn sigterm_records_the_run_as_interrupted_and_the_next_run_converges() {
+    let env = Env::new();
+    generate_corpus(&env.corpus(), 500);
+    let corpus = env.corpus();
+    let out = env
+        .cmd(&["ingest", "--quiet", corpus.to_str().unwrap()])
+        .env("NEWSDB_TEST_ABORT", "signal:2")
+        .env("NEWSDB_BATCH_FILES", "100")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(143), "{stderr}");
+    assert!(stderr.contains("interrupted by SIGTERM"), "{stderr}");
+    let (status, error, seen): (String, String, i64) = env
+        .conn()
+        .query_row("SELECT status, error, files_seen FROM runs", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
+    assert_eq!(status, "interrupted");
+    assert!(error.contains("SIGTERM"), "{error}");
+    assert_eq!(seen, 200, "two batches of 100 committed and counted");
+    assert_eq!(
+        env.count("SELECT count(*) FROM files"),
+        200,
+        "what was committed stays"
+    );
+    assert_intact(&env.db());
+    env.ingest(0);
+    assert_eq!(snapshot(&env.db()), fresh_snapshot(&env));
 }
 
 /// SIGABRT, the signal `std::process::abort` ends the process with.

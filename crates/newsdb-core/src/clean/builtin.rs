@@ -46,7 +46,8 @@ pub const BUILTIN: &[Rule] = &[
             r"advertentie|gesponsord|contenu sponsorisé|contenido patrocinado|patrocinado|",
             r"contenuto sponsorizzato|conteúdo patrocinado|materiał sponsorowany|materiał partnera|",
             r"artykuł sponsorowany|на правах рекламы|",
-            r"(story|article) continues below( this)?( advertisement)?)[.:]?$"
+            r"(story|article) continues below( this)?( advertisement)?|",
+            r"advertisement ?[-–—] ?(story |article )?continues? (reading )?below)[.:]?$"
         )
     ),
     rule!(
@@ -96,6 +97,32 @@ pub const BUILTIN: &[Rule] = &[
             r"republish this (article|story)(\W|$).*|(artikel|beitrag) (anhören|vorlesen|empfehlen|drucken)|",
             r"écouter cet article|escuchar (este artículo|la noticia)|ascolta (questo articolo|l'articolo)|",
             r"ouvir (este artigo|a notícia)|posłuchaj artykułu|прослушать статью)$"
+        )
+    ),
+    rule!(
+        "author-bio",
+        Byline,
+        Anywhere ends,
+        6,
+        concat!(
+            r"^(about the authors?|author bio|über (den autor|die autorin|die autoren)|à propos de l'auteur|",
+            r"sobre (el autor|la autora|o autor)|sull'autore|over de auteur|o autorze|об авторе)[.:]?$"
+        )
+    ),
+    rule!(
+        "blog-archive",
+        Navigation,
+        Anywhere,
+        6,
+        concat!(
+            r"^((january|february|march|april|may|june|july|august|september|october|november|december|",
+            r"januar|februar|märz|mai|juni|juli|oktober|dezember|janvier|février|mars|avril|juin|",
+            r"juillet|août|septembre|octobre|novembre|décembre|enero|febrero|marzo|abril|mayo|junio|julio|",
+            r"agosto|septiembre|octubre|noviembre|diciembre)( \d{4})?|\d{4}) \(\d+\)$|",
+            r"^(blog archive|archives?|select month|categories|kategorien|catégories|categorías|categorie|",
+            r"categorias|categorieën|kategorie|рубрики|site feed|rss|subscribe to:? posts( \(atom\))?|",
+            r"subscribe to:? post comments( \(atom\))?|newer posts?|older posts?|",
+            r"newer post older post( home)?)$"
         )
     ),
     rule!(
@@ -168,6 +195,20 @@ pub const BUILTIN: &[Rule] = &[
         r"^write to \S.*(^|\W)at(\W|$)"
     ),
     rule!(
+        "call-to-action",
+        Navigation,
+        Anywhere,
+        6,
+        concat!(
+            r"^(learn more|find out more|get started( for free| now| today)?|apply now|buy now|shop now|",
+            r"order now|book now|sign up( now| today| for free)?|submit|view all|see all|see more|show more|",
+            r"load more( posts| articles| stories)?|read the review|(check|see) (the )?price( at .+)?|",
+            r"view deal|get (the )?deal|mehr erfahren|jetzt kaufen|alle anzeigen|mehr anzeigen|",
+            r"en savoir plus|voir plus|voir tout|ver más|ver todo|scopri di più|mostra di più|ver mais|",
+            r"meer weten|bekijk alles|dowiedz się więcej|pokaż więcej|подробнее|показать ещё)[.!]?$"
+        )
+    ),
+    rule!(
         "comment-author",
         Comments,
         Edge,
@@ -177,6 +218,7 @@ pub const BUILTIN: &[Rule] = &[
     rule!("comment-count", Comments, Anywhere ends, 4, concat!(
         r"^(\d+ )?(comments?|kommentare?|commentaires?|comentarios?|commenti|comentários|komentarze?|",
         r"комментари(и|ев|й)|评论|コメント|reacties?|leserkommentare|kommentarer)( \(\d+\))?:?$|",
+        r"^discussion about this (post|article)$|",
         r"^(ver|voir|show|view|read|afficher|zeige|leggi|ver os|pokaż) (all |tous les |todos los )?(\d+ )?",
         r"(comments?|comentarios|commentaires|kommentare|commenti|comentários|komentarze|reacties)( \(\d+\))?$")),
     rule!("comment-form", Comments, Anywhere ends, 8, concat!(
@@ -204,11 +246,28 @@ pub const BUILTIN: &[Rule] = &[
         )
     ),
     rule!(
+        "comment-header",
+        Comments,
+        Anywhere ends,
+        12,
+        concat!(
+            // "12 Tami November 7, 2012 at 3:04 AM", "Mark Montgomery April 2, 2010 at 6:46 AM",
+            // "Anna 7. November 2012 um 15:04": a name, a date and a time, as comment systems print them.
+            // No bounded repetition of a Unicode class here: `{1,60}` made the whole set twice as slow.
+            r"^(\d+\.? )?[^.!?]*,? (on |said on |am )?(\p{L}+\.? \d{1,2},? \d{4}|\d{1,2}\.? \p{L}+\.? \d{4}|",
+            r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}),? (at|um|à|a las|alle|às|om|o|в)? ?\d{1,2}[:.h]\d{2}( ?[ap]\.?m\.?)?( uhr)?:?$|",
+            r"^\{? ?\d+ comments?(…|\.\.\.)? (read them below|add one).*$"
+        )
+    ),
+    rule!(
         "comment-reply",
         Comments,
         Edge,
-        2,
-        r"^(reply|antworten|répondre|responder|rispondi|odpowiedz|ответить|beantwoorden|回复|返信)$"
+        6,
+        concat!(
+            r"^(reply|reply to this comment|permalink|trackbacks?|pingbacks?|trackback url for this entry:?|",
+            r"antworten|répondre|responder|rispondi|odpowiedz|ответить|beantwoorden|回复|返信)$"
+        )
     ),
     rule!("comment-thread", Comments, Anywhere ends, 20,
         r"^\d+ (thoughts|responses|replies|comments) (on|to) \S"),
@@ -288,6 +347,28 @@ pub const BUILTIN: &[Rule] = &[
         )
     ),
     rule!(
+        "form-feedback",
+        Newsletter,
+        Anywhere,
+        16,
+        concat!(
+            r"^(oops! something went wrong( while submitting the form)?|thank you! your submission has been received|",
+            r"thanks? (you )?for (signing up|subscribing)|your comment (has been posted|could not be posted)(\W|$).*|",
+            r"verify your comment|previewing your comment|having trouble reading this image\?.*)[.!]?$"
+        )
+    ),
+    rule!(
+        "form-field",
+        Comments,
+        Anywhere,
+        3,
+        concat!(
+            r"^(e-?mail address|full name|your (name|e-?mail)|first name|last name|password|nickname|",
+            r"username|phone number|e-?mail-adresse|passwort|adresse e-?mail|mot de passe|",
+            r"correo electrónico|contraseña|indirizzo email|e-?mailadres|wachtwoord|hasło|пароль)\s*\*?:?$"
+        )
+    ),
+    rule!(
         "legal-links",
         Copyright,
         Edge,
@@ -326,7 +407,7 @@ pub const BUILTIN: &[Rule] = &[
             r"^(menu|menü|меню|メニュー|菜单|search|suche|rechercher|buscar|cerca|pesquisar|szukaj|поиск|",
             r"home|startseite|accueil|inicio|portada|início|strona główna|главная|首页|ホーム|",
             r"sign in|log in|login|anmelden|se connecter|iniciar sesión|accedi|entrar|zaloguj( się)?|войти|",
-            r"zoeken|inloggen|naar boven|terug naar boven|",
+            r"zoeken|inloggen|naar boven|terug naar boven|search for:?|",
             r"登录|ログイン|back to top|zurück nach oben|retour en haut|volver arriba|torna su|voltar ao topo)$"
         )
     ),
@@ -359,6 +440,19 @@ pub const BUILTIN: &[Rule] = &[
             r"zapisz się na newsletter|подпишитесь на наш (канал|telegram))(\W|$)|",
             r"^(nieuwsbrief|boletín( de noticias)?|infolettre|lettre d'information|рассылка)$|",
             r"(^|\W)in ihrem postfach\.?$"
+        )
+    ),
+    rule!(
+        "pager",
+        Navigation,
+        Anywhere,
+        5,
+        concat!(
+            r"^(previous|next|prev|(previous|next|prev) (post|article|story|page)|previous ?next|prev ?next|",
+            r"« ?(previous|older|prev)( \S+){0,3}|(\S+ ){0,3}(next|newer) ?»|back to (blog|all posts|news|articles)|",
+            r"close|toggle|×|✕|←|→|vorheriger artikel|nächster artikel|zurück|weiter|article précédent|",
+            r"article suivant|anterior|siguiente|precedente|successivo|próximo|vorige|volgende|poprzedni|",
+            r"następny|назад|далее|предыдущая|следующая)$"
         )
     ),
     rule!(
@@ -431,7 +525,8 @@ pub const BUILTIN: &[Rule] = &[
         r"les plus lus|noticias relacionadas|te puede interesar|lo más leído|leer más|leggi anche|",
         r"ti potrebbe interessare( anche)?|i più letti|leia também|veja também|mais lidas|czytaj także|",
         r"czytaj więcej|zobacz też|najczęściej czytane|читайте также|читать далее|популярное|по теме|",
-        r"latest (stories|articles|posts)|popular (now|stories|posts)|editor's picks|more like this|",
+        r"(latest|popular|recent|related|similar|featured|trending|top|more) (stories|articles|posts|news|reads)|",
+        r"popular now|editor's picks|more like this|you (might|may) like( to read)?|",
         r"related posts|similar (articles|stories)|recent posts|what to read next|up next|further reading|",
         r"weitere (artikel|nachrichten|meldungen|beiträge|themen|news)( \S+){0,3}|mehr (artikel|nachrichten|news|beiträge)( \S+){0,3}|",
         r"mehr aus( \S+){1,3}|(die )?neueste(n)? (artikel|nachrichten|beiträge|meldungen)|aktuelle (nachrichten|meldungen|artikel)|",
@@ -488,7 +583,7 @@ pub const BUILTIN: &[Rule] = &[
         Anywhere,
         12,
         concat!(
-            r"^(share|share this( article| story| page)?|share on (facebook|twitter|x|linkedin|whatsapp|email)|",
+            r"^(share|share this( article| story| page| post)?|email this|blogthis!|share to (twitter|facebook|pinterest|x)|share on (facebook|twitter|x|linkedin|whatsapp|email)|",
             r"share (by|via) e-?mail|tweet|e-?mail|print|save|copy link|teilen|artikel teilen|teilen auf \S+|",
             r"twittern|drucken|partager|partager sur \S+|envoyer par e-?mail|compartir|compartir en \S+|",
             r"enviar por (e-?mail|correo)|",
@@ -500,7 +595,7 @@ pub const BUILTIN: &[Rule] = &[
             r"condividi (questo articolo|l'articolo)|copia (il )?link|stampa|compartilhe (esta notícia|este artigo)|",
             r"partilhe( este artigo)?|udostępnij (artykuł|ten artykuł)|kopiuj link|drukuj|скопировать ссылку|",
             r"распечатать|поделиться (статьей|новостью))[.:]?$|",
-            r"^click to (share|email|print)(\W|$)"
+            r"^click to (share|email|print)(\W|$)|^email this ?blogthis!|^digg this( \|.*)?$"
         )
     ),
     rule!(
@@ -527,13 +622,25 @@ pub const BUILTIN: &[Rule] = &[
         )
     ),
     rule!(
+        "table-of-contents",
+        Navigation,
+        Anywhere,
+        5,
+        concat!(
+            r"^(table of contents|contents|in this article|on this page|jump to|inhaltsverzeichnis|",
+            r"sommaire|table des matières|índice|tabla de contenidos?|indice|sommario|conteúdo|",
+            r"inhoudsopgave|spis treści|содержание|оглавление|目次|目录)( \[?(show|hide|toggle)\]?)?:?$"
+        )
+    ),
+    rule!(
         "tags-line",
         Navigation,
         Anywhere,
         30,
         concat!(
             r"^(tags|topics|themen|schlagworte|mots-clés|sujets|etiquetas|archivado en|temas|argomenti|tag|",
-            r"tematy|теги|темы|onderwerpen|stichwörter|标签|タグ)\s*[:：]\s*\S"
+            r"tematy|теги|темы|onderwerpen|stichwörter|标签|タグ)\s*[:：]\s*\S|",
+            r"^(tags|tagged|topics|labels|themen|schlagworte|etiquetas|tag|tagi|теги)\s*[:：]?$"
         )
     ),
     rule!(
@@ -602,6 +709,8 @@ mod tests {
         ("comment-form-notice", "Your email address will not be published. Required fields are marked *",
          "The agency said your email address will not be published in the registry."),
         ("comment-reply", "Reply", "Reply cards were sent to every household."),
+        ("comment-header", "2 Dawn Camp November 7, 2012 at 6:57 AM",
+         "The council met on November 7, 2012 at 6:57 AM and voted to close the library."),
         ("comment-thread", "7 thoughts on “Why my tomatoes split this year”",
          "Seven thoughts on the budget from our economics editor follow below, in no particular order."),
         ("conversation-prompt", "What do you think? Join the conversation below.",
@@ -638,6 +747,14 @@ mod tests {
         ("social-buttons", "Facebook", "Facebook said it would appeal the ruling."),
         ("time-field", "Tempo di preparazione: 40 minuti", "Time: the government's plan at 40 minutes past."),
         ("tags-line", "Tags: batteries, smartphones, startups", "Tagging of birds began in 1990."),
+        ("author-bio", "About the author", "About the author of the letter, little is known."),
+        ("blog-archive", "September (12)", "September 12 was the day the council met."),
+        ("call-to-action", "Learn more", "Learn more about the council at its website, officials said."),
+        ("form-feedback", "Oops! Something went wrong while submitting the form.",
+         "Something went wrong with the form, the clerk admitted."),
+        ("form-field", "Email address", "The email address of the council was published."),
+        ("pager", "Previous article", "The previous article in this series covered the budget."),
+        ("table-of-contents", "Table of Contents", "The table of contents lists twelve chapters."),
     ];
 
     #[test]
