@@ -4,7 +4,11 @@
 //! ```sh
 //! cargo run --release --example gen_corpus -- --files 20000 --seed 1 --out /tmp/corpus20k
 //! cargo run --release --example clean_speed -- /tmp/corpus20k tests/devset
+//! cargo run --release --example clean_speed -- --rules rules.toml ../shared/devset/naive
 //! ```
+//!
+//! `--rules FILE` times the built-in rules with a rules file (one that disables a rule shows what
+//! that rule costs).
 //!
 //! Every file under the folders is read into memory first, so the disk is not measured. Compare the
 //! figures with `newsdb ingest`'s files per second on the same corpus (`scripts/bench.sh`): the
@@ -39,8 +43,14 @@ fn timed(mut f: impl FnMut()) -> (u32, Duration) {
 }
 
 fn main() {
-    let dirs: Vec<String> = std::env::args().skip(1).collect();
-    assert!(!dirs.is_empty(), "usage: clean_speed DIR...");
+    let mut dirs: Vec<String> = std::env::args().skip(1).collect();
+    let mut cleaner = Cleaner::builtin();
+    if dirs.first().map(String::as_str) == Some("--rules") {
+        let rules = dirs.get(1).expect("--rules FILE").clone();
+        cleaner = Cleaner::with_rules_file(Path::new(&rules)).expect("a valid rules file");
+        dirs.drain(..2);
+    }
+    assert!(!dirs.is_empty(), "usage: clean_speed [--rules FILE] DIR...");
     let mut files = Vec::new();
     for dir in &dirs {
         collect(Path::new(dir), &mut files);
@@ -50,7 +60,6 @@ fn main() {
         .map(|b| normalize::lines(&String::from_utf8_lossy(b)))
         .collect();
     let lines: usize = docs.iter().map(Vec::len).sum();
-    let cleaner = Cleaner::builtin();
 
     let (passes, took) = timed(|| {
         for doc in &docs {

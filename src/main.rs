@@ -17,6 +17,7 @@ const EXIT_USAGE: u8 = 2;
 const EXIT_FILES_FAILED: u8 = 3;
 const EXIT_LOCKED: u8 = 4;
 const EXIT_DELETIONS_REFUSED: u8 = 5;
+const EXIT_UNSOUND: u8 = 6;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -32,6 +33,7 @@ fn main() -> ExitCode {
         Command::Runs(args) => cmd::runs::run(&cli.db, args),
         Command::Dups(args) => cmd::dups::run(&cli.db, args),
         Command::Prune(args) => cmd::prune::run(&cli.db, &Tuning::from_env(), args),
+        Command::Check(args) => cmd::check::run(&cli.db, &Tuning::from_env(), args),
         Command::Export(args) => cmd::export::run(&cli.db, args),
         Command::Completions(args) => cmd::completions::completions(args),
         Command::Man(args) => cmd::completions::man(args),
@@ -42,6 +44,7 @@ fn main() -> ExitCode {
         Ok(Status::Usage) => EXIT_USAGE,
         Ok(Status::Locked) => EXIT_LOCKED,
         Ok(Status::DeletionsRefused) => EXIT_DELETIONS_REFUSED,
+        Ok(Status::Unsound) => EXIT_UNSOUND,
         Err(err) if is_broken_pipe(&err) => EXIT_SUCCESS,
         Err(err) if interruption(&err).is_some() => {
             eprintln!("newsdb: {err:#}");

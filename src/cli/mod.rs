@@ -38,6 +38,7 @@ Exit codes:
   4  another ingest is writing to the database (see `ingest --wait`)
   5  the run completed but kept the files of a root that is empty, more than half gone or
      cannot be opened (see `ingest --allow-mass-delete`)
+  6  `check` found problems
   130, 143  ingest stopped by SIGINT or SIGTERM between batches; the run is recorded as
      interrupted and the next run goes on from there";
 
@@ -72,6 +73,11 @@ pub enum Command {
     /// Delete retired documents (those no file references any more) for good.
     #[command(after_help = "Example:\n  newsdb prune --json")]
     Prune(PruneArgs),
+    /// Check the database: SQLite's integrity, the full-text index, and newsdb's own invariants.
+    #[command(
+        after_help = "Exit codes: 0 sound, 6 problems found (or left after --repair), 4 another writer holds the\ndatabase (with --repair).\n\nExamples:\n  newsdb check\n  newsdb check --repair\n  newsdb check --json"
+    )]
+    Check(CheckArgs),
     /// Show what ingest would store for one file (header fields and cleaned body); never writes.
     #[command(
         after_help = "Examples:\n  newsdb clean seeds/003_de57944280c0c041.txt\n  newsdb clean article.txt --json | jq '.removed'\n  newsdb clean article.txt --rules my-rules.toml"
@@ -200,6 +206,17 @@ pub struct DupsArgs {
     pub limit: usize,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Rebuild what can be rebuilt from the rows (the full-text index, primaries, retired and
+    /// revived documents, site counts) and say what was done; takes the writer lock.
+    #[arg(long)]
+    pub repair: bool,
+    /// Print every check as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -1,5 +1,6 @@
 //! One module per command: arguments in, a library call, output printed. Each returns the exit status.
 
+pub mod check;
 pub mod clean;
 pub mod completions;
 pub mod dups;
@@ -41,6 +42,8 @@ pub enum Status {
     /// The run completed, but refused to mark a root's vanished files deleted (an empty root, or
     /// more than half of its files gone at once, or a root that cannot be opened).
     DeletionsRefused,
+    /// `check` found problems in the database (or some were left after `--repair`).
+    Unsound,
 }
 
 /// Opens (creating and migrating) the database for a command that writes, naming it in any error.

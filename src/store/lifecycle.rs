@@ -85,7 +85,7 @@ const CHOOSE_PRIMARY: &str = concat!(
 );
 /// [`CHOOSE_PRIMARY`] for every document at once, after a run that did not finish: the documents its
 /// committed batches touched are not known, and its files are skipped as unchanged from then on.
-const CHOOSE_ALL_PRIMARIES: &str = concat!(
+pub(crate) const CHOOSE_ALL_PRIMARIES: &str = concat!(
     "UPDATE files SET status = CASE
             WHEN path = (SELECT min(path) FROM files f
                          WHERE f.document_id = files.document_id AND f.status IN ",

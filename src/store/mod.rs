@@ -8,6 +8,7 @@
 //! columns the SQL shares.
 
 pub mod batch;
+pub mod check;
 pub mod clusters;
 pub mod documents;
 pub mod files;

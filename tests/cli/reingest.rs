@@ -677,3 +677,53 @@ fn a_read_only_database_is_a_clear_error_and_stays_intact() {
     assert_intact(&env.db());
     assert_eq!(env.count("SELECT count(*) FROM documents"), 1);
 }
+
+/// `newsdb check` finds what breaks the database's invariants, `--repair` rebuilds what the rows
+/// allow, and the exit code tells cron.
+#[test]
+fn check_finds_problems_and_repair_fixes_what_it_can() {
+    let env = Env::new();
+    for i in 0..3 {
+        env.write(
+            &format!("{i}.txt"),
+            format!("Story {i}\n\nThe council met on day {i} and voted on the library budget.\n"),
+        );
+    }
+    env.ingest(0);
+    env.cmd(&["check"]).assert().code(0);
+    // Damage it by hand: a document retired while its file is live, the index out of step.
+    env.conn()
+        .execute_batch(
+            "UPDATE documents SET retired_run_id = 1 WHERE id = 1;
+             INSERT INTO documents_fts(documents_fts, rowid, title, body)
+             SELECT 'delete', id, title, body FROM documents WHERE id = 2;",
+        )
+        .unwrap();
+    let out = env.cmd(&["check", "--json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(6));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["sound"], false);
+    let failing: Vec<&str> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["problems"].as_u64() > Some(0))
+        .map(|c| c["check"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        failing,
+        [
+            "fts-index-matches-documents",
+            "documents-with-live-files-are-live"
+        ]
+    );
+    let out = env.cmd(&["check", "--repair"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("repaired fts-index-matches-documents"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("the database is sound"), "{stdout}");
+    assert_intact(&env.db());
+}

@@ -130,6 +130,19 @@ pub fn assert_intact(db: &Path) {
         [],
     )
     .expect("FTS index matches the documents");
+    // And newsdb's own invariants, through the binary.
+    let out = Command::cargo_bin("newsdb")
+        .unwrap()
+        .env_remove("NEWSDB_DB")
+        .args(["--db", db.to_str().unwrap(), "check"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "newsdb check: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }
 
 pub fn seeds() -> &'static Path {

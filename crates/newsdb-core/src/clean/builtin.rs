@@ -195,6 +195,16 @@ pub const BUILTIN: &[Rule] = &[
         r"^write to \S.*(^|\W)at(\W|$)"
     ),
     rule!(
+        "byline-written",
+        Byline,
+        Anywhere,
+        8,
+        concat!(
+            r"^(written|posted|published|reviewed|edited|fact[- ]checked|medically reviewed) by:?( \S.*)?$|",
+            r"^(geschrieben|verfasst) von:?( \S.*)?$"
+        )
+    ),
+    rule!(
         "call-to-action",
         Navigation,
         Anywhere,
@@ -203,7 +213,9 @@ pub const BUILTIN: &[Rule] = &[
             r"^(learn more|find out more|get started( for free| now| today)?|apply now|buy now|shop now|",
             r"order now|book now|sign up( now| today| for free)?|submit|view all|see all|see more|show more|",
             r"load more( posts| articles| stories)?|read the review|(check|see) (the )?price( at .+)?|",
-            r"view deal|get (the )?deal|mehr erfahren|jetzt kaufen|alle anzeigen|mehr anzeigen|",
+            r"view deal|get (the )?deal|(book|get|request|schedule) a demo|start now|download now|",
+            r"(buy|shop) (on|at) \S+|check (amazon|price|prices|availability)( \(on sale!\))?|",
+            r"mehr erfahren|jetzt kaufen|alle anzeigen|mehr anzeigen|",
             r"en savoir plus|voir plus|voir tout|ver más|ver todo|scopri di più|mostra di più|ver mais|",
             r"meer weten|bekijk alles|dowiedz się więcej|pokaż więcej|подробнее|показать ещё)[.!]?$"
         )
@@ -255,7 +267,7 @@ pub const BUILTIN: &[Rule] = &[
             // "Anna 7. November 2012 um 15:04": a name, a date and a time, as comment systems print them.
             // No bounded repetition of a Unicode class here: `{1,60}` made the whole set twice as slow.
             r"^(\d+\.? )?[^.!?]*,? (on |said on |am )?(\p{L}+\.? \d{1,2},? \d{4}|\d{1,2}\.? \p{L}+\.? \d{4}|",
-            r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}),? (at|um|à|a las|alle|às|om|o|в)? ?\d{1,2}[:.h]\d{2}( ?[ap]\.?m\.?)?( uhr)?:?$|",
+            r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}),? ((at|um|à|a las|alle|às|om|o|в|-|\|) )?\d{1,2}[:.h]\d{2}( ?[ap]\.?m\.?)?( uhr)?:?$|",
             r"^\{? ?\d+ comments?(…|\.\.\.)? (read them below|add one).*$"
         )
     ),
@@ -627,7 +639,7 @@ pub const BUILTIN: &[Rule] = &[
         Anywhere,
         5,
         concat!(
-            r"^(table of contents|contents|in this article|on this page|jump to|inhaltsverzeichnis|",
+            r"^(table of contents|contents|in this article|on this page|jump to( \S+)?|inhaltsverzeichnis|",
             r"sommaire|table des matières|índice|tabla de contenidos?|indice|sommario|conteúdo|",
             r"inhoudsopgave|spis treści|содержание|оглавление|目次|目录)( \[?(show|hide|toggle)\]?)?:?$"
         )
@@ -720,6 +732,7 @@ mod tests {
         ("cookie-buttons", "Accept all", "Accept the offer, the union told its members."),
         ("copyright-line", "Copyright © 2022 Dow Jones & Company, Inc.",
          "Copyright law in 2022 was changed to cover news snippets."),
+        ("byline-written", "Written by", "Written by hand, the letter ran to twelve pages."),
         ("date-line", "Published 14 March 2023, 18:42 GMT", "On 14 March 2023 the council voted to close the library, ending a century of lending."),
         ("dateline-agency", "Madrid, 5 nov (EFE).-", "Madrid won the vote after a long campaign (and a recount)."),
         ("follow-us", "Follow us on Instagram", "Followers of the account rose to two million."),
