@@ -320,8 +320,15 @@ impl Core {
                 break;
             }
         }
-        // A cut shortens the span; one found after it does not stretch the span up to the cut.
-        let end = lines[..cut.map_or(span_end + 1, |cut| cut.min(span_end + 1))]
+        // A cut shortens the span. One found after it stretches the span up to it only over a short
+        // break (an "Advertisement" and a closing paragraph before "Related"), never over a comment
+        // thread or a list of stories.
+        let stretch_to = cut.filter(|&cut| {
+            cut > span_end
+                && lines[span_end + 1..cut].iter().filter(|l| !l.blank).count() <= weights.gap_lines
+        });
+        let end = lines
+            [..stretch_to.unwrap_or_else(|| cut.map_or(span_end + 1, |c| c.min(span_end + 1)))]
             .iter()
             .rposition(good)
             .expect("the start is a good line before the cut");
