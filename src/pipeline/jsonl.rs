@@ -3,33 +3,85 @@
 //! skipped.
 
 use super::{Stages, STDIN};
-use crate::read::Stat;
+use crate::read::{ReadError, Stat, MAX_FILE_BYTES};
 use crate::record::{Outcome, Record};
 use anyhow::{Context, Result};
 use newsdb_core::hash::sha256_hex;
 use newsdb_core::Rejection;
 use rayon::prelude::*;
+use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 use std::io::BufRead;
 use std::path::PathBuf;
 
+/// One line of the input: its bytes, or, when it is longer than a file may be
+/// ([`MAX_FILE_BYTES`]), its size and SHA-256 (the line itself is never held in memory whole).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Line {
+    Bytes(Vec<u8>),
+    TooLarge { size: u64, raw_hash: String },
+}
+
+/// Reads one line (without its `\n`) holding at most `limit` bytes of it; `None` at the end.
+fn read_line(reader: &mut dyn BufRead, limit: u64) -> std::io::Result<Option<Line>> {
+    let (mut bytes, mut size, mut any) = (Vec::new(), 0u64, false);
+    let mut hasher: Option<Sha256> = None;
+    loop {
+        let available = reader.fill_buf()?;
+        if available.is_empty() {
+            break;
+        }
+        any = true;
+        let newline = available.iter().position(|&b| b == b'\n');
+        let content = &available[..newline.unwrap_or(available.len())];
+        size += content.len() as u64;
+        match &mut hasher {
+            Some(h) => h.update(content),
+            None if size > limit => {
+                let mut h = Sha256::new();
+                h.update(&bytes);
+                h.update(content);
+                bytes = Vec::new();
+                hasher = Some(h);
+            }
+            None => bytes.extend_from_slice(content),
+        }
+        let used = newline.map_or(available.len(), |i| i + 1);
+        reader.consume(used);
+        if newline.is_some() {
+            break;
+        }
+    }
+    Ok(any.then(|| match hasher {
+        Some(h) => Line::TooLarge {
+            size,
+            raw_hash: hex::encode(h.finalize()),
+        },
+        None => Line::Bytes(bytes),
+    }))
+}
+
 /// The non-blank lines of `reader`, numbered from 1, `chunk_lines` at a time. `source` names the
-/// input in errors.
+/// input in errors. A line longer than a file may be is not held whole (see [`Line`]).
 pub fn chunks(
-    reader: Box<dyn BufRead + Send>,
+    mut reader: Box<dyn BufRead + Send>,
     source: String,
     chunk_lines: usize,
-) -> impl Iterator<Item = Result<Vec<(u64, Vec<u8>)>>> + Send {
-    let mut lines = reader.split(b'\n').enumerate();
+) -> impl Iterator<Item = Result<Vec<(u64, Line)>>> + Send {
+    let mut number = 0u64;
     std::iter::from_fn(move || {
         let mut chunk = Vec::with_capacity(chunk_lines);
-        for (i, line) in lines.by_ref() {
-            let line = match line.with_context(|| format!("{source}: reading line {}", i + 1)) {
-                Ok(line) => line,
+        loop {
+            number += 1;
+            let line = match read_line(&mut reader, MAX_FILE_BYTES)
+                .with_context(|| format!("{source}: reading line {number}"))
+            {
+                Ok(Some(line)) => line,
+                Ok(None) => break,
                 Err(e) => return Some(Err(e)),
             };
-            if !line.trim_ascii().is_empty() {
-                chunk.push((i as u64 + 1, line));
+            if !matches!(&line, Line::Bytes(b) if b.trim_ascii().is_empty()) {
+                chunk.push((number, line));
             }
             if chunk.len() == chunk_lines {
                 break;
@@ -41,7 +93,7 @@ pub fn chunks(
 
 /// The per-record stages over one chunk of lines, in parallel.
 pub fn process_chunk(
-    chunk: Vec<(u64, Vec<u8>)>,
+    chunk: Vec<(u64, Line)>,
     prefix: &str,
     mtime_ns: i64,
     stages: Stages,
@@ -49,7 +101,22 @@ pub fn process_chunk(
 ) -> Vec<Record> {
     chunk
         .into_par_iter()
-        .map(|(n, bytes)| process_line(prefix, n, &bytes, mtime_ns, stages, known_bytes))
+        .map(|(n, line)| match line {
+            Line::Bytes(bytes) => process_line(prefix, n, &bytes, mtime_ns, stages, known_bytes),
+            Line::TooLarge { size, raw_hash } => Record {
+                path: PathBuf::from(record_path(prefix, n, &raw_hash)),
+                line: Some(n),
+                stat: Stat { size, mtime_ns },
+                outcome: Outcome::Rejected {
+                    raw_hash: Some(raw_hash),
+                    rejection: ReadError::TooLarge {
+                        size,
+                        limit: MAX_FILE_BYTES,
+                    }
+                    .into(),
+                },
+            },
+        })
         .collect()
 }
 
@@ -63,11 +130,7 @@ fn process_line(
     known_bytes: &HashSet<String>,
 ) -> Record {
     let raw_hash = sha256_hex(bytes);
-    let path = if prefix == STDIN {
-        format!("{STDIN}#{}", &raw_hash[..16])
-    } else {
-        format!("{prefix}#{line}")
-    };
+    let path = record_path(prefix, line, &raw_hash);
     let outcome = if known_bytes.contains(&raw_hash) {
         Outcome::KnownBytes { raw_hash }
     } else {
@@ -93,14 +156,44 @@ fn process_line(
     }
 }
 
+/// A record's path: `FILE#LINE`, or `-#` and 16 hex digits of its SHA-256 for standard input.
+fn record_path(prefix: &str, line: u64, raw_hash: &str) -> String {
+    if prefix == STDIN {
+        format!("{STDIN}#{}", &raw_hash[..16])
+    } else {
+        format!("{prefix}#{line}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
+    fn a_line_longer_than_the_limit_is_sized_and_hashed_not_held() {
+        let long = "x".repeat(100);
+        let input = format!("{{\"a\":1}}\n{long}\n{{\"b\":2}}");
+        let mut reader = std::io::BufReader::with_capacity(8, std::io::Cursor::new(input));
+        let mut lines = Vec::new();
+        while let Some(line) = read_line(&mut reader, 50).unwrap() {
+            lines.push(line);
+        }
+        assert_eq!(lines.len(), 3);
+        assert_eq!(lines[0], Line::Bytes(b"{\"a\":1}".to_vec()));
+        assert_eq!(
+            lines[1],
+            Line::TooLarge {
+                size: 100,
+                raw_hash: sha256_hex(long.as_bytes())
+            }
+        );
+        assert_eq!(lines[2], Line::Bytes(b"{\"b\":2}".to_vec()));
+    }
+
+    #[test]
     fn blank_lines_are_skipped_and_lines_keep_their_numbers() {
         let input = b"{\"a\":1}\n\n  \n{\"b\":2}\n{\"c\":3}".to_vec();
-        let chunks: Vec<Vec<(u64, Vec<u8>)>> =
+        let chunks: Vec<Vec<(u64, Line)>> =
             chunks(Box::new(std::io::Cursor::new(input)), "x".into(), 2)
                 .collect::<Result<_>>()
                 .unwrap();

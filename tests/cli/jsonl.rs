@@ -263,3 +263,42 @@ fn search_and_runs_print_json_lines() {
     assert_eq!(runs.len(), 1);
     assert_eq!(runs[0]["status"], "completed");
 }
+
+/// A record longer than a file may be (64 MiB) is refused with a reason, never held whole in memory,
+/// and the records around it are ingested.
+#[test]
+fn a_record_over_the_size_limit_is_refused_and_the_others_are_ingested() {
+    let env = Env::new();
+    let path = env.dir.path().join("big.jsonl");
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    writeln!(
+        file,
+        r#"{{"title": "One", "text": "The council met on Monday and voted on the library budget."}}"#
+    )
+    .unwrap();
+    write!(file, r#"{{"title": "Huge", "text": ""#).unwrap();
+    let block = "word ".repeat(1 << 16);
+    for _ in 0..(65 << 20) / block.len() {
+        file.write_all(block.as_bytes()).unwrap();
+    }
+    writeln!(file, r#""}}"#).unwrap();
+    writeln!(
+        file,
+        r#"{{"title": "Three", "text": "The harbour board met on Tuesday and approved the new quay."}}"#
+    )
+    .unwrap();
+    drop(file);
+    let out = env
+        .cmd(&["ingest", "--json", "--jsonl", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("big.jsonl#2: file too large"), "{stderr}");
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["new_documents"], 2, "{summary}");
+    assert_eq!(
+        env.count("SELECT count(*) FROM files WHERE reason = 'too-large' AND line = 2"),
+        1
+    );
+}
