@@ -389,10 +389,7 @@ fn run_files(
     // A root that cannot be opened is not in the run's scope: nothing under it is looked for.
     refused.extend(missing_roots.iter().map(|(root, why)| {
         let root = root.to_string_lossy().into_owned();
-        let live = known
-            .iter()
-            .filter(|(path, k)| k.status.is_live() && is_under(path, &root))
-            .count() as u64;
+        let live = live_under(&known, &root).count() as u64;
         RefusedDeletion {
             root,
             live,
@@ -457,11 +454,7 @@ fn mass_disappearances(
         .iter()
         .filter_map(|root| {
             let root = root.to_string_lossy();
-            let live: Vec<&String> = known
-                .iter()
-                .filter(|(path, k)| k.status.is_live() && is_under(path, &root))
-                .map(|(path, _)| path)
-                .collect();
+            let live: Vec<&String> = live_under(known, &root).collect();
             let vanished = live
                 .iter()
                 .filter(|p| !found(p.as_str()) && discover::is_gone(Path::new(p.as_str())))
@@ -475,6 +468,17 @@ fn mass_disappearances(
             })
         })
         .collect()
+}
+
+/// The live files the database knows at `root` or below it.
+fn live_under<'k>(
+    known: &'k crate::store::known::KnownFiles,
+    root: &'k str,
+) -> impl Iterator<Item = &'k String> {
+    known
+        .iter()
+        .filter(move |(path, k)| k.status.is_live() && is_under(path, root))
+        .map(|(path, _)| path)
 }
 
 /// Whether a stored path is `root` or below it.

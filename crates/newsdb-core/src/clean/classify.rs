@@ -323,12 +323,19 @@ impl Core {
         // A cut shortens the span. One found after it stretches the span up to it only over a short
         // break (an "Advertisement" and a closing paragraph before "Related"), never over a comment
         // thread or a list of stories.
-        let stretch_to = cut.filter(|&cut| {
-            cut > span_end
-                && lines[span_end + 1..cut].iter().filter(|l| !l.blank).count() <= weights.gap_lines
-        });
-        let end = lines
-            [..stretch_to.unwrap_or_else(|| cut.map_or(span_end + 1, |c| c.min(span_end + 1)))]
+        let limit = match cut {
+            Some(cut) if cut > span_end => {
+                let between = lines[span_end + 1..cut].iter().filter(|l| !l.blank).count();
+                if between <= weights.gap_lines {
+                    cut
+                } else {
+                    span_end + 1
+                }
+            }
+            Some(cut) => cut,
+            None => span_end + 1,
+        };
+        let end = lines[..limit]
             .iter()
             .rposition(good)
             .expect("the start is a good line before the cut");
