@@ -10,7 +10,7 @@ use crate::store::clusters::Buckets;
 use crate::store::documents::{self, NewDocument};
 use crate::store::files::{self, FileFields, FileRow, FileState};
 use crate::store::lifecycle::Lifecycle;
-use crate::store::sites::SiteTally;
+use crate::store::sites::{SiteLearning, SiteSource};
 use anyhow::{Context, Result};
 use newsdb_core::Prepared;
 use rusqlite::{params, Connection};
@@ -33,7 +33,7 @@ pub struct Carried {
     /// in its cluster is stored with `cluster_id = id` in one insert (an update would rewrite the row).
     pub next_document_id: i64,
     pub buckets: Buckets,
-    pub sites: SiteTally,
+    pub sites: SiteLearning,
 }
 
 const SELECT_BY_RAW_HASH: &str = "
@@ -87,7 +87,7 @@ impl<'a> Batch<'a> {
         let (conn, run_id) = (self.conn, self.run.run_id);
         self.carried
             .sites
-            .write_if_full(conn, run_id)
+            .settle(conn, run_id)
             .context("counting site boilerplate lines")?;
         if self.carried.buckets.is_full() {
             self.carried
@@ -157,6 +157,15 @@ impl<'a> Batch<'a> {
                 )?;
             }
             Outcome::Prepared { raw_hash, doc } => {
+                let site = doc.domain.as_deref().map(|domain| SiteSource {
+                    domain,
+                    page: doc.site_page,
+                    candidates: &doc.site_candidates,
+                });
+                self.carried
+                    .sites
+                    .source(self.conn, raw_hash, site)
+                    .context("recording what the page teaches its site")?;
                 let fields = FileFields {
                     encoding: Some(doc.encoding),
                     title: doc.header.title.as_deref(),
@@ -205,7 +214,7 @@ impl<'a> Batch<'a> {
                 }
                 id
             }
-            (None, Some(doc)) => self.new_document(doc, stored.is_none())?,
+            (None, Some(doc)) => self.new_document(doc)?,
             (None, None) => unreachable!(),
         };
         if let Some(s) = live.filter(|s| s.document_id != Some(document_id)) {
@@ -228,12 +237,16 @@ impl<'a> Batch<'a> {
                 fields,
             },
             self.run.run_id,
-        )
+        )?;
+        if doc.is_some() {
+            let left = files::move_copies(self.conn, raw_hash, document_id)?;
+            self.lifecycle.affect(left);
+        }
+        Ok(())
     }
 
-    /// Stores `doc` as a new document and returns its id. `new_file`: the file that brought it was
-    /// never stored before, so its site lines count (a file cleaned again does not count twice).
-    fn new_document(&mut self, doc: &'a Prepared, new_file: bool) -> Result<i64> {
+    /// Stores `doc` as a new document and returns its id.
+    fn new_document(&mut self, doc: &'a Prepared) -> Result<i64> {
         let carried = &mut *self.carried;
         carried.counts.new_documents += 1;
         let id = carried.next_document_id;
@@ -253,9 +266,6 @@ impl<'a> Batch<'a> {
         };
         documents::insert(self.conn, &new, doc)?;
         self.fts.push((id, doc));
-        if let (Some(domain), true) = (&doc.domain, new_file) {
-            carried.sites.count(domain, &doc.site_candidates);
-        }
         Ok(id)
     }
 
@@ -325,7 +335,7 @@ mod tests {
                     counts: RunCounts::default(),
                     next_document_id: 1,
                     buckets: Buckets::default(),
-                    sites: SiteTally::default(),
+                    sites: SiteLearning::default(),
                 },
                 lifecycle: Lifecycle::default(),
             }

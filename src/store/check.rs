@@ -1,12 +1,11 @@
 //! `newsdb check`: is this database sound? SQLite's own integrity check, the FTS5 index's, and the
 //! invariants newsdb keeps between runs. `--repair` rebuilds what can be rebuilt from the rows
 //! themselves (the full-text index, which file is a document's primary, retired and revived
-//! documents, learned-line counts of sites); what needs the files again (a live file without a
+//! documents, site learning recounted from the live files); what needs the files again (a live file without a
 //! document, copies of the same bytes on two documents) is reported with the command that fixes it.
 
 use crate::live_statuses;
 use anyhow::{Context, Result};
-use newsdb_core::clean::site::MIN_DOCUMENTS;
 use rusqlite::Connection;
 
 /// The outcome of one check.
@@ -121,13 +120,6 @@ const INVARIANTS: &[Invariant] = &[
     },
 ];
 
-/// The learned-line count of each site, from its lines.
-const SITE_COUNTS: &str = "SELECT count(*) FROM sites s
-     WHERE s.learned_lines <> (SELECT count(*) FROM site_lines l
-                               WHERE l.domain = s.domain AND l.documents >= ?1)";
-const REPAIR_SITE_COUNTS: &str = "UPDATE sites SET learned_lines =
-     (SELECT count(*) FROM site_lines l WHERE l.domain = sites.domain AND l.documents >= ?1)";
-
 /// Runs every check; a passing one has `problems == 0`.
 pub fn check(conn: &Connection) -> Result<Vec<Finding>> {
     let mut findings = Vec::new();
@@ -180,11 +172,16 @@ pub fn check(conn: &Connection) -> Result<Vec<Finding>> {
             repairable: inv.repair_sql.is_some(),
         });
     }
-    let sites: i64 = conn.query_row(SITE_COUNTS, [MIN_DOCUMENTS], |r| r.get(0))?;
+    let sites = super::sites::audit(conn).context("recounting site learning")?;
     findings.push(Finding {
-        check: "site-counts-match-lines",
-        problems: sites as u64,
-        detail: None,
+        check: "site-learning-matches-live-pages",
+        problems: sites.problems(),
+        detail: (sites.problems() > 0).then(|| {
+            format!(
+                "{} pages, {} line counts and {} learned sets differ from what the live files imply",
+                sites.pages, sites.lines, sites.sites
+            )
+        }),
         repairable: true,
     });
     Ok(findings)
@@ -216,10 +213,12 @@ pub fn repair(conn: &mut Connection, findings: &[Finding]) -> Result<Vec<String>
             done.push(format!("{}: {changed} rows {}", inv.check, inv.fix));
         }
     }
-    if failing("site-counts-match-lines") {
-        let changed = tx.execute(REPAIR_SITE_COUNTS, [MIN_DOCUMENTS])?;
+    if failing("site-learning-matches-live-pages") {
+        let run_id: Option<i64> = tx.query_row("SELECT max(id) FROM runs", [], |r| r.get(0))?;
+        let changed = super::sites::rebuild(&tx, run_id).context("recounting site learning")?;
         done.push(format!(
-            "site-counts-match-lines: {changed} sites recounted from their lines"
+            "site-learning-matches-live-pages: recounted from the live files; {changed} sites' learned \
+             lines changed (the next ingest cleans their documents again)"
         ));
     }
     tx.commit()?;

@@ -1,5 +1,6 @@
 //! Rows of the `files` table as a run writes them: one per path ever seen.
 
+use crate::live_statuses;
 use crate::read::Stat;
 use crate::reject::Rejection;
 use crate::store::schema::FileStatus;
@@ -64,6 +65,33 @@ const UPSERT_FILE: &str = "
         published = excluded.published, url = excluded.url, status = excluded.status,
         reason = excluded.reason, detail = excluded.detail, last_run_id = excluded.last_run_id,
         deleted_run_id = NULL";
+
+const DOCUMENTS_OF_OTHER_COPIES: &str = concat!(
+    "SELECT DISTINCT document_id FROM files WHERE raw_hash = ?1 AND status IN ",
+    live_statuses!(),
+    " AND document_id IS NOT ?2"
+);
+const MOVE_COPIES: &str = concat!(
+    "UPDATE files SET document_id = ?2 WHERE raw_hash = ?1 AND status IN ",
+    live_statuses!(),
+    " AND document_id IS NOT ?2"
+);
+
+/// Points every live file with the bytes `raw_hash` at `document_id`, so copies of the same bytes
+/// always stand for one document (a copy not read this run would otherwise stay on the document its
+/// bytes made before they were cleaned again). Returns the documents the copies left.
+pub fn move_copies(conn: &Connection, raw_hash: &str, document_id: i64) -> Result<Vec<i64>> {
+    let left: Vec<i64> = conn
+        .prepare_cached(DOCUMENTS_OF_OTHER_COPIES)?
+        .query_map(params![raw_hash, document_id], |r| r.get(0))?
+        .filter_map(|r| r.transpose())
+        .collect::<rusqlite::Result<_>>()?;
+    if !left.is_empty() {
+        conn.prepare_cached(MOVE_COPIES)?
+            .execute(params![raw_hash, document_id])?;
+    }
+    Ok(left)
+}
 
 /// The stored state of `path`, if it was ever seen.
 pub fn stored(conn: &Connection, path: &str) -> Result<Option<StoredFile>> {

@@ -49,15 +49,19 @@ pub fn known_files(conn: &Connection) -> Result<KnownFiles> {
 /// read and cleaned again. Read from the `documents_cleaner_version` index alone: a scan of the
 /// document rows would read every body.
 ///
-/// Documents of a site whose learned lines changed since they were cleaned are stale too; those come
-/// from the `documents_site` index.
+/// Documents of a site whose learned lines changed since they were cleaned are stale too, and those
+/// cleaned with lines their site no longer has; both come from the `documents_site` index.
 pub fn stale_documents(conn: &Connection, cleaner_version: &str) -> Result<HashSet<i64>> {
     let mut stmt = conn.prepare(
         "SELECT id FROM documents INDEXED BY documents_cleaner_version
          WHERE cleaner_version IS NOT ?1
          UNION ALL
          SELECT d.id FROM sites s JOIN documents d INDEXED BY documents_site ON d.domain = s.domain
-         WHERE d.site_version IS NOT s.version",
+         WHERE d.site_version IS NOT s.version
+         UNION ALL
+         SELECT d.id FROM documents d INDEXED BY documents_site
+         WHERE d.site_version IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM sites s WHERE s.domain = d.domain)",
     )?;
     let rows = stmt.query_map([cleaner_version], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -33,6 +33,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0005_run_warnings.sql",
         include_str!("../../migrations/0005_run_warnings.sql"),
     ),
+    (
+        6,
+        "0006_site_learning_from_live_pages.sql",
+        include_str!("../../migrations/0006_site_learning_from_live_pages.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

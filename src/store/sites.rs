@@ -1,13 +1,18 @@
-//! Site-level learning in the database: counting a run's candidate lines per domain, deciding what
-//! is learned, and loading the learned lines for the cleaner ([`newsdb_core::clean::site`]).
+//! Site-level learning in the database ([`newsdb_core::clean::site`]): what each source would teach
+//! its site, which pages count, how many pages of a domain carry each line, and what is learned.
+//!
+//! Everything here is a function of the live sources (see `migrations/0006_*.sql`): a source's
+//! candidate lines and page are recorded when it is prepared ([`SiteLearning::source`]); a trigger on
+//! `files` notes every raw hash whose live files changed (`site_pending`); and
+//! [`SiteLearning::settle`], called in the same transaction, recounts the pages those touch. So a
+//! run killed between batches, a deleted third of the folder, or a rename leaves the counts where a
+//! fresh ingest of the same files would, and [`audit`] can recompute them all to prove it.
 
+use crate::live_statuses;
 use anyhow::Result;
 use newsdb_core::clean::site::{self, Candidate, Site, SiteLines};
-use rusqlite::{params, Connection};
-use std::collections::{BTreeSet, HashMap, HashSet};
-
-/// Documents per (domain, line hash) counted in one run, and the line's text.
-pub type SiteCounts = HashMap<(String, i64), (i64, String)>;
+use rusqlite::{params, Connection, OptionalExtension};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// The boilerplate lines learned per site so far.
 pub fn load(conn: &Connection) -> Result<SiteLines> {
@@ -38,41 +43,122 @@ pub fn load(conn: &Connection) -> Result<SiteLines> {
     ))
 }
 
-/// Counts held in memory before they are written: bounds the writer's memory on large runs.
-pub const FLUSH_COUNTS: usize = 100_000;
+/// A page of a site: its domain and the key of the article it holds ([`newsdb_core::Prepared::site_page`]).
+type Page = (String, i64);
 
-/// A run's site learning: the candidate lines counted but not written yet, and the domains whose
+/// What a freshly prepared source teaches its site.
+pub struct SiteSource<'a> {
+    pub domain: &'a str,
+    pub page: i64,
+    pub candidates: &'a [Candidate],
+}
+
+/// A run's site learning between settles: sources recorded but not counted yet, and the domains whose
 /// learned lines the run changed.
 #[derive(Debug, Default)]
-pub struct SiteTally {
-    counts: SiteCounts,
+pub struct SiteLearning {
+    /// Text of the candidate lines recorded since the last settle, for lines new to `site_lines`.
+    texts: HashMap<(String, i64), String>,
+    /// Pages whose sources were recorded (or moved away) since the last settle.
+    pages: BTreeSet<Page>,
     changed: BTreeSet<String>,
 }
 
-impl SiteTally {
-    /// Counts the candidate lines of one new document of `domain`. A site's lines are counted once per
-    /// document, from the file that brought it.
-    pub fn count(&mut self, domain: &str, candidates: &[Candidate]) {
-        for c in candidates {
-            let entry = self
-                .counts
-                .entry((domain.to_owned(), c.hash))
-                .or_insert_with(|| (0, c.text.clone()));
-            entry.0 += 1;
+impl SiteLearning {
+    /// Records what the source with bytes `raw_hash` teaches (`None`: it has no site). A no-op when
+    /// it is recorded already; otherwise the page it leaves and the page it joins are recounted at the
+    /// next [`settle`](Self::settle).
+    pub fn source(
+        &mut self,
+        conn: &Connection,
+        raw_hash: &str,
+        source: Option<SiteSource>,
+    ) -> Result<()> {
+        let stored: Option<(String, i64, Vec<u8>)> = conn
+            .prepare_cached("SELECT domain, page_key, lines FROM site_sources WHERE raw_hash = ?1")?
+            .query_row([raw_hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        let Some(source) = source else {
+            if let Some((domain, page, _)) = stored {
+                conn.prepare_cached("DELETE FROM site_sources WHERE raw_hash = ?1")?
+                    .execute([raw_hash])?;
+                self.pages.insert((domain, page));
+            }
+            return Ok(());
+        };
+        let lines = encode(source.candidates.iter().map(|c| c.hash).collect());
+        if stored.as_ref().is_some_and(|(domain, page, stored_lines)| {
+            domain == source.domain && *page == source.page && *stored_lines == lines
+        }) {
+            return Ok(());
         }
-    }
-
-    /// Writes the counts held once there are [`FLUSH_COUNTS`] of them.
-    pub fn write_if_full(&mut self, conn: &Connection, run_id: i64) -> Result<()> {
-        if self.counts.len() >= FLUSH_COUNTS {
-            self.write(conn, run_id)?;
+        if let Some((domain, page, _)) = stored {
+            self.pages.insert((domain, page));
+        }
+        conn.prepare_cached(
+            "INSERT OR REPLACE INTO site_sources (raw_hash, domain, page_key, lines)
+             VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![raw_hash, source.domain, source.page, lines])?;
+        self.pages.insert((source.domain.to_owned(), source.page));
+        for c in source.candidates {
+            self.texts
+                .entry((source.domain.to_owned(), c.hash))
+                .or_insert_with(|| c.text.clone());
         }
         Ok(())
     }
 
-    /// Writes the counts held (see [`learn`]).
-    pub fn write(&mut self, conn: &Connection, run_id: i64) -> Result<()> {
-        learn(conn, run_id, &mut self.counts, &mut self.changed)
+    /// Brings the counts up to date, in the caller's transaction: with the sources recorded since the
+    /// last settle, and with every raw hash whose live files changed (`site_pending`). A domain whose
+    /// learned set changes gets a new version in `sites` (or loses its row when nothing is learned any
+    /// more), which makes its documents stale: the run that follows cleans them again.
+    pub fn settle(&mut self, conn: &Connection, run_id: i64) -> Result<()> {
+        let mut insert = conn.prepare_cached(
+            "INSERT OR IGNORE INTO site_lines (domain, line_hash, documents, text, first_run_id)
+             VALUES (?1, ?2, 0, ?3, ?4)",
+        )?;
+        for ((domain, hash), text) in self.texts.drain() {
+            insert.execute(params![domain, hash, text, run_id])?;
+        }
+        let mut pending = conn.prepare_cached(
+            "SELECT DISTINCT s.domain, s.page_key FROM site_pending p
+             JOIN site_sources s ON s.raw_hash = p.raw_hash",
+        )?;
+        let touched: Vec<Page> = pending
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        self.pages.extend(touched);
+        conn.prepare_cached("DELETE FROM site_pending")?
+            .execute([])?;
+
+        let mut deltas: BTreeMap<(String, i64), i64> = BTreeMap::new();
+        for page in std::mem::take(&mut self.pages) {
+            recount_page(conn, &page, &mut deltas)?;
+        }
+        let mut add = conn.prepare_cached(
+            "INSERT INTO site_lines (domain, line_hash, documents, text, first_run_id)
+             VALUES (?1, ?2, ?3, '', ?4)
+             ON CONFLICT (domain, line_hash) DO UPDATE SET documents = documents + excluded.documents
+             RETURNING documents",
+        )?;
+        let mut crossed = BTreeSet::new();
+        for ((domain, hash), delta) in deltas {
+            if delta == 0 {
+                continue;
+            }
+            let after: i64 = add.query_row(params![domain, hash, delta, run_id], |r| r.get(0))?;
+            let before = after - delta;
+            if (before >= site::MIN_DOCUMENTS) != (after >= site::MIN_DOCUMENTS) {
+                crossed.insert(domain);
+            }
+        }
+        for domain in crossed {
+            if relearn(conn, &domain, run_id)? {
+                self.changed.insert(domain);
+            }
+        }
+        Ok(())
     }
 
     /// Domains whose learned lines changed in this run.
@@ -81,48 +167,261 @@ impl SiteTally {
     }
 }
 
-/// Adds `counts` to the stored ones and empties it. A domain with a line that reached
-/// [`site::MIN_DOCUMENTS`] has a new learned set: its `sites` row gets the new version in the same
-/// transaction, which makes its documents stale (the run that follows cleans them again). The domains
-/// that changed are added to `changed`.
-fn learn(
+/// The live files' bytes a page stands for: the union of the lines of its sources that have a live
+/// file (empty when none has).
+const LIVE_PAGE_LINES: &str = concat!(
+    "SELECT s.lines FROM site_sources s INDEXED BY site_sources_page
+     WHERE s.domain = ?1 AND s.page_key = ?2
+       AND EXISTS (SELECT 1 FROM files f WHERE f.raw_hash = s.raw_hash AND f.status IN ",
+    live_statuses!(),
+    ")"
+);
+
+/// Recomputes the lines `page` counts now, stores them, and adds the difference to `deltas`.
+fn recount_page(
     conn: &Connection,
-    run_id: i64,
-    counts: &mut SiteCounts,
-    changed: &mut BTreeSet<String>,
+    page: &Page,
+    deltas: &mut BTreeMap<(String, i64), i64>,
 ) -> Result<()> {
-    let mut rows: Vec<_> = counts.drain().collect();
-    rows.sort_unstable_by(|a, b| a.0.cmp(&b.0)); // in key order: each insert lands next to the last
-    let mut crossed: BTreeSet<String> = BTreeSet::new();
-    let mut upsert = conn.prepare_cached(
-        "INSERT INTO site_lines (domain, line_hash, documents, text, first_run_id)
-         VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (domain, line_hash) DO UPDATE SET documents = documents + excluded.documents
-         RETURNING documents",
-    )?;
-    for ((domain, hash), (added, text)) in rows {
-        let total: i64 =
-            upsert.query_row(params![domain, hash, added, text, run_id], |r| r.get(0))?;
-        if total >= site::MIN_DOCUMENTS && total - added < site::MIN_DOCUMENTS {
-            crossed.insert(domain);
-        }
+    let (domain, key) = page;
+    let mut now = BTreeSet::new();
+    let mut rows = conn.prepare_cached(LIVE_PAGE_LINES)?;
+    let mut rows = rows.query(params![domain, key])?;
+    while let Some(r) = rows.next()? {
+        now.extend(decode(r.get_ref(0)?.as_blob()?));
     }
-    let mut learned = conn
-        .prepare_cached("SELECT line_hash FROM site_lines WHERE domain = ?1 AND documents >= ?2")?;
-    let mut update = conn.prepare_cached(
+    let before: BTreeSet<i64> = conn
+        .prepare_cached("SELECT lines FROM site_pages WHERE domain = ?1 AND page_key = ?2")?
+        .query_row(params![domain, key], |r| {
+            Ok(decode(r.get_ref(0)?.as_blob()?))
+        })
+        .optional()?
+        .unwrap_or_default()
+        .into_iter()
+        .collect();
+    if now == before {
+        return Ok(());
+    }
+    for h in now.difference(&before) {
+        *deltas.entry((domain.clone(), *h)).or_default() += 1;
+    }
+    for h in before.difference(&now) {
+        *deltas.entry((domain.clone(), *h)).or_default() -= 1;
+    }
+    if now.is_empty() {
+        conn.prepare_cached("DELETE FROM site_pages WHERE domain = ?1 AND page_key = ?2")?
+            .execute(params![domain, key])?;
+    } else {
+        conn.prepare_cached(
+            "INSERT OR REPLACE INTO site_pages (domain, page_key, lines) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![domain, key, encode(now.into_iter().collect())])?;
+    }
+    Ok(())
+}
+
+/// Stores `domain`'s learned set as its counts now say; returns whether its version changed.
+fn relearn(conn: &Connection, domain: &str, run_id: i64) -> Result<bool> {
+    let lines: HashSet<i64> = conn
+        .prepare_cached("SELECT line_hash FROM site_lines WHERE domain = ?1 AND documents >= ?2")?
+        .query_map(params![domain, site::MIN_DOCUMENTS], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let stored: Option<String> = conn
+        .prepare_cached("SELECT version FROM sites WHERE domain = ?1")?
+        .query_row([domain], |r| r.get(0))
+        .optional()?;
+    if lines.is_empty() {
+        conn.prepare_cached("DELETE FROM sites WHERE domain = ?1")?
+            .execute([domain])?;
+        return Ok(stored.is_some());
+    }
+    let site = Site::new(lines);
+    if stored.as_deref() == Some(site.version.as_str()) {
+        return Ok(false);
+    }
+    conn.prepare_cached(
         "INSERT INTO sites (domain, learned_lines, version, updated_run_id) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (domain) DO UPDATE SET learned_lines = excluded.learned_lines,
              version = excluded.version, updated_run_id = excluded.updated_run_id",
-    )?;
-    for domain in crossed {
-        let lines: HashSet<i64> = learned
-            .query_map(params![domain, site::MIN_DOCUMENTS], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        let site = Site::new(lines);
-        update.execute(params![domain, site.len() as i64, site.version, run_id])?;
-        changed.insert(domain);
+    )?
+    .execute(params![domain, site.len() as i64, site.version, run_id])?;
+    Ok(true)
+}
+
+/// Line hashes as stored: 8 bytes each, little-endian, ascending, no repeats.
+fn encode(mut hashes: Vec<i64>) -> Vec<u8> {
+    hashes.sort_unstable();
+    hashes.dedup();
+    hashes.iter().flat_map(|h| h.to_le_bytes()).collect()
+}
+
+fn decode(bytes: &[u8]) -> Vec<i64> {
+    bytes
+        .chunks_exact(8)
+        .map(|c| i64::from_le_bytes(c.try_into().expect("8 bytes")))
+        .collect()
+}
+
+/// Where the stored site learning differs from what the live sources imply.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Audit {
+    /// Pages whose stored lines are wrong or missing, or stored but not live.
+    pub pages: u64,
+    /// Lines whose count is wrong.
+    pub lines: u64,
+    /// Domains whose learned set (`sites`) is wrong.
+    pub sites: u64,
+}
+
+impl Audit {
+    pub fn problems(&self) -> u64 {
+        self.pages + self.lines + self.sites
     }
-    Ok(())
+}
+
+/// What the live sources imply, computed from scratch: pages, counts and learned sets.
+struct Implied {
+    pages: HashMap<Page, Vec<i64>>,
+    counts: HashMap<(String, i64), i64>,
+}
+
+fn implied(conn: &Connection) -> Result<Implied> {
+    let mut pages: HashMap<Page, BTreeSet<i64>> = HashMap::new();
+    let mut stmt = conn.prepare(concat!(
+        "SELECT s.domain, s.page_key, s.lines FROM site_sources s
+         WHERE EXISTS (SELECT 1 FROM files f WHERE f.raw_hash = s.raw_hash AND f.status IN ",
+        live_statuses!(),
+        ")"
+    ))?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let lines = decode(r.get_ref(2)?.as_blob()?);
+        pages
+            .entry((r.get(0)?, r.get(1)?))
+            .or_default()
+            .extend(lines);
+    }
+    let mut counts: HashMap<(String, i64), i64> = HashMap::new();
+    for ((domain, _), lines) in &pages {
+        for h in lines {
+            *counts.entry((domain.clone(), *h)).or_default() += 1;
+        }
+    }
+    Ok(Implied {
+        pages: pages
+            .into_iter()
+            .filter(|(_, lines)| !lines.is_empty())
+            .map(|(page, lines)| (page, lines.into_iter().collect()))
+            .collect(),
+        counts,
+    })
+}
+
+/// Learned set per domain from `counts`.
+fn learned_sets(counts: &HashMap<(String, i64), i64>) -> BTreeMap<String, HashSet<i64>> {
+    let mut sets: BTreeMap<String, HashSet<i64>> = BTreeMap::new();
+    for ((domain, hash), n) in counts {
+        if *n >= site::MIN_DOCUMENTS {
+            sets.entry(domain.clone()).or_default().insert(*hash);
+        }
+    }
+    sets
+}
+
+/// Compares the stored site learning with what the live sources imply (`newsdb check`).
+pub fn audit(conn: &Connection) -> Result<Audit> {
+    let implied = implied(conn)?;
+    let mut audit = Audit::default();
+    let mut stored_pages: HashMap<Page, Vec<i64>> = HashMap::new();
+    let mut stmt = conn.prepare("SELECT domain, page_key, lines FROM site_pages")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        stored_pages.insert((r.get(0)?, r.get(1)?), decode(r.get_ref(2)?.as_blob()?));
+    }
+    for (page, lines) in &implied.pages {
+        if stored_pages.get(page) != Some(lines) {
+            audit.pages += 1;
+        }
+    }
+    audit.pages += stored_pages
+        .keys()
+        .filter(|p| !implied.pages.contains_key(*p))
+        .count() as u64;
+
+    let mut stmt = conn.prepare("SELECT domain, line_hash, documents FROM site_lines")?;
+    let mut rows = stmt.query([])?;
+    let mut stored_lines = HashSet::new();
+    while let Some(r) = rows.next()? {
+        let key: (String, i64) = (r.get(0)?, r.get(1)?);
+        let n: i64 = r.get(2)?;
+        if implied.counts.get(&key).copied().unwrap_or(0) != n {
+            audit.lines += 1;
+        }
+        stored_lines.insert(key);
+    }
+    audit.lines += implied
+        .counts
+        .keys()
+        .filter(|k| !stored_lines.contains(*k))
+        .count() as u64;
+
+    let sets = learned_sets(&implied.counts);
+    let mut stored_sites: BTreeMap<String, (i64, String)> = BTreeMap::new();
+    let mut stmt = conn.prepare("SELECT domain, learned_lines, version FROM sites")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        stored_sites.insert(r.get(0)?, (r.get(1)?, r.get(2)?));
+    }
+    for (domain, lines) in &sets {
+        let site = Site::new(lines.clone());
+        if stored_sites.get(domain) != Some(&(site.len() as i64, site.version)) {
+            audit.sites += 1;
+        }
+    }
+    audit.sites += stored_sites
+        .keys()
+        .filter(|d| !sets.contains_key(*d))
+        .count() as u64;
+    Ok(audit)
+}
+
+/// Rewrites the stored site learning from what the live sources imply (`newsdb check --repair`).
+/// A domain whose learned set changes gets its new version, so the next ingest cleans its documents
+/// again. Returns the domains whose learned set changed.
+pub fn rebuild(conn: &Connection, run_id: Option<i64>) -> Result<u64> {
+    let implied = implied(conn)?;
+    conn.execute("DELETE FROM site_pages", [])?;
+    let mut insert =
+        conn.prepare("INSERT INTO site_pages (domain, page_key, lines) VALUES (?1, ?2, ?3)")?;
+    for ((domain, key), lines) in &implied.pages {
+        insert.execute(params![domain, key, encode(lines.clone())])?;
+    }
+    conn.execute(
+        "UPDATE site_lines SET documents = 0 WHERE documents <> 0",
+        [],
+    )?;
+    let mut set = conn.prepare(
+        "INSERT INTO site_lines (domain, line_hash, documents, text, first_run_id)
+         VALUES (?1, ?2, ?3, '', ?4)
+         ON CONFLICT (domain, line_hash) DO UPDATE SET documents = excluded.documents",
+    )?;
+    for ((domain, hash), n) in &implied.counts {
+        set.execute(params![domain, hash, n, run_id])?;
+    }
+    conn.execute("DELETE FROM site_pending", [])?;
+    let sets = learned_sets(&implied.counts);
+    let stored: Vec<String> = conn
+        .prepare("SELECT domain FROM sites")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let domains: BTreeSet<String> = stored.into_iter().chain(sets.into_keys()).collect();
+    let mut changed = 0;
+    for domain in domains {
+        if relearn(conn, &domain, run_id.unwrap_or(0))? {
+            changed += 1;
+        }
+    }
+    Ok(changed)
 }
 
 #[cfg(test)]
@@ -137,30 +436,66 @@ mod tests {
         }
     }
 
+    fn file(conn: &Connection, path: &str, raw_hash: &str, status: &str) {
+        conn.execute(
+            "INSERT INTO files (path, raw_hash, status) VALUES (?1, ?2, ?3)
+             ON CONFLICT (path) DO UPDATE SET raw_hash = excluded.raw_hash, status = excluded.status",
+            params![path, raw_hash, status],
+        )
+        .unwrap();
+    }
+
     #[test]
-    fn a_line_in_enough_documents_of_a_site_is_learned_across_writes() {
+    fn a_line_is_learned_from_enough_live_pages_and_forgotten_when_they_go() {
         let conn = in_memory();
         conn.execute(
             "INSERT INTO runs (id, started_at, roots, cleaner_version) VALUES (1, 't', '[]', 'v')",
             [],
         )
         .unwrap();
-        let mut tally = SiteTally::default();
         let line = [candidate("The Example Times, your daily paper")];
-        for _ in 0..site::MIN_DOCUMENTS - 1 {
-            tally.count("example.com", &line);
+        let mut learning = SiteLearning::default();
+        let mut add = |learning: &mut SiteLearning, raw: &str, domain: &str, page: i64| {
+            let source = SiteSource {
+                domain,
+                page,
+                candidates: &line,
+            };
+            learning.source(&conn, raw, Some(source)).unwrap();
+            file(&conn, &format!("/{raw}"), raw, "ingested");
+        };
+        for i in 0..site::MIN_DOCUMENTS - 1 {
+            add(&mut learning, &format!("r{i}"), "example.com", i);
         }
-        tally.count("other.org", &line);
-        tally.write(&conn, 1).unwrap();
-        assert_eq!(tally.changed(), 0, "one document short of learning");
+        // Another copy of page 0 (other bytes, same article), and a page of another site.
+        add(&mut learning, "copy", "example.com", 0);
+        add(&mut learning, "other", "other.org", 9);
+        learning.settle(&conn, 1).unwrap();
+        assert_eq!(learning.changed(), 0, "one page short of learning");
         assert!(load(&conn).unwrap().get("example.com").is_none());
 
-        tally.count("example.com", &line);
-        tally.write(&conn, 1).unwrap();
-        assert_eq!(tally.changed(), 1);
+        add(&mut learning, "r9", "example.com", 99);
+        learning.settle(&conn, 1).unwrap();
+        assert_eq!(learning.changed(), 1);
         let learned = load(&conn).unwrap();
-        let site = learned.get("example.com").expect("learned");
-        assert!(site.contains("The Example Times, your daily paper"));
+        assert!(learned
+            .get("example.com")
+            .expect("learned")
+            .contains("The Example Times, your daily paper"));
         assert!(learned.get("other.org").is_none());
+        assert_eq!(audit(&conn).unwrap(), Audit::default());
+
+        // A page's file deleted (the trigger notes it): the count goes down and the line is forgotten.
+        file(&conn, "/r1", "r1", "deleted");
+        learning.settle(&conn, 1).unwrap();
+        assert!(load(&conn).unwrap().get("example.com").is_none());
+        assert_eq!(audit(&conn).unwrap(), Audit::default());
+
+        // A hand edit the settle never saw is found, and rebuilt.
+        conn.execute("UPDATE site_lines SET documents = 7", [])
+            .unwrap();
+        assert!(audit(&conn).unwrap().lines > 0);
+        rebuild(&conn, Some(1)).unwrap();
+        assert_eq!(audit(&conn).unwrap(), Audit::default());
     }
 }

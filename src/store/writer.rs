@@ -15,7 +15,7 @@ use crate::store::clusters::{self, Buckets, ClusterWork};
 use crate::store::known::{self, KnownFiles};
 use crate::store::lifecycle::{IsGone, Lifecycle};
 use crate::store::run::{self, Ending, RunStatus};
-use crate::store::sites::{self, SiteTally};
+use crate::store::sites::{self, SiteLearning};
 use anyhow::{Context, Result};
 use newsdb_core::clean::site::SiteLines;
 use rusqlite::{Connection, TransactionBehavior};
@@ -72,7 +72,7 @@ impl<'c> Writer<'c> {
                 counts: RunCounts::default(),
                 next_document_id,
                 buckets: Buckets::default(),
-                sites: SiteTally::default(),
+                sites: SiteLearning::default(),
             },
             lifecycle: Lifecycle::default(),
             wrote_records: false,
@@ -193,7 +193,7 @@ impl<'c> Writer<'c> {
         .context("grouping near-duplicates")?;
         carried
             .sites
-            .write(&tx, run_id)
+            .settle(&tx, run_id)
             .context("counting site boilerplate lines")?;
         counts.sites_learned = carried.sites.changed() as u64;
         if wrote_records {

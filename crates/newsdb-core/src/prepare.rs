@@ -35,6 +35,8 @@ pub struct Prepared {
     pub site_version: Option<String>,
     /// Lines that count towards the domain's learning.
     pub site_candidates: Vec<Candidate>,
+    /// The page's article without its site's learned lines: site learning counts each page once.
+    pub site_page: i64,
     /// Encoding the file was decoded from.
     pub encoding: &'static str,
     /// Stray control characters dropped from the file's text (see [`crate::decode`]).
@@ -138,6 +140,7 @@ impl BodyStages<'_> {
             domain,
             site_version: cleaned.site_version,
             site_candidates: cleaned.site_candidates,
+            site_page: cleaned.site_page,
             content_hash: content_hash_of_canonical(&canonical),
             band_keys: if self.sign {
                 minhash::sign_canonical(&canonical)

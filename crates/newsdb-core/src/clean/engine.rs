@@ -35,8 +35,9 @@ pub const PAST_ARTICLE_END_RULE: &str = "past-article-end";
 /// Bumped when the engine's behaviour, or what ingest derives from a cleaned body, changes in a way the
 /// rule table does not show: documents cleaned by an older version are re-cleaned by the next ingest.
 /// 2: documents get a `lang`. 3: the classifier and position-aware rules. 4: a few stray control
-/// characters no longer refuse a file (decoding).
-const ENGINE_REVISION: u32 = 4;
+/// characters no longer refuse a file (decoding). 5: site learning counts pages as cleaned without
+/// learned lines ([`Cleaned::site_page`]).
+const ENGINE_REVISION: u32 = 5;
 
 /// A line removed by the cleaner.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -62,6 +63,9 @@ pub struct Cleaned {
     pub site_version: Option<String>,
     /// Lines that count towards the site's learning (empty without a domain).
     pub site_candidates: Vec<Candidate>,
+    /// The article the page holds, without its site's learned lines: the unit site learning counts
+    /// in (see [`site`]; 0 without a domain).
+    pub site_page: i64,
     /// Characters other than whitespace in the input lines, and in the removed ones: what the
     /// `boilerplate_ratio` quality signal is measured in.
     pub chars: usize,
@@ -252,6 +256,10 @@ impl Cleaner {
     /// stays: the first inside the core, else the first.
     pub fn clean(&self, lines: &[String], first_line: usize, domain: Option<&str>) -> Cleaned {
         let site = domain.and_then(|d| self.sites.get(d));
+        // What the page is without its site's learned lines: site learning counts from this, so what
+        // is learned depends only on the pages, never on what was learned before them.
+        let named_by_site = site.is_some_and(|s| lines.iter().any(|l| s.contains(l)));
+        let base = named_by_site.then(|| self.clean_with(lines, first_line, None));
         let mut cleaned = self.clean_with(lines, first_line, site);
         if site.is_some() {
             let by_site: usize = cleaned
@@ -268,12 +276,15 @@ impl Cleaner {
                 .sum();
             if by_site > 0 && by_site > kept {
                 // The site's lines would take most of this document: not boilerplate here.
-                cleaned = self.clean_with(lines, first_line, None);
+                cleaned = base.clone().expect("a site line was named");
             }
             cleaned.site_version = site.map(|s| s.version.clone());
         }
         if domain.is_some() {
-            cleaned.site_candidates = site_candidates(lines, first_line, &cleaned);
+            let base = base.as_ref().unwrap_or(&cleaned);
+            let (candidates, page) = (site_candidates(lines, base), page_key(lines, base));
+            cleaned.site_candidates = candidates;
+            cleaned.site_page = page;
         }
         cleaned
     }
@@ -477,32 +488,19 @@ enum Named<'a> {
     Site,
 }
 
-/// The lines of a cleaned document that count towards its site's learning: kept lines that are not
-/// prose, the first and last kept lines ([`site::EDGE_LINES`]), and lines already learned (so their
-/// counts stay true).
-fn site_candidates(lines: &[String], first_line: usize, cleaned: &Cleaned) -> Vec<Candidate> {
+/// The lines of a page that count towards its site's learning, taken from the page as cleaned
+/// without learned lines: kept lines that are not prose, and the first and last kept lines
+/// ([`site::EDGE_LINES`]).
+fn site_candidates(lines: &[String], base: &Cleaned) -> Vec<Candidate> {
     let kept: Vec<usize> = (0..lines.len())
-        .filter(|&i| cleaned.keep[i] && !lines[i].is_empty())
+        .filter(|&i| base.keep[i] && !lines[i].is_empty())
         .collect();
     let (head, tail) = site::EDGE_LINES;
-    let mut chosen: Vec<usize> = kept
-        .iter()
-        .enumerate()
-        .filter(|&(k, &i)| k < head || k + tail >= kept.len() || !cleaned.prose[i])
-        .map(|(_, &i)| i)
-        .collect();
-    chosen.extend(
-        cleaned
-            .removed
-            .iter()
-            .filter(|r| r.rule == SITE_LINE_RULE)
-            .map(|r| r.line - first_line),
-    );
-    chosen.sort_unstable();
-    chosen.dedup();
     let mut seen = HashSet::new();
-    chosen
-        .into_iter()
+    kept.iter()
+        .enumerate()
+        .filter(|&(k, &i)| k < head || k + tail >= kept.len() || !base.prose[i])
+        .map(|(_, &i)| i)
         .filter(|&i| lines[i].len() <= site::MAX_LINE_BYTES)
         .map(|i| Candidate {
             hash: site::line_hash(&lines[i]),
@@ -510,6 +508,21 @@ fn site_candidates(lines: &[String], first_line: usize, cleaned: &Cleaned) -> Ve
         })
         .filter(|c| seen.insert(c.hash))
         .collect()
+}
+
+/// Identifies the article of a page as cleaned without learned lines (its kept lines compared by
+/// [`repeat_key`]): copies of one article that differ in spacing, quotes or the site's learned lines
+/// have the same key, so they count once towards the site's learning.
+fn page_key(lines: &[String], base: &Cleaned) -> i64 {
+    let mut h = fnv::FnvHasher::default();
+    for (line, _) in lines
+        .iter()
+        .zip(&base.keep)
+        .filter(|(l, k)| **k && !l.is_empty())
+    {
+        h.write_u64(repeat_key(line));
+    }
+    h.finish() as i64
 }
 
 /// The key lines are compared by to find repeats: their letters and digits, case-folded, so a caption
@@ -595,6 +608,16 @@ mod tests {
         let candidates = c.clean(&tail, 1, Some("other.example")).site_candidates;
         assert_eq!(candidates.len(), 4);
         assert!(candidates.iter().any(|c| c.text == promo));
+        // They are counted from the page as it is without learned lines, so learning the promotion
+        // changes neither what the page counts nor which page it is.
+        let learned = c.clean(&tail, 1, Some("valley.example"));
+        let unlearned = c.clean(&tail, 1, Some("other.example"));
+        assert_eq!(learned.site_candidates, unlearned.site_candidates);
+        assert_eq!(learned.site_page, unlearned.site_page);
+        assert_ne!(
+            learned.site_page,
+            c.clean(&inside, 1, Some("other.example")).site_page
+        );
     }
 
     #[test]
