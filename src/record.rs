@@ -34,7 +34,7 @@ impl RunScope {
     /// How the scope is recorded in `runs.roots`.
     pub fn label(&self) -> String {
         match self {
-            RunScope::Files(path) => path.to_string_lossy().into_owned(),
+            RunScope::Files(path) => crate::store::paths::stored(path).into_owned(),
             RunScope::Lines(prefix) => prefix.clone(),
             RunScope::Stdin => crate::pipeline::STDIN.to_owned(),
         }
@@ -45,7 +45,15 @@ impl RunScope {
 pub enum Outcome {
     /// The file was read, and its bytes are those of a stored file cleaned by the current cleaner: no
     /// need to decode and clean them again (a rename, a restore, a byte-identical copy).
-    KnownBytes { raw_hash: String },
+    ///
+    /// `document_id`: the document the bytes made when the run started (`None` for a copy of bytes
+    /// first read in this run). The writer links the file to the document of a stored file with these
+    /// bytes, and falls back on it when no file has them any more (their only file changed earlier in
+    /// the run).
+    KnownBytes {
+        raw_hash: String,
+        document_id: Option<i64>,
+    },
     /// The file was read and cleaned.
     Prepared {
         raw_hash: String,

@@ -104,6 +104,7 @@ mod tests {
             stat: Stat::default(),
             outcome: Outcome::KnownBytes {
                 raw_hash: String::new(),
+                document_id: None,
             },
         }
     }

@@ -6,9 +6,10 @@ use crate::discover::Listed;
 use crate::read::{read, FileBytes};
 use crate::record::{Outcome, Record};
 use crate::reject::Rejection;
+use crate::store::known::KnownBytes;
 use rayon::prelude::*;
 use std::collections::hash_map::Entry;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// What to do with one file of a chunk once it is read.
 enum Plan {
@@ -26,7 +27,7 @@ enum Plan {
 pub fn process_chunk(
     chunk: &[Listed],
     stages: Stages,
-    known_bytes: &HashSet<String>,
+    known_bytes: &KnownBytes,
     seen: &mut SeenBytes,
 ) -> Vec<Record> {
     let read: Vec<Result<FileBytes, Rejection>> = chunk
@@ -67,8 +68,9 @@ pub fn process_chunk(
                 raw_hash: None,
                 rejection,
             }),
-            Plan::Process(Ok(file)) if known_bytes.contains(&file.raw_hash) => {
+            Plan::Process(Ok(file)) if known_bytes.contains_key(&file.raw_hash) => {
                 Some(Outcome::KnownBytes {
+                    document_id: known_bytes.get(&file.raw_hash).copied(),
                     raw_hash: file.raw_hash,
                 })
             }

@@ -5,12 +5,12 @@
 use super::{Stages, STDIN};
 use crate::read::{ReadError, Stat, MAX_FILE_BYTES};
 use crate::record::{Outcome, Record};
+use crate::store::known::KnownBytes;
 use anyhow::{Context, Result};
 use newsdb_core::hash::sha256_hex;
 use newsdb_core::Rejection;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
-use std::collections::HashSet;
 use std::io::BufRead;
 use std::path::PathBuf;
 
@@ -97,7 +97,7 @@ pub fn process_chunk(
     prefix: &str,
     mtime_ns: i64,
     stages: Stages,
-    known_bytes: &HashSet<String>,
+    known_bytes: &KnownBytes,
 ) -> Vec<Record> {
     chunk
         .into_par_iter()
@@ -127,12 +127,15 @@ fn process_line(
     bytes: &[u8],
     mtime_ns: i64,
     stages: Stages,
-    known_bytes: &HashSet<String>,
+    known_bytes: &KnownBytes,
 ) -> Record {
     let raw_hash = sha256_hex(bytes);
     let path = record_path(prefix, line, &raw_hash);
-    let outcome = if known_bytes.contains(&raw_hash) {
-        Outcome::KnownBytes { raw_hash }
+    let outcome = if let Some(&document_id) = known_bytes.get(&raw_hash) {
+        Outcome::KnownBytes {
+            raw_hash,
+            document_id: Some(document_id),
+        }
     } else {
         let parsed = newsdb_core::jsonl::parse(bytes).map_err(|rejection| match rejection {
             Rejection::BadRecord(why) => Rejection::BadRecord(format!("line {line}: {why}")),

@@ -16,11 +16,10 @@ pub use driver::Sink;
 use crate::discover::{self, Filter, Listed};
 use crate::record::{Outcome, Record, RunCounts, RunScope};
 use crate::reject::Rejection;
-use crate::store::{RunConfig, Writer};
+use crate::store::{paths, RunConfig, Writer};
 use anyhow::{Context, Result};
 use newsdb_core::{Cleaner, Prepared};
 use rusqlite::Connection;
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 /// What to ingest and how.
@@ -207,7 +206,7 @@ fn run(
         Input::Jsonl(Some(path)) => {
             let path = std::fs::canonicalize(path)
                 .with_context(|| format!("{}: cannot open", path.display()))?;
-            vec![RunScope::Lines(path.to_string_lossy().into_owned())]
+            vec![RunScope::Lines(paths::stored(&path).into_owned())]
         }
         Input::Jsonl(None) => vec![RunScope::Stdin],
     };
@@ -379,7 +378,7 @@ fn run_files(
         found
             .files
             .iter()
-            .map(|c| c.path.to_string_lossy().into_owned()),
+            .map(|c| paths::stored(&c.path).into_owned()),
     );
     let mut refused = if options.allow_mass_delete {
         Vec::new()
@@ -388,7 +387,7 @@ fn run_files(
     };
     // A root that cannot be opened is not in the run's scope: nothing under it is looked for.
     refused.extend(missing_roots.iter().map(|(root, why)| {
-        let root = root.to_string_lossy().into_owned();
+        let root = paths::stored(root).into_owned();
         let live = live_under(&known, &root).count() as u64;
         RefusedDeletion {
             root,
@@ -423,7 +422,7 @@ fn run_files(
     // Only a run with files to read needs the stored raw hashes (a re-run over an unchanged corpus
     // skips loading them).
     let known_bytes = if to_read.is_empty() {
-        HashSet::new()
+        Default::default()
     } else {
         sink.writer.known_raw_hashes(&stale)?
     };
@@ -453,11 +452,11 @@ fn mass_disappearances(
     roots
         .iter()
         .filter_map(|root| {
-            let root = root.to_string_lossy();
+            let root = paths::stored(root);
             let live: Vec<&String> = live_under(known, &root).collect();
             let vanished = live
                 .iter()
-                .filter(|p| !found(p.as_str()) && discover::is_gone(Path::new(p.as_str())))
+                .filter(|p| !found(p.as_str()) && discover::is_gone(&paths::from_stored(p)))
                 .count() as u64;
             let live = live.len() as u64;
             (vanished > 0 && vanished * 2 > live).then(|| RefusedDeletion {

@@ -5,6 +5,7 @@ use crate::discover::Listed;
 use crate::record::Outcome;
 use crate::reject::Rejection;
 use crate::store::known::KnownFiles;
+use crate::store::paths;
 use std::collections::{HashMap, HashSet};
 
 /// Whether a file can be skipped unread: same size and mtime as stored, and stored in a state that the
@@ -17,7 +18,7 @@ pub fn is_unchanged(
     rejections_current: bool,
 ) -> bool {
     known
-        .get(listed.path.to_string_lossy().as_ref())
+        .get(paths::stored(&listed.path).as_ref())
         .is_some_and(|k| {
             k.stat == listed.stat
                 && if k.status.is_live() {
@@ -53,6 +54,7 @@ impl SeenBytes {
         if self.stored.contains(&key) {
             Some(Outcome::KnownBytes {
                 raw_hash: raw_hash.to_owned(),
+                document_id: None,
             })
         } else {
             self.rejected.get(&key).map(|r| Outcome::Rejected {
@@ -64,7 +66,7 @@ impl SeenBytes {
 
     pub fn remember(&mut self, outcome: &Outcome) {
         match outcome {
-            Outcome::KnownBytes { raw_hash } | Outcome::Prepared { raw_hash, .. } => {
+            Outcome::KnownBytes { raw_hash, .. } | Outcome::Prepared { raw_hash, .. } => {
                 self.stored.extend(Self::key(raw_hash));
             }
             Outcome::Rejected {
@@ -83,11 +85,17 @@ impl SeenBytes {
 /// The outcome of a byte-identical copy of a file whose outcome is `first`.
 pub fn copy_outcome(first: &Outcome) -> Outcome {
     match first {
-        Outcome::KnownBytes { raw_hash } | Outcome::Prepared { raw_hash, .. } => {
-            Outcome::KnownBytes {
-                raw_hash: raw_hash.clone(),
-            }
-        }
+        Outcome::KnownBytes {
+            raw_hash,
+            document_id,
+        } => Outcome::KnownBytes {
+            raw_hash: raw_hash.clone(),
+            document_id: *document_id,
+        },
+        Outcome::Prepared { raw_hash, .. } => Outcome::KnownBytes {
+            raw_hash: raw_hash.clone(),
+            document_id: None,
+        },
         Outcome::Rejected {
             raw_hash,
             rejection,

@@ -13,7 +13,7 @@ use crate::store::lifecycle::Lifecycle;
 use crate::store::sites::{SiteLearning, SiteSource};
 use anyhow::{Context, Result};
 use newsdb_core::Prepared;
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 
 /// The run a batch belongs to: fixed for the run's length.
 #[derive(Debug, Clone)]
@@ -42,6 +42,9 @@ const SELECT_BY_RAW_HASH: &str = "
     WHERE f.raw_hash = ?1
     -- A file seen in this run (an earlier copy of the same bytes), else one cleaned by this cleaner.
     ORDER BY f.last_run_id = ?2 DESC, d.cleaner_version = ?3 DESC, f.id LIMIT 1";
+
+const SELECT_DOCUMENT_FIELDS: &str =
+    "SELECT id, NULL, title, published, url FROM documents WHERE id = ?1";
 
 /// Writes the records of one batch inside the caller's transaction.
 pub struct Batch<'a> {
@@ -101,7 +104,7 @@ impl<'a> Batch<'a> {
     fn record(&mut self, record: &'a Record) -> Result<()> {
         let counts = &mut self.carried.counts;
         counts.files_seen += 1;
-        let path = record.path.to_string_lossy();
+        let path = crate::store::paths::stored(&record.path);
         let row = |raw_hash| FileRow {
             path: &path,
             stat: record.stat,
@@ -127,21 +130,39 @@ impl<'a> Batch<'a> {
                     self.run.run_id,
                 )?;
             }
-            Outcome::KnownBytes { raw_hash } => {
-                let (document_id, encoding, title, published, url): (
+            Outcome::KnownBytes {
+                raw_hash,
+                document_id: known,
+            } => {
+                type Found = (
                     i64,
                     Option<String>,
                     Option<String>,
                     Option<String>,
                     Option<String>,
-                ) = self
+                );
+                let fields_of = |r: &rusqlite::Row| -> rusqlite::Result<Found> {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                };
+                let mut found: Option<Found> = self
                     .conn
                     .prepare_cached(SELECT_BY_RAW_HASH)?
                     .query_row(
                         params![raw_hash, self.run.run_id, self.run.cleaner_version],
-                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                        fields_of,
                     )
-                    .context("finding the stored file with the same bytes")?;
+                    .optional()?;
+                if let (None, Some(id)) = (&found, known) {
+                    // The only file with these bytes changed earlier in this run: the document
+                    // they made is still theirs, with its own header fields.
+                    found = self
+                        .conn
+                        .prepare_cached(SELECT_DOCUMENT_FIELDS)?
+                        .query_row([id], fields_of)
+                        .optional()?;
+                }
+                let (document_id, encoding, title, published, url) =
+                    found.context("finding the stored file with the same bytes")?;
                 let fields = FileFields {
                     encoding: encoding.as_deref(),
                     title: title.as_deref(),
@@ -383,6 +404,7 @@ mod tests {
                 stat: stat(3),
                 outcome: Outcome::KnownBytes {
                     raw_hash: "r1".into(),
+                    document_id: None,
                 },
             },
         ]);

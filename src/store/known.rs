@@ -81,18 +81,22 @@ pub fn rejections_are_current(conn: &Connection, cleaner_version: &str) -> Resul
     Ok(newest.as_deref() == Some(cleaner_version))
 }
 
+/// Stored bytes that need no cleaning, by raw hash, with the document they make.
+pub type KnownBytes = std::collections::HashMap<String, i64>;
+
 /// Raw hashes of stored files whose document is not in `stale`: a file with these bytes needs no
 /// decoding or cleaning, only a `files` row pointing at that document.
-pub fn known_raw_hashes(conn: &Connection, stale: &HashSet<i64>) -> Result<HashSet<String>> {
+pub fn known_raw_hashes(conn: &Connection, stale: &HashSet<i64>) -> Result<KnownBytes> {
     let mut stmt = conn.prepare(
         "SELECT raw_hash, document_id FROM files
          WHERE raw_hash IS NOT NULL AND document_id IS NOT NULL",
     )?;
-    let mut known = HashSet::new();
+    let mut known = KnownBytes::new();
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
-        if !stale.contains(&r.get::<_, i64>(1)?) {
-            known.insert(r.get(0)?);
+        let document_id: i64 = r.get(1)?;
+        if !stale.contains(&document_id) {
+            known.insert(r.get(0)?, document_id);
         }
     }
     Ok(known)
@@ -158,6 +162,8 @@ mod tests {
     fn raw_hashes_of_stale_documents_are_not_known() {
         let conn = fixture();
         let known = known_raw_hashes(&conn, &HashSet::from([2])).unwrap();
-        assert_eq!(known, HashSet::from(["r1".to_owned(), "r3".to_owned()]));
+        let mut hashes: Vec<&String> = known.keys().collect();
+        hashes.sort();
+        assert_eq!(hashes, ["r1", "r3"]);
     }
 }

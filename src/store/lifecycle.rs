@@ -195,7 +195,7 @@ impl Lifecycle {
         is_gone: IsGone,
     ) -> Result<u64> {
         let (sql, prefix) = match scope {
-            RunScope::Files(root) => (IN_FILE_SCOPE, root.to_string_lossy().into_owned()),
+            RunScope::Files(root) => (IN_FILE_SCOPE, super::paths::stored(root).into_owned()),
             RunScope::Lines(prefix) => (IN_LINES_SCOPE, prefix.clone()),
             RunScope::Stdin => return Ok(0),
         };
@@ -216,7 +216,7 @@ impl Lifecycle {
         for (id, path, document_id) in unseen {
             let gone = match scope {
                 RunScope::Lines(_) | RunScope::Stdin => true,
-                RunScope::Files(_) => is_gone(Path::new(&path)),
+                RunScope::Files(_) => is_gone(&super::paths::from_stored(&path)),
             };
             if gone {
                 conn.prepare_cached(MARK_DELETED)?

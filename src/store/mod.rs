@@ -17,6 +17,7 @@ pub mod lifecycle;
 pub mod lock;
 mod migrate;
 mod open;
+pub mod paths;
 pub mod prune;
 pub mod queries;
 pub mod run;

@@ -455,7 +455,7 @@ mod tests {
         .unwrap();
         let line = [candidate("The Example Times, your daily paper")];
         let mut learning = SiteLearning::default();
-        let mut add = |learning: &mut SiteLearning, raw: &str, domain: &str, page: i64| {
+        let add = |learning: &mut SiteLearning, raw: &str, domain: &str, page: i64| {
             let source = SiteSource {
                 domain,
                 page,

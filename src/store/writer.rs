@@ -101,7 +101,7 @@ impl<'c> Writer<'c> {
     }
 
     /// Raw hashes of stored files that need no cleaning (see [`known::known_raw_hashes`]).
-    pub fn known_raw_hashes(&self, stale: &HashSet<i64>) -> Result<HashSet<String>> {
+    pub fn known_raw_hashes(&self, stale: &HashSet<i64>) -> Result<known::KnownBytes> {
         known::known_raw_hashes(self.conn, stale)
     }
 
@@ -138,7 +138,7 @@ impl<'c> Writer<'c> {
             self.lifecycle.extend_discovered(
                 records
                     .iter()
-                    .map(|r| r.path.to_string_lossy().into_owned()),
+                    .map(|r| super::paths::stored(&r.path).into_owned()),
             );
         }
         Ok(())

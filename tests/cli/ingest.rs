@@ -401,3 +401,51 @@ fn a_database_from_a_newer_newsdb_is_refused() {
         );
     }
 }
+
+/// Issue 16 point 8: file names that are not UTF-8 used to be stored lossily, so `a\xff.txt` and
+/// `a\xfe.txt` were one row (one article never searchable, every run a change). Each keeps its own
+/// row, written with `\xHH` escapes, and an unchanged re-run reads neither.
+#[test]
+fn file_names_that_are_not_utf8_stay_distinct() {
+    use std::os::unix::ffi::OsStrExt;
+    let env = Env::new();
+    let dir = env.corpus();
+    let name = |b: &[u8]| dir.join(std::ffi::OsStr::from_bytes(b));
+    std::fs::write(
+        name(b"a\xff.txt"),
+        "Harbour story\n\nThe harbour reopened on Monday after a long winter of repairs.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        name(b"a\xfe.txt"),
+        "Library story\n\nThe library closed on Friday after ninety-four years of lending.\n",
+    )
+    .unwrap();
+    let summary = env.ingest(0);
+    assert_eq!(summary["new_documents"], 2, "{summary}");
+    let paths: Vec<String> = env
+        .conn()
+        .prepare("SELECT path FROM files ORDER BY path")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(paths.len(), 2);
+    assert!(paths[0].ends_with("/a\\xfe.txt"), "{paths:?}");
+    assert!(paths[1].ends_with("/a\\xff.txt"), "{paths:?}");
+    let summary = env.ingest(0);
+    assert_eq!(summary["unchanged"], 2, "{summary}");
+    assert_eq!(summary["changed"], 0, "{summary}");
+    // One of them deleted: that one, not the other, is found gone.
+    std::fs::remove_file(name(b"a\xff.txt")).unwrap();
+    let summary = env.ingest_with(&["--allow-mass-delete"], 0);
+    assert_eq!(summary["deleted"], 1, "{summary}");
+    assert_eq!(
+        env.count(
+            "SELECT count(*) FROM files WHERE status = 'deleted' AND path LIKE '%a\\xff.txt'"
+        ),
+        1
+    );
+    assert_intact(&env.db());
+}

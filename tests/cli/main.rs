@@ -6,6 +6,7 @@ mod config;
 mod datasette;
 mod dedup;
 mod environment;
+mod histories;
 mod ingest;
 mod jsonl;
 mod near_dups;

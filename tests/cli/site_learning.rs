@@ -1,7 +1,7 @@
 //! Site-level learning: a line that recurs across a domain's documents, and that no built-in rule
 //! names, is learned and removed, in the same `ingest` and in `clean`; other sites keep it.
 
-use crate::util::{assert_intact, stdout, Env};
+use crate::util::{assert_intact, assert_same_state, stdout, Env};
 use serde_json::Value;
 
 /// A masthead line no built-in rule names; it reads like prose.
@@ -118,5 +118,78 @@ fn records_of_a_json_lines_file_are_cleaned_again_in_the_same_ingest() {
     assert_eq!(summary["sites_learned"], 1, "{summary}");
     assert_eq!(summary["follow_up"]["changed"], 6, "{summary}");
     assert_eq!(bodies_with_promo(&env), 0);
+    assert_intact(&env.db());
+}
+
+/// Issue 16 point 1: a run killed after some batches committed their documents used to lose the
+/// site counts it held in memory (the files were never counted again): the next run must end with
+/// what a fresh ingest learns.
+#[test]
+fn a_run_killed_part_way_learns_what_a_fresh_ingest_learns() {
+    use std::os::unix::process::ExitStatusExt;
+    let env = Env::new();
+    for n in 0..8 {
+        env.write(&format!("valley/{n}.txt"), article("valley.example", n));
+    }
+    let corpus = env.corpus();
+    let out = env
+        .cmd(&["ingest", "--quiet", corpus.to_str().unwrap()])
+        .env("NEWSDB_BATCH_FILES", "2")
+        .env("NEWSDB_TEST_ABORT", "batch:3")
+        .output()
+        .unwrap();
+    assert!(out.status.signal().is_some(), "the run must die part-way");
+    env.ingest(0);
+    assert_eq!(bodies_with_promo(&env), 0);
+    let fresh = env.dir.path().join("fresh.db");
+    assert!(env.ingest_into(&fresh).status.success());
+    assert_same_state(&env.db(), &fresh, "killed after batch 3");
+}
+
+/// Issue 16 point 2: counts used to only grow, so a site kept what pages no longer there had taught
+/// it. Deleting pages until the line is on too few of them forgets it, and the documents left get
+/// their line back, as in a fresh ingest of what is left.
+#[test]
+fn deleting_pages_forgets_what_only_they_taught() {
+    let env = Env::new();
+    for n in 0..6 {
+        env.write(&format!("valley/{n}.txt"), article("valley.example", n));
+    }
+    env.ingest(0);
+    assert_eq!(bodies_with_promo(&env), 0);
+    for n in 0..2 {
+        std::fs::remove_file(env.corpus().join(format!("valley/{n}.txt"))).unwrap();
+    }
+    let summary = env.ingest(0);
+    assert_eq!(
+        summary["sites_learned"], 1,
+        "the site's set changed: {summary}"
+    );
+    assert_eq!(summary["follow_up"]["changed"], 4, "{summary}");
+    assert_eq!(
+        bodies_with_promo(&env),
+        4,
+        "4 pages are too few to learn from"
+    );
+    assert_eq!(env.count("SELECT count(*) FROM sites"), 0);
+    let fresh = env.dir.path().join("fresh.db");
+    assert!(env.ingest_into(&fresh).status.success());
+    assert_same_state(&env.db(), &fresh, "two of six pages deleted");
+}
+
+/// Copies of one page (same bytes, other names) count once: a site does not learn from one page
+/// saved five times.
+#[test]
+fn copies_of_one_page_count_once() {
+    let env = Env::new();
+    for copy in 0..6 {
+        env.write(&format!("valley/{copy}.txt"), article("valley.example", 0));
+    }
+    for n in 1..4 {
+        env.write(&format!("valley/n{n}.txt"), article("valley.example", n));
+    }
+    let summary = env.ingest(0);
+    assert_eq!(summary["sites_learned"], 0, "{summary}");
+    assert_eq!(env.count("SELECT count(*) FROM sites"), 0);
     assert_intact(&env.db());
 }

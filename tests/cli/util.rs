@@ -268,3 +268,92 @@ pub fn skip(why: &str) {
     }
     eprintln!("skipping: {why}");
 }
+
+/// What "ends where a fresh ingest would" compares: every live source with the content hash of its
+/// document, the lines learned per site, and the near-duplicate clusters (as sets of content hashes).
+#[derive(Debug, PartialEq, Eq)]
+pub struct LiveState {
+    pub sources: std::collections::BTreeMap<String, String>,
+    pub learned: std::collections::BTreeSet<(String, i64)>,
+    pub clusters: std::collections::BTreeSet<Vec<String>>,
+}
+
+impl LiveState {
+    pub fn of(db: &Path) -> LiveState {
+        let conn = Connection::open(db).unwrap();
+        let sources = conn
+            .prepare(
+                "SELECT f.path, d.content_hash FROM files f JOIN documents d ON d.id = f.document_id
+                 WHERE f.status IN ('ingested', 'duplicate')",
+            )
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let learned = conn
+            .prepare("SELECT domain, line_hash FROM site_lines WHERE documents >= 5")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let mut groups: std::collections::BTreeMap<i64, Vec<String>> = Default::default();
+        let mut stmt = conn
+            .prepare(
+                "SELECT cluster_id, content_hash FROM documents
+                 WHERE retired_run_id IS NULL AND cluster_id IS NOT NULL",
+            )
+            .unwrap();
+        let mut rows = stmt.query([]).unwrap();
+        while let Some(r) = rows.next().unwrap() {
+            groups
+                .entry(r.get(0).unwrap())
+                .or_default()
+                .push(r.get(1).unwrap());
+        }
+        let clusters = groups
+            .into_values()
+            .map(|mut g| {
+                g.sort();
+                g
+            })
+            .collect();
+        LiveState {
+            sources,
+            learned,
+            clusters,
+        }
+    }
+}
+
+/// Asserts that the database at `history` ends where the fresh ingest at `fresh` does, and that it
+/// passes `newsdb check`; `what` names the history in the failure.
+pub fn assert_same_state(history: &Path, fresh: &Path, what: &str) {
+    let (h, f) = (LiveState::of(history), LiveState::of(fresh));
+    if h != f {
+        let differ: Vec<_> = h
+            .sources
+            .iter()
+            .filter(|(p, c)| f.sources.get(*p) != Some(*c))
+            .map(|(p, _)| p.clone())
+            .chain(
+                f.sources
+                    .keys()
+                    .filter(|p| !h.sources.contains_key(*p))
+                    .cloned(),
+            )
+            .collect();
+        panic!(
+            "{what}: differs from a fresh ingest: {} of {} sources on another document ({differ:?}); \
+             learned lines {} vs {} fresh ({} in common); clusters equal: {}",
+            differ.len(),
+            f.sources.len(),
+            h.learned.len(),
+            f.learned.len(),
+            h.learned.intersection(&f.learned).count(),
+            h.clusters == f.clusters
+        );
+    }
+    assert_intact(history);
+}
