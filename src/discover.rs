@@ -4,7 +4,7 @@
 //! recursively for files with one of the wanted extensions that the include and exclude globs let
 //! through. Hidden files and folders (name starting with
 //! `.`) are skipped: scrapers and editors write temporary files there. Symbolic links are not followed,
-//! so a link loop cannot hang a run. The result is sorted by path (bytes), so runs are reproducible.
+//! so a link loop cannot hang a run, and a file replaced by a link is deleted. The result is sorted by path (bytes), so runs are reproducible.
 
 use crate::read::Stat;
 use anyhow::{Context, Result};
@@ -171,11 +171,12 @@ pub fn discover(roots: &[PathBuf], filter: &Filter) -> Found {
     found
 }
 
-/// Whether a path the walk did not find is gone from the disk (or is now a folder), as opposed to
-/// a file that exists but was not taken (another `--ext`, say): only a gone file is marked deleted.
+/// Whether a path the walk did not find is gone from the disk (or is now a folder, or a symbolic
+/// link, which the walk does not follow), as opposed to a file that exists but was not taken
+/// (another `--ext`, say): only a gone file is marked deleted.
 pub fn is_gone(path: &Path) -> bool {
     match std::fs::symlink_metadata(path) {
-        Ok(meta) => meta.is_dir(),
+        Ok(meta) => meta.is_dir() || meta.file_type().is_symlink(),
         Err(e) => e.kind() == std::io::ErrorKind::NotFound,
     }
 }

@@ -374,11 +374,18 @@ fn run_files(
     });
     let (known, stale) = (known?, stale?);
     let rejections_current = writer.rejections_are_current()?;
+    // Paths the walk could not list (an unreadable folder) were found too: their error rows stay.
     sink.writer.set_discovered(
         found
             .files
             .iter()
-            .map(|c| paths::stored(&c.path).into_owned()),
+            .map(|c| paths::stored(&c.path).into_owned())
+            .chain(
+                found
+                    .unlisted
+                    .iter()
+                    .map(|u| paths::stored(&u.path).into_owned()),
+            ),
     );
     let mut refused = if options.allow_mass_delete {
         Vec::new()

@@ -8,7 +8,7 @@
 use crate::record::{Outcome, Record, RunCounts};
 use crate::store::clusters::Buckets;
 use crate::store::documents::{self, NewDocument};
-use crate::store::files::{self, FileFields, FileRow, FileState};
+use crate::store::files::{self, FileFields, FileRow, FileState, StoredFile};
 use crate::store::lifecycle::Lifecycle;
 use crate::store::sites::{SiteLearning, SiteSource};
 use anyhow::{Context, Result};
@@ -43,6 +43,9 @@ const SELECT_BY_RAW_HASH: &str = "
     -- A file seen in this run (an earlier copy of the same bytes), else one cleaned by this cleaner.
     ORDER BY f.last_run_id = ?2 DESC, d.cleaner_version = ?3 DESC, f.id LIMIT 1";
 
+const SELECT_FIELDS_BY_RAW_HASH: &str = "
+    SELECT document_id, encoding, title, published, url FROM files
+    WHERE raw_hash = ?1 AND document_id = ?2 LIMIT 1";
 const SELECT_DOCUMENT_FIELDS: &str =
     "SELECT id, NULL, title, published, url FROM documents WHERE id = ?1";
 
@@ -144,23 +147,33 @@ impl<'a> Batch<'a> {
                 let fields_of = |r: &rusqlite::Row| -> rusqlite::Result<Found> {
                     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
                 };
-                let mut found: Option<Found> = self
-                    .conn
-                    .prepare_cached(SELECT_BY_RAW_HASH)?
-                    .query_row(
-                        params![raw_hash, self.run.run_id, self.run.cleaner_version],
-                        fields_of,
-                    )
-                    .optional()?;
-                if let (None, Some(id)) = (&found, known) {
-                    // The only file with these bytes changed earlier in this run: the document
-                    // they made is still theirs, with its own header fields.
-                    found = self
+                let found: Option<Found> = match known {
+                    // Bytes known when the run started: the document they make now (the reader
+                    // knows only bytes whose document is current), with a file's header fields.
+                    // When the only file with them changed earlier in this run, the document's.
+                    Some(id) => match self
                         .conn
-                        .prepare_cached(SELECT_DOCUMENT_FIELDS)?
-                        .query_row([id], fields_of)
-                        .optional()?;
-                }
+                        .prepare_cached(SELECT_FIELDS_BY_RAW_HASH)?
+                        .query_row(params![raw_hash, id], fields_of)
+                        .optional()?
+                    {
+                        Some(found) => Some(found),
+                        None => self
+                            .conn
+                            .prepare_cached(SELECT_DOCUMENT_FIELDS)?
+                            .query_row([id], fields_of)
+                            .optional()?,
+                    },
+                    // A copy of bytes first read in this run: where that file went.
+                    None => self
+                        .conn
+                        .prepare_cached(SELECT_BY_RAW_HASH)?
+                        .query_row(
+                            params![raw_hash, self.run.run_id, self.run.cleaner_version],
+                            fields_of,
+                        )
+                        .optional()?,
+                };
                 let (document_id, encoding, title, published, url) =
                     found.context("finding the stored file with the same bytes")?;
                 let fields = FileFields {
@@ -211,9 +224,12 @@ impl<'a> Batch<'a> {
     ) -> Result<()> {
         let stored = files::stored(self.conn, row.path)?;
         let live = stored.as_ref().filter(|s| s.is_live());
-        // Same bytes as stored and cleaned by this cleaner (touched, or --verify): nothing to write
-        // but the sighting. Bytes cleaned again (`doc`) may make another document.
-        if doc.is_none() && live.is_some_and(|s| s.raw_hash.as_deref() == Some(raw_hash)) {
+        // Same bytes as stored, on the document they make now (touched, or --verify): nothing to
+        // write but the sighting. Bytes cleaned again (`doc`) may make another document.
+        let on_known = |s: &&StoredFile| {
+            s.raw_hash.as_deref() == Some(raw_hash) && known.is_some() && s.document_id == known
+        };
+        if doc.is_none() && live.is_some_and(|s| on_known(&s)) {
             files::touch(self.conn, row.path, row.stat, self.run.run_id)?;
             self.carried.counts.unchanged += 1;
             return Ok(());

@@ -18,6 +18,7 @@ pub mod lock;
 mod migrate;
 mod open;
 pub mod paths;
+pub mod presence;
 pub mod prune;
 pub mod queries;
 pub mod run;

@@ -14,6 +14,7 @@ use crate::store::batch::{Batch, Carried, RunInfo};
 use crate::store::clusters::{self, Buckets, ClusterWork};
 use crate::store::known::{self, KnownFiles};
 use crate::store::lifecycle::{IsGone, Lifecycle};
+use crate::store::presence::DatabaseFile;
 use crate::store::run::{self, Ending, RunStatus};
 use crate::store::sites::{self, SiteLearning};
 use anyhow::{Context, Result};
@@ -44,6 +45,8 @@ pub struct Writer<'c> {
     lifecycle: Lifecycle,
     /// A batch of records was written (a run that found every file unchanged writes none).
     wrote_records: bool,
+    /// The database file, checked after each batch and before the end (see [`DatabaseFile`]).
+    file: Option<DatabaseFile>,
 }
 
 const SWEEP_LAST_RUN: &str = concat!(
@@ -59,6 +62,7 @@ impl<'c> Writer<'c> {
     pub fn start(conn: &'c mut Connection, scopes: &[RunScope], config: RunConfig) -> Result<Self> {
         let started = run::start(conn, scopes, config.cleaner_version)?;
         let next_document_id = run::next_document_id(conn)?;
+        let file = DatabaseFile::of(conn);
         Ok(Writer {
             conn,
             run: RunInfo {
@@ -76,6 +80,7 @@ impl<'c> Writer<'c> {
             },
             lifecycle: Lifecycle::default(),
             wrote_records: false,
+            file,
         })
     }
 
@@ -134,6 +139,9 @@ impl<'c> Writer<'c> {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         Batch::new(&tx, &self.run, &mut self.carried, &mut self.lifecycle).write(records)?;
         tx.commit().context("committing a batch")?;
+        if let Some(file) = &self.file {
+            file.check()?;
+        }
         if records.first().is_some_and(|r| r.line.is_some()) {
             self.lifecycle.extend_discovered(
                 records
@@ -166,6 +174,7 @@ impl<'c> Writer<'c> {
             mut carried,
             lifecycle,
             wrote_records,
+            file,
         } = self;
         let run_id = run.run_id;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -205,6 +214,9 @@ impl<'c> Writer<'c> {
             warning,
         };
         run::end(&tx, run_id, counts, ending)?;
+        if let Some(file) = &file {
+            file.check()?;
+        }
         tx.commit().context("recording the end of the run")?;
         Ok(carried.counts)
     }

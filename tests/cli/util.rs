@@ -332,6 +332,19 @@ impl LiveState {
 pub fn assert_same_state(history: &Path, fresh: &Path, what: &str) {
     let (h, f) = (LiveState::of(history), LiveState::of(fresh));
     if h != f {
+        if let Some(dir) = std::env::var_os("NEWSDB_KEEP_FAILED") {
+            // Keep both databases (and the folder beside them) for a look.
+            let dir = Path::new(&dir);
+            std::fs::create_dir_all(dir).unwrap();
+            std::fs::copy(history, dir.join("history.db")).unwrap();
+            std::fs::copy(fresh, dir.join("fresh.db")).unwrap();
+            let corpus = history.parent().unwrap().join("corpus");
+            let _ = std::process::Command::new("cp")
+                .arg("-r")
+                .arg(&corpus)
+                .arg(dir)
+                .status();
+        }
         let differ: Vec<_> = h
             .sources
             .iter()
