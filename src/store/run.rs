@@ -46,8 +46,14 @@ pub fn start(conn: &Connection, scopes: &[RunScope], cleaner_version: &str) -> R
             |r| r.get(0),
         )
         .optional()?;
+    // Runs that died, and the last run if it failed or was stopped: its own end may not have had
+    // room to mark its documents (a full disk).
     let died: Vec<i64> = conn
-        .prepare("SELECT id FROM runs WHERE status = 'running'")?
+        .prepare(
+            "SELECT id FROM runs WHERE status = 'running'
+             UNION SELECT id FROM (SELECT id, status FROM runs ORDER BY id DESC LIMIT 1)
+                   WHERE status IN ('failed', 'interrupted')",
+        )?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     for run in died {

@@ -137,8 +137,15 @@ impl<'c> Writer<'c> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        Batch::new(&tx, &self.run, &mut self.carried, &mut self.lifecycle).write(records)?;
-        tx.commit().context("committing a batch")?;
+        // A batch that does not commit counts for nothing (a failed run records what it committed).
+        let counts = self.carried.counts;
+        let written = Batch::new(&tx, &self.run, &mut self.carried, &mut self.lifecycle)
+            .write(records)
+            .and_then(|()| tx.commit().context("committing a batch"));
+        if let Err(e) = written {
+            self.carried.counts = counts;
+            return Err(e);
+        }
         if let Some(file) = &self.file {
             file.check()?;
         }
@@ -235,14 +242,17 @@ impl<'c> Writer<'c> {
     /// checked for near-duplicates again by the next run, and that run looks at every document (see
     /// [`run::Started::after_unfinished`]).
     fn end_early(self, status: RunStatus, error: &str) -> Result<()> {
+        let conn = self.conn;
         let run_id = self.run.run_id;
         let ending = Ending {
             status,
             error: Some(error),
             warning: None,
         };
-        run::end(self.conn, run_id, &self.carried.counts, ending)?;
-        clusters::recheck_run(self.conn, run_id)
+        // The status first: a small write that may still fit on a full disk. The next run checks this
+        // run's documents again whether or not the second write fits (see `run::start`).
+        run::end(conn, run_id, &self.carried.counts, ending)?;
+        clusters::recheck_run(conn, run_id)
     }
 }
 

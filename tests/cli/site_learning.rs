@@ -193,3 +193,26 @@ fn copies_of_one_page_count_once() {
     assert_eq!(env.count("SELECT count(*) FROM sites"), 0);
     assert_intact(&env.db());
 }
+
+/// Issue 16 point 3: when a site learned a line, the run that cleans its documents again moved the
+/// first copy of a page to its new document but left a byte-identical copy on the old one, even in a
+/// fresh ingest. Copies of the same bytes always stand for one document.
+#[test]
+fn byte_identical_copies_stay_on_one_document_when_their_site_learns() {
+    let env = Env::new();
+    for n in 0..6 {
+        env.write(&format!("valley/{n}.txt"), article("valley.example", n));
+    }
+    env.write("valley/copy-of-0.txt", article("valley.example", 0));
+    let summary = env.ingest(0);
+    assert_eq!(summary["sites_learned"], 1, "{summary}");
+    assert_eq!(
+        env.count(
+            "SELECT count(DISTINCT document_id) FROM files
+             WHERE path LIKE '%/valley/0.txt' OR path LIKE '%/valley/copy-of-0.txt'"
+        ),
+        1
+    );
+    assert_eq!(bodies_with_promo(&env), 0);
+    assert_intact(&env.db());
+}
