@@ -39,6 +39,15 @@ pub struct IngestOptions {
     pub allow_mass_delete: bool,
 }
 
+impl IngestOptions {
+    fn with_fail_point(&self, fail_point: Option<FailPoint>) -> IngestOptions {
+        IngestOptions {
+            fail_point,
+            ..self.clone()
+        }
+    }
+}
+
 /// A root whose vanished files a run did not mark deleted: the root is empty, or more than half of
 /// its live files are gone, or it cannot be opened at all. An unmounted share or a scraper that
 /// cleared its folder looks like that, and marking them deleted would retire their articles (and
@@ -109,14 +118,17 @@ pub enum FailPoint {
     BeforeFinish,
     /// SIGTERM to itself after this many batches were committed (see [`interrupt`]).
     SignalAfterBatches(u64),
+    /// In the follow-up run that cleans sites' documents again, after this many batches.
+    FollowUpAfterBatches(u64),
 }
 
 impl FailPoint {
-    /// `batch:N`, `finish` or `signal:N`.
+    /// `batch:N`, `finish`, `signal:N` or `follow-up:N`.
     pub fn parse(text: &str) -> Option<FailPoint> {
         match text.split_once(':') {
             Some(("batch", n)) => n.parse().ok().map(FailPoint::AfterBatches),
             Some(("signal", n)) => n.parse().ok().map(FailPoint::SignalAfterBatches),
+            Some(("follow-up", n)) => n.parse().ok().map(FailPoint::FollowUpAfterBatches),
             None if text == "finish" => Some(FailPoint::BeforeFinish),
             _ => None,
         }
@@ -181,9 +193,14 @@ pub fn ingest(
     options: &IngestOptions,
     on_event: &mut dyn FnMut(Event),
 ) -> Result<RunSummary> {
-    let mut summary = run(conn, cleaner, options, on_event)?;
+    let (first, follow_up) = match options.fail_point {
+        Some(FailPoint::FollowUpAfterBatches(n)) => (None, Some(FailPoint::AfterBatches(n))),
+        point => (point, point),
+    };
+    let mut summary = run(conn, cleaner, &options.with_fail_point(first), on_event)?;
     if summary.counts.sites_learned > 0 && !matches!(options.input, Input::Jsonl(None)) {
-        let follow_up = run(conn, cleaner, options, on_event)?;
+        let options = options.with_fail_point(follow_up);
+        let follow_up = run(conn, cleaner, &options, on_event)?;
         summary.follow_up = Some(Box::new(follow_up));
     }
     Ok(summary)

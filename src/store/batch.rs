@@ -5,6 +5,7 @@
 //! pointing at the existing document, so a duplicate never reaches the FTS index. Rows are never
 //! rewritten when nothing in them changed.
 
+use crate::live_statuses;
 use crate::record::{Outcome, Record, RunCounts};
 use crate::store::clusters::Buckets;
 use crate::store::documents::{self, NewDocument};
@@ -46,6 +47,12 @@ const SELECT_BY_RAW_HASH: &str = "
 const SELECT_FIELDS_BY_RAW_HASH: &str = "
     SELECT document_id, encoding, title, published, url FROM files
     WHERE raw_hash = ?1 AND document_id = ?2 LIMIT 1";
+/// Whether document ?1 has a live file with other bytes than ?3 that run ?2 has not read (yet).
+const OTHER_FILES_NOT_READ: &str = concat!(
+    "SELECT EXISTS (SELECT 1 FROM files WHERE document_id = ?1 AND status IN ",
+    live_statuses!(),
+    " AND last_run_id IS NOT ?2 AND raw_hash IS NOT ?3)"
+);
 const SELECT_DOCUMENT_FIELDS: &str =
     "SELECT id, NULL, title, published, url FROM documents WHERE id = ?1";
 
@@ -242,7 +249,7 @@ impl<'a> Batch<'a> {
         let document_id = match (existing, doc) {
             (Some(id), doc) => {
                 if let Some(doc) = doc {
-                    self.fill_in_document(id, doc)?;
+                    self.fill_in_document(id, doc, raw_hash)?;
                 }
                 if live.is_some_and(|s| s.document_id == Some(id)) {
                     self.carried.counts.unchanged += 1;
@@ -306,9 +313,14 @@ impl<'a> Batch<'a> {
         Ok(id)
     }
 
-    /// Fills the gaps of stored document `id` from a later copy.
-    fn fill_in_document(&mut self, id: i64, doc: &'a Prepared) -> Result<()> {
-        documents::fill_in(self.conn, id, doc, &self.run.cleaner_version)?;
+    /// Fills the gaps of stored document `id` from a later copy with bytes `raw_hash`; the document
+    /// takes this cleaning's versions once no other live file of it waits to be read in this run.
+    fn fill_in_document(&mut self, id: i64, doc: &'a Prepared, raw_hash: &str) -> Result<()> {
+        let waiting: bool = self
+            .conn
+            .prepare_cached(OTHER_FILES_NOT_READ)?
+            .query_row(params![id, self.run.run_id, raw_hash], |r| r.get(0))?;
+        documents::fill_in(self.conn, id, doc, &self.run.cleaner_version, !waiting)?;
         if let Some(title) = &doc.header.title {
             // A new document of this batch gets its title after the batch's index inserts (indexing
             // it now would split them, see `fts`): the title's trigger rewrites the index entry.

@@ -46,8 +46,8 @@ static FILL_IN_DOCUMENT: LazyLock<String> = LazyLock::new(|| {
         .enumerate()
         .map(|(i, c)| {
             format!(
-                "{c} = CASE WHEN cleaner_version IS NOT ?5 THEN ?{} ELSE {c} END",
-                7 + i
+                "{c} = CASE WHEN ?7 AND cleaner_version IS NOT ?5 THEN ?{} ELSE {c} END",
+                8 + i
             )
         })
         .collect();
@@ -56,11 +56,11 @@ static FILL_IN_DOCUMENT: LazyLock<String> = LazyLock::new(|| {
              published = coalesce(published, ?2),
              url = coalesce(url, ?3), domain = coalesce(domain, ?4),
              {},
-             cleaner_version = ?5,
-             site_version = CASE WHEN domain IS ?4 THEN ?6 ELSE site_version END
+             cleaner_version = CASE WHEN ?7 THEN ?5 ELSE cleaner_version END,
+             site_version = CASE WHEN ?7 AND domain IS ?4 THEN ?6 ELSE site_version END
          WHERE id = ?1
            AND ((published IS NULL AND ?2 IS NOT NULL) OR (url IS NULL AND ?3 IS NOT NULL)
-                OR cleaner_version IS NOT ?5 OR (domain IS ?4 AND site_version IS NOT ?6))",
+                OR (?7 AND (cleaner_version IS NOT ?5 OR (domain IS ?4 AND site_version IS NOT ?6))))",
         cleaned.join(",\n             ")
     )
 });
@@ -107,15 +107,25 @@ pub fn insert(conn: &Connection, new: &NewDocument, doc: &Prepared) -> Result<()
 }
 
 /// Fills the gaps of stored document `id` from a later copy `doc` cleaned by `cleaner_version` (see
-/// [`FILL_IN_DOCUMENT`]); the title apart, with [`fill_in_title`].
-pub fn fill_in(conn: &Connection, id: i64, doc: &Prepared, cleaner_version: &str) -> Result<()> {
-    let fixed: [&dyn ToSql; 6] = [
+/// [`FILL_IN_DOCUMENT`]); the title apart, with [`fill_in_title`]. With `upgrade`, the document takes
+/// `doc`'s cleaning and versions: the caller knows no other file of it still waits to be cleaned
+/// again (a document marked current too early would keep files cleaned the old way: a run killed
+/// while it cleaned a site's documents again left them so).
+pub fn fill_in(
+    conn: &Connection,
+    id: i64,
+    doc: &Prepared,
+    cleaner_version: &str,
+    upgrade: bool,
+) -> Result<()> {
+    let fixed: [&dyn ToSql; 7] = [
         &id,
         &doc.header.published,
         &doc.header.url,
         &doc.domain,
         &cleaner_version,
         &doc.site_version,
+        &upgrade,
     ];
     let values = fixed.into_iter().chain(schema::cleaned_values(doc));
     conn.prepare_cached(&FILL_IN_DOCUMENT)?
@@ -215,7 +225,7 @@ mod tests {
         let fuller = prepared(
             "Title\n20220112\nhttps://www.example.com/x\nThe minister spoke in Kyiv on Tuesday.\n",
         );
-        fill_in(&conn, 1, &fuller, "v1").unwrap();
+        fill_in(&conn, 1, &fuller, "v1", true).unwrap();
         fill_in_title(&conn, 1, "Title").unwrap();
         type Row = (
             Option<String>,
@@ -241,7 +251,7 @@ mod tests {
             "the same cleaner leaves the cleaned columns alone"
         );
 
-        fill_in(&conn, 1, &fuller, "v2").unwrap();
+        fill_in(&conn, 1, &fuller, "v2", true).unwrap();
         let (_, _, _, lang) = row(&conn);
         assert_eq!(
             lang.as_deref(),

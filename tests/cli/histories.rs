@@ -233,9 +233,10 @@ impl History {
         path
     }
 
-    /// Ingests the folder into `db`; `abort_at_batch` kills the run after that many batches of two
-    /// files (a crash: the process aborts with its batches committed).
-    fn ingest(&self, db: &Path, abort_at_batch: Option<usize>) {
+    /// Ingests the folder into `db`; `abort` kills the run after that many batches of two files
+    /// (`batch:N`), or that many batches into the follow-up run that cleans sites' documents again
+    /// (`follow-up:N`): a crash, the process aborts with its batches committed.
+    fn ingest(&self, db: &Path, abort: Option<String>) {
         let rules = self.rules_file();
         let mut cmd = self.env.cmd_on(
             db,
@@ -248,12 +249,13 @@ impl History {
                 self.env.corpus().to_str().unwrap(),
             ],
         );
-        if let Some(n) = abort_at_batch {
+        let crash = abort.is_some();
+        if let Some(point) = abort {
             cmd.env("NEWSDB_BATCH_FILES", "2")
-                .env("NEWSDB_TEST_ABORT", format!("batch:{n}"));
+                .env("NEWSDB_TEST_ABORT", point);
         }
         let out = cmd.output().unwrap();
-        if abort_at_batch.is_none() {
+        if !crash {
             assert_eq!(
                 out.status.code(),
                 Some(0),
@@ -277,9 +279,14 @@ fn run_history(seed: u64) -> usize {
     for _ in 0..steps {
         match h.rng.below(8) {
             0 => {
-                h.log.push("crash".into());
                 let at = 1 + h.rng.below(6);
-                h.ingest(&db, Some(at));
+                let point = if h.rng.below(2) == 0 {
+                    format!("batch:{at}")
+                } else {
+                    format!("follow-up:{at}")
+                };
+                h.log.push(format!("crash {point}"));
+                h.ingest(&db, Some(point));
             }
             1 => {
                 h.rules = 1 - h.rules;
