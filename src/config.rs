@@ -2,7 +2,7 @@
 //!
 //! ```toml
 //! roots = ["scrapes", "/data/wire"]   # what `newsdb ingest` with no paths ingests
-//! extensions = ["txt", "md"]          # default ["txt"]
+//! extensions = ["txt", "md"]          # default ["txt", "html", "htm"]
 //! include = ["2024/**"]               # only files matching one of these globs
 //! exclude = ["drafts/**", "*.tmp.txt"] # never files matching one of these
 //! rules = "rules.toml"                # the user rules file (see `newsdb_core::clean` rules files)

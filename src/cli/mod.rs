@@ -135,7 +135,7 @@ pub struct IngestArgs {
     #[arg(long, value_name = "FILE", conflicts_with_all = ["paths", "extensions", "include", "exclude"])]
     pub jsonl: Option<PathBuf>,
     /// Extensions of the files to take from folders, comma-separated (files named on the command line
-    /// are always taken) [default: txt].
+    /// are always taken) [default: txt,html,htm].
     #[arg(short, long = "ext", value_delimiter = ',', value_name = "EXT")]
     pub extensions: Vec<String>,
     /// Take only files matching this glob (repeatable). Without `/` it matches the file name, with `/`

@@ -19,6 +19,9 @@ struct CleanOutput<'a> {
     url: Option<&'a str>,
     lang: Option<&'a str>,
     encoding: &'a str,
+    /// The HTML extractor that found the article (`whole-page`: none did); absent for text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    extractor: Option<&'a str>,
     /// Stray control characters (NUL, BEL, ...) dropped from the text before cleaning.
     control_characters_removed: usize,
     body: &'a str,
@@ -50,6 +53,7 @@ pub fn run(db: &Path, config: &Config, args: &CleanArgs) -> Result<Status> {
             url: doc.header.url.as_deref(),
             lang: doc.lang,
             encoding: doc.encoding,
+            extractor: doc.extractor,
             control_characters_removed: doc.controls_removed,
             body: &doc.body,
             removed: &doc.removed,

@@ -13,6 +13,9 @@ use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
+/// What `ingest` takes from folders unless told otherwise: text dumps and saved pages.
+pub const DEFAULT_EXTENSIONS: &[&str] = &["txt", "html", "htm"];
+
 pub fn run(db: &Path, config: &Config, tuning: &Tuning, args: &IngestArgs) -> Result<Status> {
     let started = Instant::now();
     let input = input(config, args)?;
@@ -145,7 +148,7 @@ fn input(config: &Config, args: &IngestArgs) -> Result<Input> {
         config
             .extensions
             .clone()
-            .unwrap_or_else(|| vec!["txt".into()])
+            .unwrap_or_else(|| DEFAULT_EXTENSIONS.iter().map(|e| (*e).to_owned()).collect())
     };
     let extensions: Vec<String> = extensions
         .iter()

@@ -7,6 +7,7 @@ mod datasette;
 mod dedup;
 mod environment;
 mod histories;
+mod html;
 mod ingest;
 mod jsonl;
 mod near_dups;

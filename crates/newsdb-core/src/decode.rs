@@ -68,7 +68,13 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, Rejection> {
                 refuse_binary(text)?;
                 (text.to_owned(), UTF_8)
             }
-            Err(err) => decode_legacy(bytes, err.valid_up_to())?,
+            Err(err) => match declared_charset(bytes) {
+                // A page that names its encoding (`<meta charset>`, `http-equiv`) is read in it.
+                Some(encoding) if encoding != UTF_8 => {
+                    (encoding.decode_without_bom_handling(bytes).0.into_owned(), encoding)
+                }
+                _ => decode_legacy(bytes, err.valid_up_to())?,
+            },
         }
     };
     let (text, controls_removed) = drop_stray_controls(text);
@@ -80,6 +86,35 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, Rejection> {
         encoding: encoding.name(),
         controls_removed,
     })
+}
+
+/// The encoding an HTML page declares in its first 4 KiB: `<meta charset="...">` or
+/// `<meta http-equiv="Content-Type" content="text/html; charset=...">`.
+pub fn declared_charset(bytes: &[u8]) -> Option<&'static Encoding> {
+    let head = &bytes[..bytes.len().min(4096)];
+    let lower: Vec<u8> = head.iter().map(u8::to_ascii_lowercase).collect();
+    let mut from = 0;
+    while let Some(at) = find(&lower[from..], b"charset=") {
+        let start = from + at + b"charset=".len();
+        let label: Vec<u8> = lower[start..]
+            .iter()
+            .skip_while(|&&b| b == b'"' || b == b'\'' || b == b' ')
+            .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b':')
+            .copied()
+            .collect();
+        let in_meta = lower[..start].windows(5).rev().take(200).any(|w| w == b"<meta");
+        if in_meta {
+            if let Some(encoding) = Encoding::for_label(&label) {
+                return Some(encoding);
+            }
+        }
+        from = start;
+    }
+    None
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// Drops NUL characters and makes other stray control characters spaces; returns how many there were.

@@ -15,6 +15,7 @@
 
 pub mod clean;
 pub mod decode;
+pub mod extract;
 pub mod hash;
 pub mod header;
 pub mod jsonl;

@@ -7,6 +7,7 @@
 use crate::clean::site::Candidate;
 use crate::clean::{Cleaner, Removal};
 use crate::decode::decode;
+use crate::extract;
 use crate::hash::content_hash_of_canonical;
 use crate::header::{self, Header};
 use crate::minhash::{self, BandKeys};
@@ -39,6 +40,8 @@ pub struct Prepared {
     pub site_page: i64,
     /// Encoding the file was decoded from.
     pub encoding: &'static str,
+    /// The extractor that found the article in an HTML page (`None`: the source was text).
+    pub extractor: Option<&'static str>,
     /// Stray control characters dropped from the file's text (see [`crate::decode`]).
     pub controls_removed: usize,
     /// Near-duplicate band keys of the body, when asked for and the body has words.
@@ -48,6 +51,29 @@ pub struct Prepared {
 /// Runs every per-file stage over one file's bytes; `sign` also computes the near-duplicate band keys.
 pub fn prepare(bytes: &[u8], cleaner: &Cleaner, sign: bool) -> Result<Prepared, Rejection> {
     let decoded = decode(bytes)?;
+    if extract::looks_like_html(&decoded.text) {
+        let page = extract::extract(&decoded.text)
+            .map_err(|e| Rejection::BadHtml(e.to_string()))?;
+        let stages = BodyStages {
+            encoding: decoded.encoding,
+            controls_removed: decoded.controls_removed,
+            cleaner,
+            find_title: false,
+            sign,
+            extracted: page.extractor != extract::article::WHOLE_PAGE,
+        };
+        let mut prepared = stages.run(page.header, &page.lines, 0)?;
+        if page.extractor == extract::article::WHOLE_PAGE
+            && prepared.word_count < extract::MIN_WHOLE_PAGE_WORDS
+        {
+            // No article block, and the page's text is a few links: a front page or a menu.
+            return Err(Rejection::NoText {
+                removed: prepared.removed.len(),
+            });
+        }
+        prepared.extractor = Some(page.extractor);
+        return Ok(prepared);
+    }
     let lines = normalize::lines(&decoded.text);
     let (header, body_start) = match header::parse_structured(&lines) {
         Some(s) => (s.header, s.body_start),
@@ -59,6 +85,7 @@ pub fn prepare(bytes: &[u8], cleaner: &Cleaner, sign: bool) -> Result<Prepared, 
         cleaner,
         find_title: true,
         sign,
+        extracted: false,
     };
     stages.run(header, &lines, body_start)
 }
@@ -79,6 +106,7 @@ pub fn prepare_fields(
         cleaner,
         find_title: false,
         sign,
+        extracted: false,
     };
     stages.run(header, &lines, 0)
 }
@@ -91,6 +119,8 @@ struct BodyStages<'a> {
     /// Look for a title line at the top of the body (shape 2).
     find_title: bool,
     sign: bool,
+    /// The lines are what an HTML extractor found ([`Cleaner::clean_extracted`]).
+    extracted: bool,
 }
 
 impl BodyStages<'_> {
@@ -102,9 +132,12 @@ impl BodyStages<'_> {
     ) -> Result<Prepared, Rejection> {
         let body_lines = &lines[body_start..];
         let domain = header.url.as_deref().and_then(header::domain);
-        let mut cleaned = self
-            .cleaner
-            .clean(body_lines, body_start + 1, domain.as_deref());
+        let clean = if self.extracted {
+            Cleaner::clean_extracted
+        } else {
+            Cleaner::clean
+        };
+        let mut cleaned = clean(self.cleaner, body_lines, body_start + 1, domain.as_deref());
         if let Some(title) = &header.title {
             cleaned.drop_repeated_headline(body_lines, body_start + 1, title);
         }
@@ -154,6 +187,7 @@ impl BodyStages<'_> {
             removed: cleaned.removed,
             quality,
             encoding: self.encoding,
+            extractor: None,
             controls_removed: self.controls_removed,
         })
     }

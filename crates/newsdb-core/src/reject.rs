@@ -22,6 +22,9 @@ pub enum Rejection {
     /// A JSON Lines record that is not an article object (the line number is in the source's path).
     #[error("not an article record: {0}")]
     BadRecord(String),
+    /// An HTML page that cannot be taken apart in bounded time and memory.
+    #[error("{0}")]
+    BadHtml(String),
 }
 
 impl Rejection {
@@ -33,6 +36,7 @@ impl Rejection {
             Rejection::NotUtf8 { .. } => "not-utf8",
             Rejection::NoText { .. } => "no-text",
             Rejection::BadRecord(_) => "bad-record",
+            Rejection::BadHtml(_) => "bad-html",
         }
     }
 }

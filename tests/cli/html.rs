@@ -1,0 +1,135 @@
+//! HTML input (issue 17): saved pages are recognised by their content, the article is extracted,
+//! cleaned like text, and stored with the page's own metadata; bad pages get a reason, never a crash.
+
+use crate::util::{assert_intact, stdout, Env};
+use serde_json::Value;
+
+const PARAGRAPHS: [&str; 3] = [
+    "The harbour in Portwell reopened on Monday after a winter of repairs to the old sea wall, which storms had breached twice since November.",
+    "Fishing crews who had moored in the next town for months brought their boats back on the morning tide, and the harbour master said the work had come in under budget.",
+    "The council plans a second phase next year, when the lighthouse steps and the slipway used by the lifeboat crew are to be rebuilt.",
+];
+
+/// A saved news page: menus, share widgets and related links around an `<article>`.
+fn page(title: &str) -> String {
+    let paras: String = PARAGRAPHS.iter().map(|p| format!("<p>{p}</p>\n")).collect();
+    format!(
+        r##"<!DOCTYPE html>
+<html lang="en-GB"><head><meta charset="utf-8">
+<title>{title} | The Portwell Gazette</title>
+<meta property="og:site_name" content="The Portwell Gazette">
+<meta property="article:published_time" content="2024-03-01T09:30:00Z">
+<link rel="canonical" href="https://www.gazette.example/news/harbour">
+</head><body>
+<nav><ul><li><a href="/">Home</a></li><li><a href="/news">News</a></li><li><a href="/sport">Sport</a></li></ul></nav>
+<div class="share"><a href="#">Share on Facebook</a> <a href="#">Share on X</a></div>
+<article><h1>{title}</h1>
+{paras}</article>
+<aside><h2>Related stories</h2><ul><li><a href="/a">Lifeboat crew honoured</a></li><li><a href="/b">Storm damage bill rises</a></li></ul></aside>
+<footer>Copyright 2024 The Portwell Gazette. All rights reserved.</footer>
+</body></html>
+"##
+    )
+}
+
+/// The same article as a scraper's text dump: the 3-line header, then the paragraphs.
+fn dump(title: &str) -> String {
+    format!(
+        "{title}\n20240301\nhttps://www.gazette.example/news/harbour\n\n{}\n",
+        PARAGRAPHS.join("\n\n")
+    )
+}
+
+#[test]
+fn a_page_is_extracted_with_its_metadata_and_cleaned() {
+    let env = Env::new();
+    let file = env.write("page.html", page("Harbour reopens after repairs"));
+    let json: Value = serde_json::from_str(&stdout(&mut env.cmd(&[
+        "clean",
+        "--json",
+        file.to_str().unwrap(),
+    ])))
+    .unwrap();
+    assert_eq!(json["title"], "Harbour reopens after repairs", "{json}");
+    assert_eq!(json["published"], "2024-03-01");
+    assert_eq!(json["url"], "https://www.gazette.example/news/harbour");
+    assert_eq!(json["extractor"], "dom_smoothie");
+    let body = json["body"].as_str().unwrap();
+    for p in PARAGRAPHS {
+        assert!(body.contains(p), "{body}");
+    }
+    for boilerplate in ["Home", "Share on", "Related stories", "Copyright", "<p>", "</article>"] {
+        assert!(!body.contains(boilerplate), "{boilerplate} kept: {body}");
+    }
+}
+
+#[test]
+fn a_mixed_folder_is_ingested_and_one_article_as_page_and_as_text_is_one_document() {
+    let env = Env::new();
+    env.write("saved/harbour.html", page("Harbour reopens after repairs"));
+    env.write("dumps/harbour.txt", dump("Harbour reopens after repairs"));
+    // A page saved with a .txt name is still a page.
+    env.write(
+        "dumps/library.txt",
+        page("Library to close").replace("harbour", "library"),
+    );
+    env.write(
+        "dumps/other.txt",
+        "Other story\n\nThe bridge on Mill Street was closed on Sunday for an inspection of its piers.\n",
+    );
+    let summary = env.ingest(0);
+    assert_eq!(summary["files_seen"], 4, "{summary}");
+    assert_eq!(summary["new_documents"], 3, "{summary}");
+    assert_eq!(summary["duplicates"], 1, "the page and the dump are one document: {summary}");
+    assert_eq!(
+        env.count(
+            "SELECT count(*) FROM documents WHERE body LIKE '%<%' OR body LIKE '%Share on%'"
+        ),
+        0
+    );
+    assert_intact(&env.db());
+}
+
+#[test]
+fn bad_pages_get_a_reason_and_the_run_goes_on() {
+    let env = Env::new();
+    env.write("good.html", page("Harbour reopens after repairs"));
+    env.write(
+        "deep.html",
+        format!("<html><body>{}deep</body></html>", "<div>".repeat(10_000)),
+    );
+    env.write(
+        "huge.html",
+        format!("<html><body>{}</body></html>", "<span>x</span>".repeat(300_000)),
+    );
+    env.write("binary.html", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00");
+    let truncated = page("Harbour reopens after repairs");
+    env.write("truncated.html", &truncated[..truncated.len() / 2]);
+    env.write(
+        "front.html",
+        "<html><body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav></body></html>",
+    );
+    let summary = env.ingest(3);
+    assert_eq!(summary["files_seen"], 6, "{summary}");
+    let reason = |name: &str| -> String {
+        env.conn()
+            .query_row(
+                "SELECT coalesce(reason, status) FROM files WHERE path LIKE '%/' || ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert_eq!(reason("good.html"), "ingested");
+    assert_eq!(reason("deep.html"), "bad-html");
+    assert_eq!(reason("huge.html"), "bad-html");
+    assert_eq!(reason("binary.html"), "binary");
+    assert_eq!(reason("front.html"), "no-text");
+    // Half a page: what article text it still has is stored, or it is refused as having none.
+    assert!(
+        ["ingested", "duplicate", "no-text"].contains(&reason("truncated.html").as_str()),
+        "{}",
+        reason("truncated.html")
+    );
+    assert_intact(&env.db());
+}
