@@ -58,7 +58,14 @@ fn a_page_is_extracted_with_its_metadata_and_cleaned() {
     for p in PARAGRAPHS {
         assert!(body.contains(p), "{body}");
     }
-    for boilerplate in ["Home", "Share on", "Related stories", "Copyright", "<p>", "</article>"] {
+    for boilerplate in [
+        "Home",
+        "Share on",
+        "Related stories",
+        "Copyright",
+        "<p>",
+        "</article>",
+    ] {
         assert!(!body.contains(boilerplate), "{boilerplate} kept: {body}");
     }
 }
@@ -80,11 +87,12 @@ fn a_mixed_folder_is_ingested_and_one_article_as_page_and_as_text_is_one_documen
     let summary = env.ingest(0);
     assert_eq!(summary["files_seen"], 4, "{summary}");
     assert_eq!(summary["new_documents"], 3, "{summary}");
-    assert_eq!(summary["duplicates"], 1, "the page and the dump are one document: {summary}");
     assert_eq!(
-        env.count(
-            "SELECT count(*) FROM documents WHERE body LIKE '%<%' OR body LIKE '%Share on%'"
-        ),
+        summary["duplicates"], 1,
+        "the page and the dump are one document: {summary}"
+    );
+    assert_eq!(
+        env.count("SELECT count(*) FROM documents WHERE body LIKE '%<%' OR body LIKE '%Share on%'"),
         0
     );
     assert_intact(&env.db());
@@ -100,9 +108,15 @@ fn bad_pages_get_a_reason_and_the_run_goes_on() {
     );
     env.write(
         "huge.html",
-        format!("<html><body>{}</body></html>", "<span>x</span>".repeat(300_000)),
+        format!(
+            "<html><body>{}</body></html>",
+            "<span>x</span>".repeat(300_000)
+        ),
     );
-    env.write("binary.html", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00");
+    env.write(
+        "binary.html",
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00",
+    );
     let truncated = page("Harbour reopens after repairs");
     env.write("truncated.html", &truncated[..truncated.len() / 2]);
     env.write(

@@ -310,7 +310,8 @@ fn only_wanted_extensions_are_taken_from_folders() {
     let env = Env::new();
     env.write("a.txt", "One sentence here.\n");
     env.write("b.md", "Another sentence here.\n");
-    env.write("c.html", "<p>Not taken.</p>\n");
+    env.write("c.csv", "not,taken\n");
+    // By default: .txt, .html and .htm (issue 17).
     assert_eq!(env.ingest(0)["files_seen"], 1);
     let corpus = env.corpus();
     let out = env

@@ -70,9 +70,10 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, Rejection> {
             }
             Err(err) => match declared_charset(bytes) {
                 // A page that names its encoding (`<meta charset>`, `http-equiv`) is read in it.
-                Some(encoding) if encoding != UTF_8 => {
-                    (encoding.decode_without_bom_handling(bytes).0.into_owned(), encoding)
-                }
+                Some(encoding) if encoding != UTF_8 => (
+                    encoding.decode_without_bom_handling(bytes).0.into_owned(),
+                    encoding,
+                ),
                 _ => decode_legacy(bytes, err.valid_up_to())?,
             },
         }
@@ -102,7 +103,11 @@ pub fn declared_charset(bytes: &[u8]) -> Option<&'static Encoding> {
             .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b':')
             .copied()
             .collect();
-        let in_meta = lower[..start].windows(5).rev().take(200).any(|w| w == b"<meta");
+        let in_meta = lower[..start]
+            .windows(5)
+            .rev()
+            .take(200)
+            .any(|w| w == b"<meta");
         if in_meta {
             if let Some(encoding) = Encoding::for_label(&label) {
                 return Some(encoding);

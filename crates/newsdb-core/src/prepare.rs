@@ -52,8 +52,8 @@ pub struct Prepared {
 pub fn prepare(bytes: &[u8], cleaner: &Cleaner, sign: bool) -> Result<Prepared, Rejection> {
     let decoded = decode(bytes)?;
     if extract::looks_like_html(&decoded.text) {
-        let page = extract::extract(&decoded.text)
-            .map_err(|e| Rejection::BadHtml(e.to_string()))?;
+        let page =
+            extract::extract(&decoded.text).map_err(|e| Rejection::BadHtml(e.to_string()))?;
         let stages = BodyStages {
             encoding: decoded.encoding,
             controls_removed: decoded.controls_removed,

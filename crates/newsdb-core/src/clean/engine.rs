@@ -36,7 +36,8 @@ pub const PAST_ARTICLE_END_RULE: &str = "past-article-end";
 /// rule table does not show: documents cleaned by an older version are re-cleaned by the next ingest.
 /// 2: documents get a `lang`. 3: the classifier and position-aware rules. 4: a few stray control
 /// characters no longer refuse a file (decoding). 5: site learning counts pages as cleaned without
-/// learned lines ([`Cleaned::site_page`]).
+/// learned lines ([`Cleaned::site_page`]); HTML pages are extracted (`crate::extract`), not cleaned
+/// as text.
 const ENGINE_REVISION: u32 = 5;
 
 /// A line removed by the cleaner.

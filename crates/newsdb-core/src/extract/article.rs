@@ -34,5 +34,8 @@ pub fn main_text(doc: &Document, url: Option<&str>) -> Option<String> {
 /// The text of the whole page's body, paragraphs on their own lines: what a text dump of it holds.
 pub fn page_text(doc: &Document) -> String {
     doc.select("script, style, noscript, template").remove();
-    doc.select("body").nodes().first().map_or_else(String::new, |body| body.formatted_text().to_string())
+    doc.select("body")
+        .nodes()
+        .first()
+        .map_or_else(String::new, |body| body.formatted_text().to_string())
 }

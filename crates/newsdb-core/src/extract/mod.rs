@@ -54,14 +54,23 @@ pub fn looks_like_html(text: &str) -> bool {
     if !text.starts_with('<') {
         return false;
     }
-    let end = text.floor_char_boundary(4096);
+    let mut end = text.len().min(4096);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
     text[..end].split(['\n', '>']).any(|line| {
         let line = line.trim_start();
-        let head: String = line.chars().take(14).collect::<String>().to_ascii_lowercase();
-        ["<!doctype html", "<html", "<head", "<body"].iter().any(|tag| {
-            head.strip_prefix(tag)
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '\r']))
-        })
+        let head: String = line
+            .chars()
+            .take(14)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        ["<!doctype html", "<html", "<head", "<body"]
+            .iter()
+            .any(|tag| {
+                head.strip_prefix(tag)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '\r']))
+            })
     })
 }
 
@@ -145,12 +154,20 @@ mod tests {
 
     #[test]
     fn pages_are_told_from_text() {
-        assert!(looks_like_html("<!DOCTYPE html><html><body>x</body></html>"));
+        assert!(looks_like_html(
+            "<!DOCTYPE html><html><body>x</body></html>"
+        ));
         assert!(looks_like_html("\u{feff}\n  <!-- saved --> <HTML lang=en>"));
-        assert!(looks_like_html("<?xml version=\"1.0\"?>\n<html xmlns=\"x\">"));
-        assert!(!looks_like_html("Title\n20240101\nhttps://a.example/x\nBody <b>bold</b>"));
+        assert!(looks_like_html(
+            "<?xml version=\"1.0\"?>\n<html xmlns=\"x\">"
+        ));
+        assert!(!looks_like_html(
+            "Title\n20240101\nhttps://a.example/x\nBody <b>bold</b>"
+        ));
         assert!(!looks_like_html("The <html> tag starts a page."));
-        assert!(looks_like_html("<text id=\"x\">\n\n<!DOCTYPE html PUBLIC \"-//W3C\">\n<html>"));
+        assert!(looks_like_html(
+            "<text id=\"x\">\n\n<!DOCTYPE html PUBLIC \"-//W3C\">\n<html>"
+        ));
         assert!(!looks_like_html("<b>Not a page</b>\nBody text."));
     }
 
