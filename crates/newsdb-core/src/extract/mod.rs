@@ -131,9 +131,12 @@ fn check_shape(html: &str) -> Result<(), ExtractError> {
         if elements > MAX_ELEMENTS {
             return Err(ExtractError::TooManyElements);
         }
-        let self_closing = html[start..]
-            .find('>')
-            .is_some_and(|end| html[start..start + end].ends_with('/'));
+        // Within the tag (looked for in a bounded window, so text full of `<` stays linear).
+        let window = &bytes[start..bytes.len().min(start + 4096)];
+        let self_closing = window
+            .iter()
+            .position(|&b| b == b'>')
+            .is_some_and(|end| end > 0 && window[end - 1] == b'/');
         if !VOID.contains(&name.as_str()) && !self_closing && name != "p" && name != "li" {
             depth += 1;
             if depth >= MAX_DEPTH {
@@ -177,5 +180,9 @@ mod tests {
         assert_eq!(extract(&deep), Err(ExtractError::TooDeep(MAX_DEPTH)));
         let flat = format!("<html><body>{}</body></html>", "<p>para".repeat(1_000));
         assert!(extract(&flat).is_ok());
+        // Many `<` and no `>`: refused, after a scan that stays linear (looking for each tag's end
+        // to the end of the text made this one take minutes).
+        let open = format!("<html><body>{}", "<a".repeat(2_000_000));
+        assert!(check_shape(&open).is_err());
     }
 }
