@@ -8,6 +8,7 @@ use crate::record::{Outcome, Record};
 use crate::store::known::KnownBytes;
 use anyhow::{Context, Result};
 use newsdb_core::hash::sha256_hex;
+use newsdb_core::jsonl::Content;
 use newsdb_core::Rejection;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -143,8 +144,13 @@ fn process_line(
         });
         stages.outcome(
             raw_hash,
-            parsed.and_then(|a| {
-                newsdb_core::prepare_fields(&a.text, a.header, stages.cleaner, stages.sign)
+            parsed.and_then(|a| match a.content {
+                Content::Text(text) => {
+                    newsdb_core::prepare_fields(&text, a.header, stages.cleaner, stages.sign)
+                }
+                Content::Html(html) => {
+                    newsdb_core::prepare_page_fields(&html, a.header, stages.cleaner, stages.sign)
+                }
             }),
         )
     };

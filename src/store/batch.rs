@@ -38,14 +38,14 @@ pub struct Carried {
 }
 
 const SELECT_BY_RAW_HASH: &str = "
-    SELECT f.document_id, f.encoding, f.title, f.published, f.url FROM files f
+    SELECT f.document_id, f.encoding, f.title, f.published, f.url, f.format, f.extractor FROM files f
     JOIN documents d ON d.id = f.document_id
     WHERE f.raw_hash = ?1
     -- A file seen in this run (an earlier copy of the same bytes), else one cleaned by this cleaner.
     ORDER BY f.last_run_id = ?2 DESC, d.cleaner_version = ?3 DESC, f.id LIMIT 1";
 
 const SELECT_FIELDS_BY_RAW_HASH: &str = "
-    SELECT document_id, encoding, title, published, url FROM files
+    SELECT document_id, encoding, title, published, url, format, extractor FROM files
     WHERE raw_hash = ?1 AND document_id = ?2 LIMIT 1";
 /// Whether document ?1 has a live file with other bytes than ?3 that run ?2 has not read (yet).
 const OTHER_FILES_NOT_READ: &str = concat!(
@@ -54,7 +54,14 @@ const OTHER_FILES_NOT_READ: &str = concat!(
     " AND last_run_id IS NOT ?2 AND raw_hash IS NOT ?3)"
 );
 const SELECT_DOCUMENT_FIELDS: &str =
-    "SELECT id, NULL, title, published, url FROM documents WHERE id = ?1";
+    "SELECT id, NULL, title, published, url, NULL, NULL FROM documents WHERE id = ?1";
+
+/// A stored file's document and fields (encoding, title, published, url, format, extractor), for a
+/// copy of its bytes.
+struct Found {
+    document_id: i64,
+    fields: [Option<String>; 6],
+}
 
 /// Writes the records of one batch inside the caller's transaction.
 pub struct Batch<'a> {
@@ -144,15 +151,18 @@ impl<'a> Batch<'a> {
                 raw_hash,
                 document_id: known,
             } => {
-                type Found = (
-                    i64,
-                    Option<String>,
-                    Option<String>,
-                    Option<String>,
-                    Option<String>,
-                );
                 let fields_of = |r: &rusqlite::Row| -> rusqlite::Result<Found> {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                    Ok(Found {
+                        document_id: r.get(0)?,
+                        fields: [
+                            r.get(1)?,
+                            r.get(2)?,
+                            r.get(3)?,
+                            r.get(4)?,
+                            r.get(5)?,
+                            r.get(6)?,
+                        ],
+                    })
                 };
                 let found: Option<Found> = match known {
                     // Bytes known when the run started: the document they make now (the reader
@@ -181,18 +191,21 @@ impl<'a> Batch<'a> {
                         )
                         .optional()?,
                 };
-                let (document_id, encoding, title, published, url) =
-                    found.context("finding the stored file with the same bytes")?;
+                let found = found.context("finding the stored file with the same bytes")?;
+                let [encoding, title, published, url, format, extractor] =
+                    found.fields.each_ref().map(Option::as_deref);
                 let fields = FileFields {
-                    encoding: encoding.as_deref(),
-                    title: title.as_deref(),
-                    published: published.as_deref(),
-                    url: url.as_deref(),
+                    encoding,
+                    title,
+                    published,
+                    url,
+                    format,
+                    extractor,
                 };
                 self.link(
                     &row(Some(raw_hash)),
                     raw_hash,
-                    Some(document_id),
+                    Some(found.document_id),
                     None,
                     &fields,
                 )?;
@@ -212,6 +225,12 @@ impl<'a> Batch<'a> {
                     title: doc.header.title.as_deref(),
                     published: doc.header.published.as_deref(),
                     url: doc.header.url.as_deref(),
+                    format: Some(if doc.extractor.is_some() {
+                        "html"
+                    } else {
+                        "text"
+                    }),
+                    extractor: doc.extractor,
                 };
                 self.link(&row(Some(raw_hash)), raw_hash, None, Some(&**doc), &fields)?;
             }

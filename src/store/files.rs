@@ -22,13 +22,17 @@ impl StoredFile {
     }
 }
 
-/// Header fields and encoding of a file, as stored in its `files` row.
+/// Header fields, encoding and format of a file, as stored in its `files` row.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FileFields<'a> {
     pub encoding: Option<&'a str>,
     pub title: Option<&'a str>,
     pub published: Option<&'a str>,
     pub url: Option<&'a str>,
+    /// `text` or `html`: the path the source took.
+    pub format: Option<&'a str>,
+    /// For `html`, the extractor that found the article.
+    pub extractor: Option<&'a str>,
 }
 
 /// What a file's row says about it.
@@ -57,14 +61,14 @@ const SEEN_FILE: &str = "UPDATE files SET last_run_id = ?2 WHERE path = ?1";
 const OTHER_PATHS_WITH_RAW_HASH: &str = "SELECT path FROM files WHERE raw_hash = ?1 AND path <> ?2";
 const UPSERT_FILE: &str = "
     INSERT INTO files (path, size, mtime, raw_hash, encoding, document_id, title, published, url,
-                       status, reason, detail, first_run_id, last_run_id, line)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14)
+                       status, reason, detail, first_run_id, last_run_id, line, format, extractor)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15, ?16)
     ON CONFLICT (path) DO UPDATE SET
         size = excluded.size, mtime = excluded.mtime, raw_hash = excluded.raw_hash,
         encoding = excluded.encoding, document_id = excluded.document_id, title = excluded.title,
         published = excluded.published, url = excluded.url, status = excluded.status,
         reason = excluded.reason, detail = excluded.detail, last_run_id = excluded.last_run_id,
-        deleted_run_id = NULL";
+        format = excluded.format, extractor = excluded.extractor, deleted_run_id = NULL";
 
 const DOCUMENTS_OF_OTHER_COPIES: &str = concat!(
     "SELECT DISTINCT document_id FROM files WHERE raw_hash = ?1 AND status IN ",
@@ -156,7 +160,9 @@ pub fn upsert(conn: &Connection, row: &FileRow, state: FileState, run_id: i64) -
         reason,
         detail,
         run_id,
-        row.line.map(|l| l as i64)
+        row.line.map(|l| l as i64),
+        fields.format,
+        fields.extractor
     ])?;
     Ok(())
 }

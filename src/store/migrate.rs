@@ -38,6 +38,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0006_site_learning_from_live_pages.sql",
         include_str!("../../migrations/0006_site_learning_from_live_pages.sql"),
     ),
+    (
+        7,
+        "0007_file_format.sql",
+        include_str!("../../migrations/0007_file_format.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

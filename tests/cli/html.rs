@@ -95,6 +95,91 @@ fn a_mixed_folder_is_ingested_and_one_article_as_page_and_as_text_is_one_documen
         env.count("SELECT count(*) FROM documents WHERE body LIKE '%<%' OR body LIKE '%Share on%'"),
         0
     );
+    // Which path each file took.
+    for (name, format, extractor) in [
+        ("harbour.html", "html", Some("dom_smoothie")),
+        ("harbour.txt", "text", None),
+        ("library.txt", "html", Some("dom_smoothie")),
+        ("other.txt", "text", None),
+    ] {
+        let row = env.file_row(name);
+        assert_eq!(row.format.as_deref(), Some(format), "{name}: {row:?}");
+        assert_eq!(row.extractor.as_deref(), extractor, "{name}: {row:?}");
+    }
+    assert_intact(&env.db());
+}
+
+#[test]
+fn json_lines_records_with_a_page_s_markup_are_extracted() {
+    let env = Env::new();
+    let record = |html: &str, extra: &str| {
+        format!(
+            "{{\"html\": {}{extra}}}\n",
+            serde_json::to_string(html).unwrap()
+        )
+    };
+    let jsonl = env.write(
+        "crawl.jsonl",
+        [
+            // The page's own metadata when the record has none.
+            record(&page("Harbour reopens after repairs"), ""),
+            // A record's field wins over the markup's.
+            record(
+                &page("Library to close").replace("harbour", "library"),
+                r#", "title": "Library closes", "url": "https://other.example/library""#,
+            ),
+            record(
+                "<html><body><nav><a href='/'>Home</a></nav></body></html>",
+                "",
+            ),
+        ]
+        .concat(),
+    );
+    env.write("dumps/harbour.txt", dump("Harbour reopens after repairs"));
+    let out = env
+        .cmd(&["ingest", "--json", "--jsonl", jsonl.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "one record has no article");
+    env.ingest(0);
+    let row = |line: i64| -> (
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        String,
+    ) {
+        env.conn()
+            .query_row(
+                "SELECT coalesce(f.reason, f.status), f.title, f.url, f.extractor,
+                        coalesce(d.body, '') FROM files f LEFT JOIN documents d ON d.id = f.document_id
+                 WHERE f.line = ?1",
+                [line],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .unwrap()
+    };
+    let (_, title, url, extractor, body) = row(1);
+    assert_eq!(title.as_deref(), Some("Harbour reopens after repairs"));
+    assert_eq!(
+        url.as_deref(),
+        Some("https://www.gazette.example/news/harbour")
+    );
+    assert_eq!(extractor.as_deref(), Some("dom_smoothie"));
+    assert!(
+        body.contains(PARAGRAPHS[0]) && !body.contains("Share on"),
+        "{body}"
+    );
+    let (_, title, url, _, _) = row(2);
+    assert_eq!(title.as_deref(), Some("Library closes"));
+    assert_eq!(url.as_deref(), Some("https://other.example/library"));
+    assert_eq!(row(3).0, "no-text");
+    // The record's page and the text dump of the same article are one document.
+    assert_eq!(
+        env.file_row("harbour.txt").status,
+        "duplicate",
+        "the record and the dump share a document"
+    );
     assert_intact(&env.db());
 }
 
@@ -125,15 +210,7 @@ fn bad_pages_get_a_reason_and_the_run_goes_on() {
     );
     let summary = env.ingest(3);
     assert_eq!(summary["files_seen"], 6, "{summary}");
-    let reason = |name: &str| -> String {
-        env.conn()
-            .query_row(
-                "SELECT coalesce(reason, status) FROM files WHERE path LIKE '%/' || ?1",
-                [name],
-                |r| r.get(0),
-            )
-            .unwrap()
-    };
+    let reason = |name: &str| env.file_row(name).outcome();
     assert_eq!(reason("good.html"), "ingested");
     assert_eq!(reason("deep.html"), "bad-html");
     assert_eq!(reason("huge.html"), "bad-html");

@@ -177,13 +177,8 @@ fn bad_files_are_recorded_and_the_run_goes_on() {
     assert_eq!(summary["new_documents"], if can_deny { 1 } else { 2 });
 
     let reason = |name: &str| -> (String, String, String) {
-        env.conn()
-            .query_row(
-                "SELECT status, reason, detail FROM files WHERE path LIKE '%/' || ?1",
-                [name],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .unwrap()
+        let row = env.file_row(name);
+        (row.status, row.reason.unwrap(), row.detail.unwrap())
     };
     for (name, code) in [
         ("empty.txt", "empty"),

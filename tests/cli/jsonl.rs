@@ -102,7 +102,7 @@ fn scraper_records_from_stdin_and_malformed_lines_reported_with_their_line() {
     );
     assert!(stderr.lines().any(|l| l.starts_with("-#")), "{stderr}");
     assert!(
-        stderr.contains("line 4: no \"body\" or \"text\""),
+        stderr.contains("line 4: no \"body\", \"text\" or \"html\""),
         "{stderr}"
     );
     let summary: Value = serde_json::from_slice(&out.stdout).unwrap();

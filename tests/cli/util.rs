@@ -116,6 +116,43 @@ impl Env {
     pub fn count(&self, sql: &str) -> i64 {
         self.conn().query_row(sql, [], |r| r.get(0)).unwrap()
     }
+
+    /// The `files` row of the one source whose path ends in `/name`.
+    pub fn file_row(&self, name: &str) -> FileRow {
+        self.conn()
+            .query_row(
+                "SELECT status, reason, detail, format, extractor FROM files
+                 WHERE path LIKE '%/' || ?1",
+                [name],
+                |r| {
+                    Ok(FileRow {
+                        status: r.get(0)?,
+                        reason: r.get(1)?,
+                        detail: r.get(2)?,
+                        format: r.get(3)?,
+                        extractor: r.get(4)?,
+                    })
+                },
+            )
+            .unwrap_or_else(|e| panic!("the files row of {name}: {e}"))
+    }
+}
+
+/// What the `files` table says of one source.
+#[derive(Debug)]
+pub struct FileRow {
+    pub status: String,
+    pub reason: Option<String>,
+    pub detail: Option<String>,
+    pub format: Option<String>,
+    pub extractor: Option<String>,
+}
+
+impl FileRow {
+    /// The reason a rejected source was refused, else its status.
+    pub fn outcome(&self) -> String {
+        self.reason.clone().unwrap_or_else(|| self.status.clone())
+    }
 }
 
 /// Asserts that the database passes `PRAGMA integrity_check` and FTS5's `integrity-check`.

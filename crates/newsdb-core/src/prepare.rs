@@ -5,7 +5,7 @@
 //! worker thread and `newsdb clean` shows exactly what `ingest` stores.
 
 use crate::clean::site::Candidate;
-use crate::clean::{Cleaner, Removal};
+use crate::clean::{Cleaner, Removal, Source};
 use crate::decode::decode;
 use crate::extract;
 use crate::hash::content_hash_of_canonical;
@@ -52,27 +52,12 @@ pub struct Prepared {
 pub fn prepare(bytes: &[u8], cleaner: &Cleaner, sign: bool) -> Result<Prepared, Rejection> {
     let decoded = decode(bytes)?;
     if extract::looks_like_html(&decoded.text) {
-        let page =
-            extract::extract(&decoded.text).map_err(|e| Rejection::BadHtml(e.to_string()))?;
-        let stages = BodyStages {
+        let page = Page {
+            html: &decoded.text,
             encoding: decoded.encoding,
             controls_removed: decoded.controls_removed,
-            cleaner,
-            find_title: false,
-            sign,
-            extracted: page.extractor != extract::article::WHOLE_PAGE,
         };
-        let mut prepared = stages.run(page.header, &page.lines, 0)?;
-        if page.extractor == extract::article::WHOLE_PAGE
-            && prepared.word_count < extract::MIN_WHOLE_PAGE_WORDS
-        {
-            // No article block, and the page's text is a few links: a front page or a menu.
-            return Err(Rejection::NoText {
-                removed: prepared.removed.len(),
-            });
-        }
-        prepared.extractor = Some(page.extractor);
-        return Ok(prepared);
+        return page.prepare(Header::default(), cleaner, sign);
     }
     let lines = normalize::lines(&decoded.text);
     let (header, body_start) = match header::parse_structured(&lines) {
@@ -85,7 +70,7 @@ pub fn prepare(bytes: &[u8], cleaner: &Cleaner, sign: bool) -> Result<Prepared, 
         cleaner,
         find_title: true,
         sign,
-        extracted: false,
+        source: Source::Dump,
     };
     stages.run(header, &lines, body_start)
 }
@@ -106,9 +91,73 @@ pub fn prepare_fields(
         cleaner,
         find_title: false,
         sign,
-        extracted: false,
+        source: Source::Dump,
     };
     stages.run(header, &lines, 0)
+}
+
+/// The stages for a page's markup that came with fields (a JSON Lines record's `html`): the article
+/// is extracted as from a saved page; a field of the record wins over what the markup says.
+pub fn prepare_page_fields(
+    html: &str,
+    fields: Header,
+    cleaner: &Cleaner,
+    sign: bool,
+) -> Result<Prepared, Rejection> {
+    let (html, controls_removed) = crate::decode::drop_stray_controls(html.to_owned());
+    let page = Page {
+        html: &html,
+        encoding: "UTF-8",
+        controls_removed,
+    };
+    page.prepare(fields, cleaner, sign)
+}
+
+/// A decoded HTML page on its way to the body stages.
+struct Page<'a> {
+    html: &'a str,
+    encoding: &'static str,
+    controls_removed: usize,
+}
+
+impl Page<'_> {
+    /// Extracts the article and the page's metadata, then cleans it; `fields` given with the page
+    /// (a JSON Lines record's) take the place of the markup's own.
+    fn prepare(
+        &self,
+        fields: Header,
+        cleaner: &Cleaner,
+        sign: bool,
+    ) -> Result<Prepared, Rejection> {
+        let page = extract::extract(self.html).map_err(|e| Rejection::BadHtml(e.to_string()))?;
+        let whole_page = page.extractor == extract::article::WHOLE_PAGE;
+        let header = Header {
+            title: fields.title.or(page.header.title),
+            published: fields.published.or(page.header.published),
+            url: fields.url.or(page.header.url),
+        };
+        let stages = BodyStages {
+            encoding: self.encoding,
+            controls_removed: self.controls_removed,
+            cleaner,
+            find_title: false,
+            sign,
+            source: if whole_page {
+                Source::Dump
+            } else {
+                Source::Extracted
+            },
+        };
+        let mut prepared = stages.run(header, &page.lines, 0)?;
+        if whole_page && prepared.word_count < extract::MIN_WHOLE_PAGE_WORDS {
+            // No article block, and the page's text is a few links: a front page or a menu.
+            return Err(Rejection::NoText {
+                removed: prepared.removed.len(),
+            });
+        }
+        prepared.extractor = Some(page.extractor);
+        Ok(prepared)
+    }
 }
 
 /// The stages after the header.
@@ -119,8 +168,8 @@ struct BodyStages<'a> {
     /// Look for a title line at the top of the body (shape 2).
     find_title: bool,
     sign: bool,
-    /// The lines are what an HTML extractor found ([`Cleaner::clean_extracted`]).
-    extracted: bool,
+    /// Where the lines come from: a text, or what an HTML extractor found.
+    source: Source,
 }
 
 impl BodyStages<'_> {
@@ -132,12 +181,9 @@ impl BodyStages<'_> {
     ) -> Result<Prepared, Rejection> {
         let body_lines = &lines[body_start..];
         let domain = header.url.as_deref().and_then(header::domain);
-        let clean = if self.extracted {
-            Cleaner::clean_extracted
-        } else {
-            Cleaner::clean
-        };
-        let mut cleaned = clean(self.cleaner, body_lines, body_start + 1, domain.as_deref());
+        let mut cleaned =
+            self.cleaner
+                .clean_from(self.source, body_lines, body_start + 1, domain.as_deref());
         if let Some(title) = &header.title {
             cleaned.drop_repeated_headline(body_lines, body_start + 1, title);
         }

@@ -256,22 +256,14 @@ impl Cleaner {
     /// of kept lines that repeat each other (compared by their letters and digits, case-folded) one
     /// stays: the first inside the core, else the first.
     pub fn clean(&self, lines: &[String], first_line: usize, domain: Option<&str>) -> Cleaned {
-        self.clean_as(Source::Dump, lines, first_line, domain)
+        self.clean_from(Source::Dump, lines, first_line, domain)
     }
 
-    /// [`Cleaner::clean`] for the text an extractor took out of an HTML page
-    /// ([`crate::extract`]): the extractor already chose the article's block, so lines no rule or
-    /// site names stay, except after a line that ends the article ("Related", a comment header).
-    pub fn clean_extracted(
-        &self,
-        lines: &[String],
-        first_line: usize,
-        domain: Option<&str>,
-    ) -> Cleaned {
-        self.clean_as(Source::Extracted, lines, first_line, domain)
-    }
-
-    fn clean_as(
+    /// [`Cleaner::clean`] for lines from `source`. For [`Source::Extracted`] (the text an extractor
+    /// took out of an HTML page, [`crate::extract`]) the extractor already chose the article's block,
+    /// so lines no rule or site names stay, except after a line that ends the article ("Related", a
+    /// comment header).
+    pub fn clean_from(
         &self,
         source: Source,
         lines: &[String],
@@ -524,7 +516,7 @@ enum Named<'a> {
 
 /// Where the lines to clean come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Source {
+pub enum Source {
     /// A page dumped to text: the article is to be found among everything else.
     Dump,
     /// The block an HTML extractor chose as the article.

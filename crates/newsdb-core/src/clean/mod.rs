@@ -19,8 +19,8 @@ pub mod span;
 mod user;
 
 pub use engine::{
-    Cleaned, Cleaner, Removal, OUTSIDE_ARTICLE_RULE, PAST_ARTICLE_END_RULE, REPEATED_HEADLINE_RULE,
-    REPEATED_LINE_RULE, SCRIPT_DATA_RULE,
+    Cleaned, Cleaner, Removal, Source, OUTSIDE_ARTICLE_RULE, PAST_ARTICLE_END_RULE,
+    REPEATED_HEADLINE_RULE, REPEATED_LINE_RULE, SCRIPT_DATA_RULE,
 };
 pub use rule::{Category, Rule, Scope};
 pub use span::SpanWeights;

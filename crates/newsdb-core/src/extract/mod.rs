@@ -122,7 +122,7 @@ fn check_shape(html: &str) -> Result<(), ExtractError> {
         if name_len == 0 {
             continue;
         }
-        let name = html[start..start + name_len].to_ascii_lowercase();
+        let name = &bytes[start..start + name_len];
         if closing {
             depth = depth.saturating_sub(1);
             continue;
@@ -137,7 +137,8 @@ fn check_shape(html: &str) -> Result<(), ExtractError> {
             .iter()
             .position(|&b| b == b'>')
             .is_some_and(|end| end > 0 && window[end - 1] == b'/');
-        if !VOID.contains(&name.as_str()) && !self_closing && name != "p" && name != "li" {
+        let is = |tag: &str| name.eq_ignore_ascii_case(tag.as_bytes());
+        if !VOID.iter().any(|tag| is(tag)) && !self_closing && !is("p") && !is("li") {
             depth += 1;
             if depth >= MAX_DEPTH {
                 return Err(ExtractError::TooDeep(depth));
