@@ -198,6 +198,25 @@ fn bad_pages_get_a_reason_and_the_run_goes_on() {
             "<span>x</span>".repeat(300_000)
         ),
     );
+    // 50 MB of paragraphs: more text than an article page has.
+    env.write(
+        "fifty-megabytes.html",
+        format!(
+            "<html><body><article>{}</article></body></html>",
+            format!("<p>{}</p>\n", PARAGRAPHS[0]).repeat(50_000_000 / 140)
+        ),
+    );
+    // A page saved as one file, its photo inlined (4 MB), and an article.
+    env.write(
+        "inlined.html",
+        page("Harbour reopens after repairs").replace(
+            "<article>",
+            &format!(
+                "<article><img src=\"data:image/jpeg;base64,{}\">",
+                "QUJD".repeat(4_000_000 / 4)
+            ),
+        ),
+    );
     env.write(
         "binary.html",
         b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00",
@@ -209,11 +228,19 @@ fn bad_pages_get_a_reason_and_the_run_goes_on() {
         "<html><body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav></body></html>",
     );
     let summary = env.ingest(3);
-    assert_eq!(summary["files_seen"], 6, "{summary}");
+    assert_eq!(summary["files_seen"], 8, "{summary}");
     let reason = |name: &str| env.file_row(name).outcome();
     assert_eq!(reason("good.html"), "ingested");
     assert_eq!(reason("deep.html"), "bad-html");
     assert_eq!(reason("huge.html"), "bad-html");
+    assert_eq!(reason("fifty-megabytes.html"), "bad-html");
+    assert!(env
+        .file_row("fifty-megabytes.html")
+        .detail
+        .unwrap()
+        .contains("MiB of text"));
+    // The same article as good.html, with its photo inlined.
+    assert_eq!(reason("inlined.html"), "duplicate");
     assert_eq!(reason("binary.html"), "binary");
     assert_eq!(reason("front.html"), "no-text");
     // Half a page: what article text it still has is stored, or it is refused as having none.

@@ -125,7 +125,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 /// Drops NUL characters and makes other stray control characters spaces; returns how many there were.
 /// Used on text already known to be text (few of them, or a JSON Lines record's field).
 pub fn drop_stray_controls(text: String) -> (String, usize) {
-    let count = text.chars().filter(|&c| is_unexpected_control(c)).count();
+    let count = count_stray_controls(&text);
     if count == 0 {
         return (text, 0);
     }
@@ -140,8 +140,8 @@ pub fn drop_stray_controls(text: String) -> (String, usize) {
 /// Where the first stray control character sits, when there are more than text holds: binary data,
 /// or bytes decoded with the wrong encoding. `floor` is how many any file may hold.
 fn too_many_controls(text: &str, floor: usize) -> Option<usize> {
-    let count = text.chars().filter(|&c| is_unexpected_control(c)).count();
-    if count <= floor || count * CONTROL_SHARE <= text.chars().count() {
+    let count = count_stray_controls(text);
+    if count <= floor || count * CONTROL_SHARE <= count_chars(text) {
         return None;
     }
     text.find(is_unexpected_control)
@@ -231,6 +231,27 @@ fn is_multibyte_legacy(encoding: &'static Encoding) -> bool {
 
 /// Control characters that do not occur in text: C0 controls other than tab, line feed, form feed and
 /// carriage return, and the C1 range (what undefined Windows-1252 bytes decode to).
+/// How many characters of `text` [`is_unexpected_control`] names, counted on the bytes: the control
+/// characters are the ASCII ones and U+0080..U+009F (`C2 80`..`C2 9F` in UTF-8). Every file's text
+/// goes through this, so it avoids decoding characters.
+fn count_stray_controls(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|&(i, &b)| match b {
+            0x00..=0x08 | 0x0b | 0x0e..=0x1f | 0x7f => true,
+            0xc2 => matches!(bytes.get(i + 1), Some(0x80..=0x9f)),
+            _ => false,
+        })
+        .count()
+}
+
+/// Characters in `text`: its bytes that do not continue a character.
+fn count_chars(text: &str) -> usize {
+    text.bytes().filter(|&b| (b as i8) >= -0x40).count()
+}
+
 fn is_unexpected_control(c: char) -> bool {
     (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\x0c'))
         || ('\u{80}'..='\u{9f}').contains(&c)
@@ -239,6 +260,21 @@ fn is_unexpected_control(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn controls_and_characters_counted_on_bytes_agree_with_chars() {
+        let samples = [
+            "plain text\n\twith tabs\r\n\x0c",
+            "nul\0 bell\x07 esc\x1b del\x7f",
+            "c1 \u{80} \u{85} \u{9f} not c1 \u{a0} \u{c2}\u{a9} ©",
+            "Größe 東京 🙂 \u{2028}",
+        ];
+        for text in samples {
+            let by_chars = text.chars().filter(|&c| is_unexpected_control(c)).count();
+            assert_eq!(count_stray_controls(text), by_chars, "{text:?}");
+            assert_eq!(count_chars(text), text.chars().count(), "{text:?}");
+        }
+    }
 
     #[test]
     fn two_byte_legacy_encodings_are_decoded() {

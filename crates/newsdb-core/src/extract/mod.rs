@@ -12,12 +12,18 @@ pub mod meta;
 
 use crate::header::Header;
 use dom_query::Document;
+use memchr::memchr;
 
 /// Elements a page may have before it is not parsed: a page is a few thousand; this bounds the time
 /// and memory a pathological file (50 MB of nested tags) can take.
 pub const MAX_ELEMENTS: usize = 200_000;
 /// Nesting depth beyond which a page is refused: the tree is walked recursively by the extractor.
 pub const MAX_DEPTH: usize = 2_000;
+/// Bytes of text outside the tags (scripts included) a page may have: an article page has a few
+/// hundred KiB at most, and the parsed tree takes about seven times the page, so a 50 MB page of text
+/// would hold a worker for seconds and hundreds of MB. Long attribute values (inlined images) do not
+/// count.
+pub const MAX_TEXT_BYTES: usize = 16 << 20;
 
 /// Words an extracted article block must have, and the cleaned text of a page when the extractor
 /// found none and the whole page was cleaned instead: fewer is a front page or a menu.
@@ -43,6 +49,8 @@ pub enum ExtractError {
     TooDeep(usize),
     #[error("the page has more than {MAX_ELEMENTS} elements: not an article page")]
     TooManyElements,
+    #[error("the page holds more than {} MiB of text: not an article page", .0 >> 20)]
+    TooMuchText(usize),
 }
 
 /// Whether decoded text is an HTML page rather than an article dump: it starts with markup (`<`,
@@ -108,11 +116,18 @@ fn check_shape(html: &str) -> Result<(), ExtractError> {
         "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
         "track", "wbr", "param", "keygen", "command",
     ];
-    let (mut depth, mut elements) = (0usize, 0usize);
+    let (mut depth, mut elements, mut text) = (0usize, 0usize, 0usize);
     let bytes = html.as_bytes();
-    let mut i = 0;
-    while let Some(off) = memchr_lt(&bytes[i..]) {
-        i += off + 1;
+    // `i`: where the scan goes on; `text_from`: where the text after the last tag starts.
+    let (mut i, mut text_from) = (0, 0);
+    while let Some(off) = memchr(b'<', &bytes[i..]) {
+        let lt = i + off;
+        text += lt.saturating_sub(text_from);
+        if text > MAX_TEXT_BYTES {
+            return Err(ExtractError::TooMuchText(MAX_TEXT_BYTES));
+        }
+        i = lt + 1;
+        text_from = i;
         let closing = bytes.get(i) == Some(&b'/');
         let start = if closing { i + 1 } else { i };
         let name_len = bytes[start..]
@@ -122,6 +137,12 @@ fn check_shape(html: &str) -> Result<(), ExtractError> {
         if name_len == 0 {
             continue;
         }
+        // The tag's end. The scan goes on after it, so a long attribute (an image inlined as a data
+        // URL by a "save page as one file") is neither text nor searched again: linear in the page.
+        let Some(end) = memchr(b'>', &bytes[start..]).map(|e| start + e) else {
+            break;
+        };
+        (i, text_from) = (end + 1, end + 1);
         let name = &bytes[start..start + name_len];
         if closing {
             depth = depth.saturating_sub(1);
@@ -131,12 +152,7 @@ fn check_shape(html: &str) -> Result<(), ExtractError> {
         if elements > MAX_ELEMENTS {
             return Err(ExtractError::TooManyElements);
         }
-        // Within the tag (looked for in a bounded window, so text full of `<` stays linear).
-        let window = &bytes[start..bytes.len().min(start + 4096)];
-        let self_closing = window
-            .iter()
-            .position(|&b| b == b'>')
-            .is_some_and(|end| end > 0 && window[end - 1] == b'/');
+        let self_closing = bytes[end - 1] == b'/';
         let is = |tag: &str| name.eq_ignore_ascii_case(tag.as_bytes());
         if !VOID.iter().any(|tag| is(tag)) && !self_closing && !is("p") && !is("li") {
             depth += 1;
@@ -145,11 +161,11 @@ fn check_shape(html: &str) -> Result<(), ExtractError> {
             }
         }
     }
+    text += bytes.len().saturating_sub(text_from);
+    if text > MAX_TEXT_BYTES {
+        return Err(ExtractError::TooMuchText(MAX_TEXT_BYTES));
+    }
     Ok(())
-}
-
-fn memchr_lt(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|&b| b == b'<')
 }
 
 #[cfg(test)]
@@ -181,9 +197,25 @@ mod tests {
         assert_eq!(extract(&deep), Err(ExtractError::TooDeep(MAX_DEPTH)));
         let flat = format!("<html><body>{}</body></html>", "<p>para".repeat(1_000));
         assert!(extract(&flat).is_ok());
-        // Many `<` and no `>`: refused, after a scan that stays linear (looking for each tag's end
-        // to the end of the text made this one take minutes).
+        // Many `<` and no `>`: one tag never closed, as a parser reads it, after a scan that stays
+        // linear (looking for each tag's end to the end of the text made this one take minutes).
         let open = format!("<html><body>{}", "<a".repeat(2_000_000));
-        assert!(check_shape(&open).is_err());
+        assert_eq!(check_shape(&open), Ok(()));
+        let many = format!("<html><body>{}", "<a>x</a>".repeat(MAX_ELEMENTS));
+        assert_eq!(check_shape(&many), Err(ExtractError::TooManyElements));
+    }
+
+    #[test]
+    fn a_page_of_megabytes_of_text_is_refused_and_an_inlined_image_is_not_text() {
+        let text = format!("<html><body><p>{}</p>", "word ".repeat(MAX_TEXT_BYTES / 4));
+        assert_eq!(
+            check_shape(&text),
+            Err(ExtractError::TooMuchText(MAX_TEXT_BYTES))
+        );
+        let inlined = format!(
+            "<html><body><p>x</p><img src='data:image/png;base64,{}'></body></html>",
+            "A".repeat(MAX_TEXT_BYTES + 1)
+        );
+        assert_eq!(check_shape(&inlined), Ok(()));
     }
 }
