@@ -851,3 +851,69 @@ fn a_database_deleted_during_a_run_fails_the_run() {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("the database file is gone"), "{stderr}");
 }
+
+/// A batch that fails (here: a trigger of the user's refuses one document, as a full disk or a
+/// broken database would) rolls back whole: the run is recorded `failed` with its error and the
+/// counts of the batches it committed, not of the work it lost; the next run converges.
+#[test]
+fn a_failed_batch_adds_nothing_to_the_run_s_counts() {
+    let env = Env::new();
+    let story = |n: usize, word: &str| {
+        format!(
+            "Story {n}\n\nThe council met on Monday to discuss item {n}, the {word} budget and the new \
+             timetable for the bus routes that cross the river.\n"
+        )
+    };
+    env.write("a.txt", story(0, "road"));
+    env.ingest(0);
+    env.conn()
+        .execute_batch(
+            "CREATE TRIGGER refuse_poison BEFORE INSERT ON documents
+             WHEN NEW.body LIKE '%poison%'
+             BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
+        )
+        .unwrap();
+    // Batches of two files, in path order: b and c commit, then d (poison) and e fail together.
+    env.write("b.txt", story(1, "school"));
+    env.write("c.txt", story(2, "library"));
+    env.write("d.txt", story(3, "poison"));
+    env.write("e.txt", story(4, "harbour"));
+    let out = env
+        .cmd(&["ingest", "--quiet", env.corpus().to_str().unwrap()])
+        .env("NEWSDB_BATCH_FILES", "2")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "a failed run exits 1");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("injected failure"), "{stderr}");
+    let (status, error, new_documents, failed): (String, String, i64, i64) = env
+        .conn()
+        .query_row(
+            "SELECT status, error, new_documents, failed FROM runs ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    assert_eq!(status, "failed");
+    assert!(error.contains("injected failure"), "{error}");
+    assert_eq!(
+        new_documents, 2,
+        "b and c committed; d and e were rolled back"
+    );
+    assert_eq!(failed, 0);
+    assert_eq!(env.count("SELECT count(*) FROM documents"), 3);
+    assert_eq!(
+        env.count("SELECT count(*) FROM files WHERE path LIKE '%/e.txt'"),
+        0
+    );
+    assert_intact(&env.db());
+
+    // The fault gone, the next run takes what the failed one lost.
+    env.conn()
+        .execute_batch("DROP TRIGGER refuse_poison")
+        .unwrap();
+    let summary = env.ingest(0);
+    assert_eq!(summary["new_documents"], 2, "{summary}");
+    assert_eq!(env.count("SELECT count(*) FROM documents"), 5);
+    assert_intact(&env.db());
+}
