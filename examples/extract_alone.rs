@@ -6,7 +6,8 @@
 //! python3 ../shared/devset/score.py OUT      # (scores the pages that have HTML)
 //! ```
 //! Prints pages/s on one thread: decoding and extraction (parse + metadata + Readability), and the
-//! whole per-document stage (`prepare`: extraction and cleaning).
+//! whole per-document stage (`prepare`: extraction and cleaning); both as throughput over all pages
+//! and for the median page (one over its time: big pages weigh less).
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -33,7 +34,7 @@ fn main() {
     }
     pages.sort();
     let cleaner = newsdb_core::Cleaner::builtin();
-    let (mut extract_time, mut prepare_time) = (Duration::ZERO, Duration::ZERO);
+    let (mut extract_times, mut prepare_times) = (Vec::new(), Vec::new());
     for (id, bytes) in &pages {
         let start = Instant::now();
         let text = newsdb_core::decode::decode(bytes)
@@ -41,17 +42,26 @@ fn main() {
             .and_then(|d| newsdb_core::extract::extract(&d.text).ok())
             .map(|e| e.lines.join("\n"))
             .unwrap_or_default();
-        extract_time += start.elapsed();
+        extract_times.push(start.elapsed());
         std::fs::write(out.join(format!("{id}.txt")), text).unwrap();
         let start = Instant::now();
         let _ = newsdb_core::prepare(bytes, &cleaner, false);
-        prepare_time += start.elapsed();
+        prepare_times.push(start.elapsed());
     }
-    let rate = |t: Duration| pages.len() as f64 / t.as_secs_f64();
+    let rates = |times: &mut Vec<Duration>| {
+        let total: Duration = times.iter().sum();
+        times.sort();
+        let median = times[times.len() / 2];
+        (
+            times.len() as f64 / total.as_secs_f64(),
+            1.0 / median.as_secs_f64(),
+        )
+    };
+    let (extract_all, extract_median) = rates(&mut extract_times);
+    let (prepare_all, prepare_median) = rates(&mut prepare_times);
     println!(
-        "{} pages: extraction alone {:.0} pages/s, prepare (extraction + cleaning) {:.0} pages/s, one thread",
+        "{} pages, one thread: extraction alone {extract_all:.0} pages/s (median page {extract_median:.0}/s), \
+         prepare (extraction + cleaning) {prepare_all:.0} pages/s (median page {prepare_median:.0}/s)",
         pages.len(),
-        rate(extract_time),
-        rate(prepare_time)
     );
 }

@@ -6,6 +6,9 @@
 #   scripts/bench.sh --search-1m          # also search latency on 1M documents (JSON Lines, ~1 hour)
 #   scripts/bench.sh --smoke              # 300 files, every step once, no timing claims (CI runs this)
 #   scripts/bench.sh --settings 20000     # newsdb ingest under other SQLite/FTS5 settings, side by side
+#   scripts/bench.sh --html 20000         # only: ingest of N saved HTML pages made from the dev set's
+#                                         # real pages (scripts/html_corpus.py), and the extractor
+#                                         # alone on one thread (examples/extract_alone)
 #
 # Needs: the Rust toolchain, python3 (sqlite-utils is installed into a throwaway virtual environment
 # here), the stock sqlite3 shell (its fsdir() reads the files for the floor), GNU time. Work files go
@@ -18,13 +21,15 @@ sizes="20000 100000"
 search_1m=0
 smoke=0
 settings=0
+html=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --sizes) sizes="$2"; shift 2 ;;
         --search-1m) search_1m=1; shift ;;
         --smoke) smoke=1; sizes="300"; shift ;;
         --settings) settings="$2"; sizes=""; shift 2 ;;
-        *) echo "usage: scripts/bench.sh [--sizes \"N...\"] [--search-1m] [--smoke] [--settings N]" >&2; exit 2 ;;
+        --html) html="$2"; sizes=""; shift 2 ;;
+        *) echo "usage: scripts/bench.sh [--sizes \"N...\"] [--search-1m] [--smoke] [--settings N] [--html N]" >&2; exit 2 ;;
     esac
 done
 
@@ -37,7 +42,7 @@ mkdir -p "$work"
 [ "${BENCH_KEEP:-0}" = 1 ] || trap 'rm -rf "$work"' EXIT
 
 cargo build --release --locked --quiet --bin newsdb --example gen_corpus --example search_latency \
-    --example clean_speed
+    --example clean_speed --example extract_alone
 newsdb="$PWD/target/release/newsdb"
 gen="$PWD/target/release/examples/gen_corpus"
 latency="$PWD/target/release/examples/search_latency"
@@ -184,6 +189,26 @@ batches of 2048 files|NEWSDB_BATCH_FILES=2048|
 newsdb's defaults again (the noise between runs)||
 newsdb's defaults, then FTS5 optimize||
 VARIANTS
+fi
+
+if [ "$html" != 0 ]; then
+    devset=../shared/devset
+    [ -d "$devset/html" ] || { echo "bench: --html needs $devset/html (the dev set's pages)" >&2; exit 1; }
+    corpus="$work/html$html"
+    [ -d "$corpus" ] || python3 scripts/html_corpus.py "$devset" "$corpus" "$html" >&2
+    mb=$(du -sm "$corpus" | cut -f1)
+    find "$corpus" -type f -exec cat {} + >/dev/null
+    echo
+    echo "| HTML files | corpus MB | step | wall s | peak RSS MB | pages/s |"
+    echo "|---:|---:|---|---:|---:|---:|"
+    rm -f "$work/html.db"*
+    # Exit 3 is a finished run that refused some files (a few dev-set pages have no article).
+    measure html_ingest bash -c '"$@" || [ $? -eq 3 ]' - "$newsdb" --db "$work/html.db" ingest --quiet "$corpus"
+    echo "| $html | $mb | newsdb ingest (all cores) | $wall | $rss | $(python3 -c "print(round($html / $wall))") |"
+    measure html_reingest bash -c '"$@" || [ $? -eq 3 ]' - "$newsdb" --db "$work/html.db" ingest --quiet "$corpus"
+    echo "| $html | $mb | newsdb re-ingest, unchanged | $wall | $rss | |"
+    measure html_alone "$PWD/target/release/examples/extract_alone" "$devset" "$work/alone"
+    echo "| - | - | one thread, the dev set's pages: $(cat "$work/out.html_alone") | $wall | $rss | |"
 fi
 
 if [ "$search_1m" = 1 ]; then

@@ -15,14 +15,19 @@ pub const WHOLE_PAGE: &str = "whole-page";
 
 /// The main text of the page, paragraphs on their own lines; `None` when no article is found (or
 /// one shorter than [`super::MIN_WHOLE_PAGE_WORDS`] words).
-pub fn main_text(doc: &Document, url: Option<&str>) -> Option<String> {
+/// Takes the document: the crate changes it as it works, and a copy of the tree would cost every page
+/// what only the pages without an article need ([`page_text`] is given the page parsed again).
+pub fn main_text(doc: Document, url: Option<&str>) -> Option<String> {
     let config = Config {
         text_mode: TextMode::Formatted,
+        // The page's metadata is read by [`super::meta`]; the crate need not parse JSON-LD again.
+        disable_json_ld: true,
+        min_score_to_adjust: 10.0,
         ..Default::default()
     };
     // The URL only resolves links; one the crate would refuse is not given.
     let url = url.filter(|u| url::Url::parse(u).is_ok());
-    let readability = Readability::with_document(doc.clone(), url, Some(config));
+    let readability = Readability::with_document(doc, url, Some(config));
     readability
         .and_then(|mut r| r.parse())
         .ok()

@@ -87,11 +87,14 @@ pub fn extract(html: &str) -> Result<Extracted, ExtractError> {
     check_shape(html)?;
     let doc = Document::from(html);
     let meta = meta::read(&doc);
-    let (text, extractor) = match article::main_text(&doc, meta.url.as_deref()) {
+    let (text, extractor) = match article::main_text(doc, meta.url.as_deref()) {
         Some(text) => (text, article::EXTRACTOR),
         // No article block found (a front page, an odd layout): the page's whole text, cleaned as a
         // text dump is, finds what article there is.
-        None => (article::page_text(&doc), article::WHOLE_PAGE),
+        None => (
+            article::page_text(&Document::from(html)),
+            article::WHOLE_PAGE,
+        ),
     };
     let lines = text
         .lines()
