@@ -2,9 +2,11 @@
 //! by itself (BENCHMARKS.md compares it with extractor + cleaner), and its speed on one thread.
 //!
 //! ```sh
-//! cargo run --release --example extract_alone -- ../shared/devset OUT
+//! cargo run --release --example extract_alone -- ../shared/devset OUT [PREPARED]
 //! python3 ../shared/devset/score.py OUT      # (scores the pages that have HTML)
 //! ```
+//! With PREPARED, the bodies `prepare` gives (extraction and newsdb's cleaner) are written there too:
+//! what `score.py --bin target/release/newsdb --html` scores, without a process per page.
 //! Prints pages/s on one thread: decoding and extraction (parse + metadata + Readability), and the
 //! whole per-document stage (`prepare`: extraction and cleaning); both as throughput over all pages
 //! and for the median page (one over its time: big pages weigh less).
@@ -15,10 +17,14 @@ use std::time::{Duration, Instant};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: extract_alone DEVSET_DIR OUT_DIR";
+    let usage = "usage: extract_alone DEVSET_DIR OUT_DIR [PREPARED_DIR]";
     let dir = PathBuf::from(args.first().expect(usage));
     let out = PathBuf::from(args.get(1).expect(usage));
     std::fs::create_dir_all(&out).unwrap();
+    let prepared_out = args.get(2).map(PathBuf::from);
+    if let Some(dir) = &prepared_out {
+        std::fs::create_dir_all(dir).unwrap();
+    }
     let mut pages: Vec<(String, Vec<u8>)> = Vec::new();
     for entry in std::fs::read_dir(dir.join("html")).unwrap() {
         let path = entry.unwrap().path();
@@ -45,8 +51,12 @@ fn main() {
         extract_times.push(start.elapsed());
         std::fs::write(out.join(format!("{id}.txt")), text).unwrap();
         let start = Instant::now();
-        let _ = newsdb_core::prepare(bytes, &cleaner, false);
+        let prepared = newsdb_core::prepare(bytes, &cleaner, false);
         prepare_times.push(start.elapsed());
+        if let Some(dir) = &prepared_out {
+            let body = prepared.map(|p| p.body).unwrap_or_default();
+            std::fs::write(dir.join(format!("{id}.txt")), body).unwrap();
+        }
     }
     let rates = |times: &mut Vec<Duration>| {
         let total: Duration = times.iter().sum();

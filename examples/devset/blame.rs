@@ -9,13 +9,23 @@ use std::path::Path;
 /// output, put down to the rule of the first removed line that holds them; and the output's tokens
 /// beyond the expected text, put down to where the kept line sits (inside the core or not is not
 /// known here: by its position among the kept lines, first and last five, or between).
-pub fn blame(dir: &Path) {
+///
+/// With `html`, the pages that have their HTML, from it (extraction, then the cleaner).
+pub fn blame(dir: &Path, html: bool) {
     let pages = load(dir, true);
     let cleaner = Cleaner::builtin();
     let mut lost: HashMap<String, u32> = HashMap::new();
     let mut extra: HashMap<&str, u32> = HashMap::new();
     for p in &pages {
-        let Ok(doc) = prepare(&p.naive, &cleaner, false) else {
+        let bytes = if html {
+            match crate::pages::html(dir, &p.id) {
+                Some(bytes) => bytes,
+                None => continue,
+            }
+        } else {
+            p.naive.clone()
+        };
+        let Ok(doc) = prepare(&bytes, &cleaner, false) else {
             continue;
         };
         let out = bag(&doc.body);

@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: devset DEVSET_DIR (clean OUT | fit [OUT] | train [OUT] | blame | weigh WEIGHTS | regress WEIGHTS); WEIGHTS: FLOOR,MIN,SHORT,BAD,NAMED,NAMED_ANYWHERE,GAP_LINES,GAP_CAP";
+    let usage = "usage: devset DEVSET_DIR (clean OUT | fit [OUT] | train [OUT] | blame | blame-html | weigh WEIGHTS | regress WEIGHTS); WEIGHTS: FLOOR,MIN,SHORT,BAD,NAMED,NAMED_ANYWHERE,GAP_LINES,GAP_CAP";
     let dir = PathBuf::from(args.first().expect(usage));
     match args.get(1).map(String::as_str) {
         Some("clean") => clean(&dir, Path::new(args.get(2).expect(usage))),
@@ -37,7 +37,8 @@ fn main() {
         Some("weigh") => span_fit::weigh(&dir, args.get(2).expect(usage)),
         Some("regress") => regression::regress(&dir, args.get(2).expect(usage)),
         Some("train") => train::train(&dir, args.get(2).map(Path::new)),
-        Some("blame") => blame::blame(&dir),
+        Some("blame") => blame::blame(&dir, false),
+        Some("blame-html") => blame::blame(&dir, true),
         _ => panic!("{usage}"),
     }
 }
