@@ -1,17 +1,19 @@
 //! newsdb-core: the per-document stage of newsdb, pure and on its own.
 //!
 //! Bytes of one scraped article in, a cleaned, keyed [`Prepared`] record out:
-//! `decode → normalize → header → clean → content hash (+ near-duplicate keys, quality signals)`.
+//! `decode → (HTML: extract) → normalize → header → clean → content hash (+ near-duplicate keys,
+//! quality signals)`.
 //! Nothing here touches a database, walks folders, starts threads or prints; the only I/O is reading a
 //! rules file when asked to ([`Cleaner::with_rules_file`]). The `newsdb` command-line tool runs this
 //! stage on worker threads and stores what it returns; anything else (a streaming filter, a Spark or
 //! Ray job through bindings) can run it the same way and get the same records.
 //!
 //! The stages, one module each, in data-flow order:
-//! [`decode`] (bytes → text), [`normalize`] (lines, canonical form), [`header`] (title, date, URL),
+//! [`decode`] (bytes → text), [`extract`] (a saved page → its article's lines and metadata),
+//! [`normalize`] (lines, canonical form), [`header`] (title, date, URL),
 //! [`clean`] (boilerplate removal with an audit), [`quality`] (document signals), [`minhash`]
 //! (near-duplicate keys), [`hash`] (the content hash, the dedup key); [`prepare`] runs them in order,
-//! and [`jsonl`] turns a JSON Lines record into text and fields first.
+//! and [`jsonl`] turns a JSON Lines record into text (or a page's markup) and fields first.
 
 pub mod clean;
 pub mod decode;
