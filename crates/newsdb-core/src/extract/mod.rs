@@ -136,7 +136,10 @@ fn without_code(html: &str) -> String {
         let tag = ["script", "style"].into_iter().find(|tag| {
             bytes.len() > lt + 1 + tag.len()
                 && bytes[lt + 1..lt + 1 + tag.len()].eq_ignore_ascii_case(tag.as_bytes())
-                && matches!(bytes[lt + 1 + tag.len()], b'>' | b' ' | b'\t' | b'\n' | b'\r' | b'/')
+                && matches!(
+                    bytes[lt + 1 + tag.len()],
+                    b'>' | b' ' | b'\t' | b'\n' | b'\r' | b'/'
+                )
         });
         let Some(tag) = tag else { continue };
         let Some(open_end) = memchr(b'>', &bytes[lt..]).map(|e| lt + e + 1) else {
