@@ -142,7 +142,7 @@ fn without_code(html: &str) -> String {
                 )
         });
         let Some(tag) = tag else { continue };
-        let Some(open_end) = memchr(b'>', &bytes[lt..]).map(|e| lt + e + 1) else {
+        let Some(open_end) = tag_end(&bytes[lt..]).map(|e| lt + e + 1) else {
             break;
         };
         let open = &html[lt..open_end];
@@ -164,6 +164,20 @@ fn without_code(html: &str) -> String {
     }
     out.push_str(&html[copied..]);
     out
+}
+
+/// Where the tag at the start of `bytes` ends: its first `>` outside a quoted attribute value.
+fn tag_end(bytes: &[u8]) -> Option<usize> {
+    let mut quote = None;
+    for (i, &b) in bytes.iter().enumerate() {
+        match (quote, b) {
+            (None, b'>') => return Some(i),
+            (None, b'"' | b'\'') => quote = Some(b),
+            (Some(q), _) if b == q => quote = None,
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Refuses pages too deep or too large to parse in bounded time and stack, by a scan of the tags
@@ -270,6 +284,11 @@ mod tests {
             "<SCRIPT src=x>var a = '<p>not text</p>';</Script >",
             "<!-- <script> in a comment --><scripts>kept</scripts></head>",
             "<body><p>Text.</p><script>unclosed"
+        );
+        let quoted = "<script data-x='a>b'>code</script><p>Text.</p>";
+        assert_eq!(
+            without_code(quoted),
+            "<script data-x='a>b'></script><p>Text.</p>"
         );
         assert_eq!(
             without_code(page),
