@@ -11,7 +11,9 @@
 //! whole per-document stage (`prepare`: extraction and cleaning); both as throughput over all pages
 //! and for the median page (one over its time: big pages weigh less).
 
-use std::io::Read;
+#[path = "common/devset_html.rs"]
+mod devset_html;
+
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -25,20 +27,10 @@ fn main() {
     if let Some(dir) = &prepared_out {
         std::fs::create_dir_all(dir).unwrap();
     }
-    let mut pages: Vec<(String, Vec<u8>)> = Vec::new();
-    for entry in std::fs::read_dir(dir.join("html")).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let Some(id) = name.strip_suffix(".html.gz") else {
-            continue;
-        };
-        let mut bytes = Vec::new();
-        flate2::read::GzDecoder::new(std::fs::File::open(&path).unwrap())
-            .read_to_end(&mut bytes)
-            .unwrap();
-        pages.push((id.to_owned(), bytes));
-    }
-    pages.sort();
+    let pages: Vec<(String, Vec<u8>)> = devset_html::ids(&dir)
+        .into_iter()
+        .filter_map(|id| devset_html::page(&dir, &id).map(|bytes| (id, bytes)))
+        .collect();
     let cleaner = newsdb_core::Cleaner::builtin();
     let (mut extract_times, mut prepare_times) = (Vec::new(), Vec::new());
     for (id, bytes) in &pages {

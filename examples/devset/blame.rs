@@ -18,7 +18,7 @@ pub fn blame(dir: &Path, html: bool) {
     let mut extra: HashMap<&str, u32> = HashMap::new();
     for p in &pages {
         let bytes = if html {
-            match crate::pages::html(dir, &p.id) {
+            match crate::devset_html::page(dir, &p.id) {
                 Some(bytes) => bytes,
                 None => continue,
             }

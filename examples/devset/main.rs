@@ -18,6 +18,9 @@
 //! Pages marked `"train": false` are never read by `fit`.
 
 mod blame;
+#[path = "../common/devset_html.rs"]
+#[allow(dead_code)] // `ids` serves extract_alone
+mod devset_html;
 mod folds;
 mod pages;
 mod regression;

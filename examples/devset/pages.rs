@@ -112,14 +112,3 @@ pub fn body(page: &Page, cleaner: &Cleaner) -> String {
         .map(|p| p.body)
         .unwrap_or_default()
 }
-
-/// The page's saved HTML (`html/ID.html.gz`), when the dev set has it.
-pub fn html(dir: &Path, id: &str) -> Option<Vec<u8>> {
-    use std::io::Read;
-    let file = std::fs::File::open(dir.join("html").join(format!("{id}.html.gz"))).ok()?;
-    let mut bytes = Vec::new();
-    flate2::read::GzDecoder::new(file)
-        .read_to_end(&mut bytes)
-        .ok()?;
-    Some(bytes)
-}
