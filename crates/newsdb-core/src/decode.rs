@@ -95,7 +95,7 @@ pub fn declared_charset(bytes: &[u8]) -> Option<&'static Encoding> {
     let head = &bytes[..bytes.len().min(4096)];
     let lower: Vec<u8> = head.iter().map(u8::to_ascii_lowercase).collect();
     let mut from = 0;
-    while let Some(at) = find(&lower[from..], b"charset=") {
+    while let Some(at) = memchr::memmem::find(&lower[from..], b"charset=") {
         let start = from + at + b"charset=".len();
         let label: Vec<u8> = lower[start..]
             .iter()
@@ -116,10 +116,6 @@ pub fn declared_charset(bytes: &[u8]) -> Option<&'static Encoding> {
         from = start;
     }
     None
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// Drops NUL characters and makes other stray control characters spaces; returns how many there were.
@@ -229,8 +225,6 @@ fn is_multibyte_legacy(encoding: &'static Encoding) -> bool {
     .contains(&encoding)
 }
 
-/// Control characters that do not occur in text: C0 controls other than tab, line feed, form feed and
-/// carriage return, and the C1 range (what undefined Windows-1252 bytes decode to).
 /// How many characters of `text` [`is_unexpected_control`] names, counted on the bytes: the control
 /// characters are the ASCII ones and U+0080..U+009F (`C2 80`..`C2 9F` in UTF-8). Every file's text
 /// goes through this, so it avoids decoding characters.
@@ -252,6 +246,8 @@ fn count_chars(text: &str) -> usize {
     text.bytes().filter(|&b| (b as i8) >= -0x40).count()
 }
 
+/// Control characters that do not occur in text: C0 controls other than tab, line feed, form feed and
+/// carriage return, and the C1 range (what undefined Windows-1252 bytes decode to).
 fn is_unexpected_control(c: char) -> bool {
     (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\x0c'))
         || ('\u{80}'..='\u{9f}').contains(&c)
