@@ -43,7 +43,7 @@ fn main() {
         extract_times.push(start.elapsed());
         std::fs::write(out.join(format!("{id}.txt")), text).unwrap();
         let start = Instant::now();
-        let prepared = newsdb_core::prepare(bytes, &cleaner, false);
+        let prepared = newsdb_core::prepare_named(bytes, newsdb_core::Named::Page, &cleaner, false);
         prepare_times.push(start.elapsed());
         if let Some(dir) = &prepared_out {
             let body = prepared.map(|p| p.body).unwrap_or_default();

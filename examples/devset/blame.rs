@@ -1,7 +1,7 @@
 //! Where the shipped cleaner goes wrong on the train pages.
 
 use crate::pages::{bag, load};
-use newsdb_core::{prepare, Cleaner};
+use newsdb_core::{prepare_named, Cleaner, Named};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -25,7 +25,8 @@ pub fn blame(dir: &Path, html: bool) {
         } else {
             p.naive.clone()
         };
-        let Ok(doc) = prepare(&bytes, &cleaner, false) else {
+        let named = if html { Named::Page } else { Named::Other };
+        let Ok(doc) = prepare_named(&bytes, named, &cleaner, false) else {
             continue;
         };
         let out = bag(&doc.body);

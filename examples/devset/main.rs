@@ -22,6 +22,7 @@ mod blame;
 #[allow(dead_code)] // `ids` serves extract_alone
 mod devset_html;
 mod folds;
+mod html_rules;
 mod pages;
 mod regression;
 mod span_fit;
@@ -42,6 +43,7 @@ fn main() {
         Some("train") => train::train(&dir, args.get(2).map(Path::new)),
         Some("blame") => blame::blame(&dir, false),
         Some("blame-html") => blame::blame(&dir, true),
+        Some("ablate-html") => html_rules::ablate(&dir),
         _ => panic!("{usage}"),
     }
 }

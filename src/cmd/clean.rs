@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use newsdb::config::Config;
 use newsdb::store::OpenError;
 use newsdb_core::clean::Removal;
-use newsdb_core::prepare::prepare;
+use newsdb_core::prepare::{prepare_named, Named};
 use std::io::Write;
 use std::path::Path;
 
@@ -38,7 +38,7 @@ pub fn run(db: &Path, config: &Config, args: &CleanArgs) -> Result<Status> {
     }
     let bytes = std::fs::read(&args.file)
         .with_context(|| format!("{}: cannot read", args.file.display()))?;
-    let doc = match prepare(&bytes, &cleaner, false) {
+    let doc = match prepare_named(&bytes, Named::of(&args.file), &cleaner, false) {
         Ok(doc) => doc,
         Err(rejection) => {
             eprintln!("{}: {rejection}", args.file.display());

@@ -63,7 +63,8 @@ pub fn process_chunk(
         .collect();
     let mut outcomes: Vec<Option<Outcome>> = plans
         .into_par_iter()
-        .map(|plan| match plan {
+        .zip(chunk)
+        .map(|(plan, listed)| match plan {
             Plan::Process(Err(rejection)) => Some(Outcome::Rejected {
                 raw_hash: None,
                 rejection,
@@ -76,7 +77,12 @@ pub fn process_chunk(
             }
             Plan::Process(Ok(file)) => Some(stages.outcome(
                 file.raw_hash,
-                newsdb_core::prepare(&file.bytes, stages.cleaner, stages.sign),
+                newsdb_core::prepare_named(
+                    &file.bytes,
+                    newsdb_core::Named::of(&listed.path),
+                    stages.cleaner,
+                    stages.sign,
+                ),
             )),
             Plan::Decided(outcome) => Some(outcome),
             Plan::CopyOf(_) => None,

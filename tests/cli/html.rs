@@ -110,6 +110,40 @@ fn a_mixed_folder_is_ingested_and_one_article_as_page_and_as_text_is_one_documen
 }
 
 #[test]
+fn a_damaged_save_named_html_is_still_read_as_a_page() {
+    let env = Env::new();
+    // Its first kilobytes lost: it starts inside a script, with no doctype or <html> in sight.
+    let whole = page("Harbour reopens after repairs");
+    let damaged = format!(
+        "eloadImages() {{ if (document.images) {{ {} }} }}\n</script>\n{}",
+        "var a = 1; ".repeat(500),
+        &whole[whole.find("<body>").unwrap()..]
+    );
+    let clean = |name: &str| -> Value {
+        let file = env.write(name, &damaged);
+        serde_json::from_str(&stdout(&mut env.cmd(&[
+            "clean",
+            "--json",
+            file.to_str().unwrap(),
+        ])))
+        .unwrap()
+    };
+    let json = clean("damaged.html");
+    assert_eq!(json["extractor"], "dom_smoothie", "{json}");
+    let body = json["body"].as_str().unwrap();
+    assert!(body.contains(PARAGRAPHS[0]), "{body}");
+    assert!(
+        !body.contains("<p>") && !body.contains("eloadImages"),
+        "{body}"
+    );
+    // Under another name only a text that starts like a page is one.
+    assert!(clean("damaged.txt").get("extractor").is_none());
+    std::fs::remove_file(env.corpus().join("damaged.txt")).unwrap();
+    env.ingest(0);
+    assert_eq!(env.file_row("damaged.html").format.as_deref(), Some("html"));
+}
+
+#[test]
 fn json_lines_records_with_a_page_s_markup_are_extracted() {
     let env = Env::new();
     let record = |html: &str, extra: &str| {

@@ -29,5 +29,5 @@ pub mod reject;
 
 pub use clean::{Cleaner, Removal, RulesError};
 pub use header::Header;
-pub use prepare::{prepare, prepare_fields, prepare_page_fields, Prepared};
+pub use prepare::{prepare, prepare_fields, prepare_named, prepare_page_fields, Named, Prepared};
 pub use reject::Rejection;

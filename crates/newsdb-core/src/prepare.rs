@@ -48,10 +48,53 @@ pub struct Prepared {
     pub band_keys: Option<BandKeys>,
 }
 
+/// What a file's name says its bytes are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Named {
+    /// `.html`, `.htm`: a saved page, read as one whenever it holds markup
+    /// ([`extract::has_markup`]), even when it does not start like a page.
+    Page,
+    /// Any other name (or none): a page only when its text starts like one
+    /// ([`extract::looks_like_html`]), else an article dump.
+    Other,
+}
+
+impl Named {
+    /// What `path`'s extension says.
+    pub fn of(path: &std::path::Path) -> Named {
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if ["html", "htm", "xhtml", "shtml"]
+            .iter()
+            .any(|page| ext.eq_ignore_ascii_case(page))
+        {
+            Named::Page
+        } else {
+            Named::Other
+        }
+    }
+}
+
 /// Runs every per-file stage over one file's bytes; `sign` also computes the near-duplicate band keys.
+/// The bytes are told apart by content alone ([`Named::Other`]); see [`prepare_named`].
 pub fn prepare(bytes: &[u8], cleaner: &Cleaner, sign: bool) -> Result<Prepared, Rejection> {
+    prepare_named(bytes, Named::Other, cleaner, sign)
+}
+
+/// [`prepare`] for a file whose name says what it is ([`Named::of`]).
+pub fn prepare_named(
+    bytes: &[u8],
+    named: Named,
+    cleaner: &Cleaner,
+    sign: bool,
+) -> Result<Prepared, Rejection> {
     let decoded = decode(bytes)?;
-    if extract::looks_like_html(&decoded.text) {
+    let page = match named {
+        Named::Page => {
+            extract::looks_like_html(&decoded.text) || extract::has_markup(&decoded.text)
+        }
+        Named::Other => extract::looks_like_html(&decoded.text),
+    };
+    if page {
         let page = Page {
             html: &decoded.text,
             encoding: decoded.encoding,

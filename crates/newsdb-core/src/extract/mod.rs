@@ -82,6 +82,39 @@ pub fn looks_like_html(text: &str) -> bool {
     })
 }
 
+/// Whether text holds markup at all: a tag of an element every page has (`<p>`, `<div>`, `<a ...>`,
+/// `</body>`, ...) or a doctype. For a file whose name says it is a page (`.html`): a damaged or
+/// truncated save (the first kilobytes lost, a script or a comment first) does not start like a page
+/// for [`looks_like_html`], and its markup would otherwise be stored as article text.
+pub fn has_markup(text: &str) -> bool {
+    const ELEMENTS: &[&str] = &[
+        "html", "head", "body", "title", "meta", "div", "p", "a", "span", "br", "table", "td",
+        "li", "ul", "script", "style", "link", "img", "h1", "h2", "!doctype",
+    ];
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'<', bytes).any(|lt| {
+        let rest = &bytes[lt + 1..];
+        let rest = rest.strip_prefix(b"/").unwrap_or(rest);
+        let name_len = rest
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'!')
+            .count();
+        let after = rest.get(name_len).copied();
+        // A tag is closed by a `>` before the next `<`: "the <p tag" in a sentence is not one.
+        // (Looked for only up to the next `<`, so the scan stays linear.)
+        let closed = || {
+            let until = memchr(b'<', rest).unwrap_or(rest.len());
+            memchr(b'>', &rest[..until]).is_some()
+        };
+        name_len > 0
+            && matches!(after, Some(b'>' | b' ' | b'\t' | b'\n' | b'\r' | b'/'))
+            && ELEMENTS
+                .iter()
+                .any(|e| rest[..name_len].eq_ignore_ascii_case(e.as_bytes()))
+            && closed()
+    })
+}
+
 /// Extracts the article and metadata of `html`.
 pub fn extract(html: &str) -> Result<Extracted, ExtractError> {
     check_shape(html)?;
@@ -260,6 +293,21 @@ mod tests {
             "<text id=\"x\">\n\n<!DOCTYPE html PUBLIC \"-//W3C\">\n<html>"
         ));
         assert!(!looks_like_html("<b>Not a page</b>\nBody text."));
+    }
+
+    #[test]
+    fn markup_is_told_from_text_that_mentions_tags() {
+        assert!(has_markup(
+            "eloadImages() { x }\n<div id=\"header\"><p>Text</p>"
+        ));
+        assert!(has_markup(
+            "<!--section--->\n<script type=\"text/javascript\">"
+        ));
+        assert!(has_markup("broken start</P>"));
+        assert!(!has_markup(
+            "Plain text with 3 < 4 and a <placeholder> word."
+        ));
+        assert!(!has_markup("An article about the <p tag."));
     }
 
     #[test]
