@@ -39,7 +39,8 @@ pub fn extract_pages(dir: &Path, pages: &[Page]) -> Vec<Extracted> {
         .collect()
 }
 
-/// The body `prepare` would give (without what it does after the cleaner but keeping lines).
+/// The kept lines, as `prepare` assembles them (its later stages change no token), and the rules
+/// of the removed lines.
 pub fn body(e: &Extracted, cleaner: &Cleaner) -> (String, Vec<String>) {
     let mut cleaned = cleaner.clean_from(e.source, &e.lines, 1, e.domain.as_deref());
     if let Some(title) = &e.title {
@@ -80,14 +81,13 @@ pub fn ablate(dir: &Path) {
         .map(|e| prf(&pages[e.page], &e.lines.join("\n")).2)
         .sum::<f64>()
         / extracted.len() as f64;
+    let base_f1 = mean_f1(&pages, &extracted, &all, &base);
     println!(
-        "{} train pages with HTML; extraction alone F1 {alone:.4}; with the cleaner {:.4}",
+        "{} train pages with HTML; extraction alone F1 {alone:.4}; with the cleaner {base_f1:.4}",
         extracted.len(),
-        mean_f1(&pages, &extracted, &all, &base)
     );
     let mut fired: Vec<_> = fired.into_iter().collect();
     fired.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
-    let base_f1 = mean_f1(&pages, &extracted, &all, &base);
     for (rule, n) in fired {
         let rules: Vec<_> = base
             .rules()
@@ -96,7 +96,7 @@ pub fn ablate(dir: &Path) {
             .cloned()
             .collect();
         if rules.len() == base.rules().len() {
-            println!("{n:>6} {rule:<28} (not a rule)");
+            println!("{n:>6} {rule:<28} (the engine's, not a rule)");
             continue;
         }
         let without = Cleaner::new(rules).unwrap();

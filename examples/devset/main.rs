@@ -11,6 +11,10 @@
 //! # chosen on all the train pages (what ships in `SpanWeights::default`). With OUT, also writes the
 //! # held-out outputs of every fold there (score.py OUT then gives the cross-validated figures).
 //! cargo run --release --example devset -- ../shared/devset fit [OUT]
+//!
+//! # which rules help on extracted text: the train pages' HTML extracted once, then cleaned with
+//! # the built-in rules and without each rule that fires there (mean F1 difference per rule)
+//! cargo run --release --example devset -- ../shared/devset ablate-html
 //! ```
 //!
 //! The token F1 here follows `score.py` (NFKC, case-folded `\w+` runs, CJK characters one token
@@ -33,7 +37,7 @@ use std::path::{Path, PathBuf};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: devset DEVSET_DIR (clean OUT | fit [OUT] | train [OUT] | blame | blame-html | weigh WEIGHTS | regress WEIGHTS); WEIGHTS: FLOOR,MIN,SHORT,BAD,NAMED,NAMED_ANYWHERE,GAP_LINES,GAP_CAP";
+    let usage = "usage: devset DEVSET_DIR (clean OUT | fit [OUT] | train [OUT] | blame | blame-html | ablate-html | weigh WEIGHTS | regress WEIGHTS); WEIGHTS: FLOOR,MIN,SHORT,BAD,NAMED,NAMED_ANYWHERE,GAP_LINES,GAP_CAP";
     let dir = PathBuf::from(args.first().expect(usage));
     match args.get(1).map(String::as_str) {
         Some("clean") => clean(&dir, Path::new(args.get(2).expect(usage))),
