@@ -65,8 +65,16 @@ fn interruption(err: &anyhow::Error) -> Option<&newsdb::pipeline::interrupt::Int
 
 /// `newsdb sql ... | head` closing the pipe early is not an error.
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain().any(|e| {
+    // The write error comes as an I/O error, or wrapped by the JSON or CSV writer that hit it.
+    let kind = |e: &(dyn std::error::Error + 'static)| {
         e.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    })
+            .map(std::io::Error::kind)
+            .or_else(|| e.downcast_ref::<serde_json::Error>()?.io_error_kind())
+            .or_else(|| match e.downcast_ref::<csv::Error>()?.kind() {
+                csv::ErrorKind::Io(io) => Some(io.kind()),
+                _ => None,
+            })
+    };
+    err.chain()
+        .any(|e| kind(e) == Some(std::io::ErrorKind::BrokenPipe))
 }

@@ -11,6 +11,7 @@ mod html;
 mod ingest;
 mod jsonl;
 mod near_dups;
+mod output;
 mod readme;
 mod reingest;
 mod search;
