@@ -7,7 +7,7 @@
 //! so a link loop cannot hang a run, and a file replaced by a link is deleted. The result is sorted by path (bytes), so runs are reproducible.
 
 use crate::read::Stat;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -115,7 +115,7 @@ fn glob_set(patterns: &[String]) -> Result<GlobSet> {
         let glob = GlobBuilder::new(p)
             .literal_separator(true)
             .build()
-            .with_context(|| format!("bad glob {p:?}"))?;
+            .map_err(|e| crate::usage::UsageError(format!("bad glob {p:?}: {e}")))?;
         set.add(glob);
     }
     Ok(set.build()?)

@@ -16,3 +16,4 @@ pub mod reject;
 pub mod search;
 pub mod store;
 pub mod tuning;
+pub mod usage;

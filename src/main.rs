@@ -46,6 +46,10 @@ fn main() -> ExitCode {
         Ok(Status::DeletionsRefused) => EXIT_DELETIONS_REFUSED,
         Ok(Status::Unsound) => EXIT_UNSOUND,
         Err(err) if is_broken_pipe(&err) => EXIT_SUCCESS,
+        Err(err) if err.chain().any(|e| e.is::<newsdb::usage::UsageError>()) => {
+            eprintln!("newsdb: {err:#}");
+            EXIT_USAGE
+        }
         Err(err) if interruption(&err).is_some() => {
             eprintln!("newsdb: {err:#}");
             interruption(&err).map_or(EXIT_FAILED, |i| i.exit_code())

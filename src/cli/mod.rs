@@ -193,7 +193,7 @@ fn parse_threshold(text: &str) -> Result<f64, String> {
 #[derive(Debug, Args)]
 pub struct RunsArgs {
     /// Show at most this many runs.
-    #[arg(short = 'n', long, default_value_t = 20)]
+    #[arg(short = 'n', long, default_value_t = 20, value_parser = at_least_one)]
     pub limit: usize,
     #[command(flatten)]
     pub output: OutputArgs,
@@ -202,7 +202,7 @@ pub struct RunsArgs {
 #[derive(Debug, Args)]
 pub struct DupsArgs {
     /// Show at most this many clusters.
-    #[arg(short = 'n', long, default_value_t = 20)]
+    #[arg(short = 'n', long, default_value_t = 20, value_parser = at_least_one)]
     pub limit: usize,
     #[command(flatten)]
     pub output: OutputArgs,
@@ -224,6 +224,18 @@ pub struct PruneArgs {
     /// Print the result as one JSON object.
     #[arg(long)]
     pub json: bool,
+    /// If an ingest is writing to the database, wait for it instead of exiting with code 4.
+    #[arg(long)]
+    pub wait: bool,
+}
+
+/// A count of at least one (`-n 0` would list nothing and say nothing matched).
+fn at_least_one(value: &str) -> Result<usize, String> {
+    match value.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 #[derive(Debug, Args)]
@@ -231,7 +243,7 @@ pub struct SearchArgs {
     /// Words to find, or an FTS5 query ("exact phrase", AND, OR, NOT, prefix*, title:word).
     pub query: String,
     /// Maximum number of hits [default: 20, or `search.limit` of newsdb.toml].
-    #[arg(short = 'n', long)]
+    #[arg(short = 'n', long, value_parser = at_least_one)]
     pub limit: Option<usize>,
     /// Search for the words as typed: no FTS5 syntax at all.
     #[arg(long)]

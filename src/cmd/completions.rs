@@ -3,7 +3,7 @@
 
 use super::Status;
 use crate::cli::{Cli, CompletionsArgs, ManArgs};
-use anyhow::{bail, Result};
+use anyhow::Result;
 use clap::CommandFactory;
 
 pub fn completions(args: &CompletionsArgs) -> Result<Status> {
@@ -24,7 +24,12 @@ pub fn man(args: &ManArgs) -> Result<Status> {
                 let full = format!("newsdb-{name}");
                 sub.clone().name(full)
             }
-            None => bail!("no command named {name:?}; `newsdb --help` lists them"),
+            None => {
+                return Err(newsdb::usage::UsageError(format!(
+                    "no command named {name:?}; `newsdb --help` lists them"
+                ))
+                .into())
+            }
         },
     };
     clap_mangen::Man::new(page).render(&mut std::io::stdout())?;

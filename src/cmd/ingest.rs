@@ -2,7 +2,6 @@
 
 use super::Status;
 use crate::cli::IngestArgs;
-use anyhow::bail;
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 use newsdb::config::Config;
@@ -136,11 +135,12 @@ fn input(config: &Config, args: &IngestArgs) -> Result<Input> {
         args.paths.clone()
     };
     if roots.is_empty() {
-        bail!(
+        return Err(newsdb::usage::UsageError(format!(
             "nothing to ingest: name files or folders (newsdb ingest PATH...), pass --jsonl FILE, or \
              list `roots` in {} beside the database",
             newsdb::config::CONFIG_FILE
-        );
+        ))
+        .into());
     }
     let extensions: Vec<String> = if !args.extensions.is_empty() {
         args.extensions.clone()

@@ -58,7 +58,20 @@ pub fn open_read_only(db: &Path) -> Result<Connection> {
 
 /// Takes the writer lock for a command that writes. `Ok(Err(Status::Locked))` when another writer
 /// holds it (after saying so on stderr): the caller returns that status.
+/// A database in a folder that does not exist is refused, not made with its folders: a typo in a
+/// cron line must not start a new, empty database beside the real one.
 pub fn lock_writer(db: &Path, wait: bool) -> Result<Result<WriterLock, Status>> {
+    if let Some(folder) = db.parent().filter(|p| !p.as_os_str().is_empty()) {
+        if !folder.is_dir() {
+            return Err(newsdb::usage::UsageError(format!(
+                "{}: the folder {} does not exist; create it first (newsdb does not create folders \
+                 for a database, so a mistyped path does not start a new one)",
+                db.display(),
+                folder.display()
+            ))
+            .into());
+        }
+    }
     match store::lock_writer(db, wait) {
         Ok(lock) => Ok(Ok(lock)),
         Err(err @ LockError::Held { .. }) => {

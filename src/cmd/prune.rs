@@ -12,7 +12,7 @@ pub fn run(db: &Path, tuning: &Tuning, args: &PruneArgs) -> Result<Status> {
     if !db.exists() {
         return Err(store::OpenError::Missing).with_context(|| format!("opening {}", db.display()));
     }
-    let _lock = match super::lock_writer(db, false)? {
+    let _lock = match super::lock_writer(db, args.wait)? {
         Ok(lock) => lock,
         Err(status) => return Ok(status),
     };

@@ -7,6 +7,12 @@ use anyhow::{bail, Context, Result};
 use std::path::Path;
 
 pub fn run(db: &Path, args: &SqlArgs) -> Result<Status> {
+    if args.query.trim().trim_matches(';').trim().is_empty() {
+        return Err(newsdb::usage::UsageError(
+            "no SQL statement given: newsdb sql 'SELECT title FROM documents LIMIT 5'".into(),
+        )
+        .into());
+    }
     let conn = open_read_only(db)?;
     let mut stmt = conn.prepare(&args.query).context("preparing the query")?;
     // The connection is read-only already; this refuses a writing statement before it runs, with a

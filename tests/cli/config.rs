@@ -46,7 +46,7 @@ fn newsdb_toml_gives_roots_globs_and_search_defaults() {
 fn a_bad_config_or_nothing_to_ingest_is_a_clear_error() {
     let env = Env::new();
     let out = env.cmd(&["ingest"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2), "a usage error");
     assert!(String::from_utf8_lossy(&out.stderr).contains("nothing to ingest"));
     std::fs::write(env.dir.path().join("newsdb.toml"), "rootz = [\"x\"]\n").unwrap();
     let out = env.cmd(&["ingest"]).output().unwrap();

@@ -17,4 +17,5 @@ mod reingest;
 mod search;
 mod site_learning;
 mod sql;
+mod usage;
 mod util;
