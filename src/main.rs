@@ -35,6 +35,7 @@ fn main() -> ExitCode {
         Command::Prune(args) => cmd::prune::run(&cli.db, &Tuning::from_env(), args),
         Command::Check(args) => cmd::check::run(&cli.db, &Tuning::from_env(), args),
         Command::Export(args) => cmd::export::run(&cli.db, args),
+        Command::Show(args) => cmd::show::run(&cli.db, args),
         Command::Completions(args) => cmd::completions::completions(args),
         Command::Man(args) => cmd::completions::man(args),
     };

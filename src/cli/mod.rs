@@ -54,6 +54,11 @@ pub enum Command {
         after_help = "Examples:\n  newsdb search Lavrov\n  newsdb search '\"foreign minister\" AND Kyiv' --limit 5 --json\n  newsdb search \"U.S. sanctions\"   (plain words work: punctuation is not syntax)"
     )]
     Search(SearchArgs),
+    /// Print one article in full: its fields, sources and near-duplicates, then the cleaned body.
+    #[command(
+        after_help = "Fields (--json): id, content_hash, title, published, url, domain, lang, word_count, retired,\nsources (path, status, format), near_duplicates (id, title, published, domain, similarity),\nbody, and with --removed: removed (line, rule, text).\n\nExamples:\n  newsdb show 42\n  newsdb show --path scrapes/2024/harbour.html --removed\n  newsdb show 42 --json | jq -r .body"
+    )]
+    Show(ShowArgs),
     /// Run one read-only SQL query and print its rows.
     #[command(
         after_help = "Examples:\n  newsdb sql 'SELECT domain, count(*) FROM documents GROUP BY domain'\n  newsdb sql 'SELECT path, reason, detail FROM files WHERE status = \"error\"' --csv"
@@ -98,6 +103,22 @@ pub enum Command {
         after_help = "Examples:\n  newsdb man > newsdb.1 && man -l newsdb.1\n  newsdb man ingest > newsdb-ingest.1"
     )]
     Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The document's id (`newsdb search` and `dups` print it).
+    #[arg(required_unless_present = "path", conflicts_with = "path")]
+    pub id: Option<i64>,
+    /// Show the document of this file instead.
+    #[arg(long, value_name = "FILE")]
+    pub path: Option<PathBuf>,
+    /// Also list the lines the cleaner removed, with the rule that removed each.
+    #[arg(long)]
+    pub removed: bool,
+    /// Print it as one JSON object.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

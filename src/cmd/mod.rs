@@ -9,6 +9,7 @@ pub mod ingest;
 pub mod prune;
 pub mod runs;
 pub mod search;
+pub mod show;
 pub mod sql;
 pub mod stats;
 

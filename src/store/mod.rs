@@ -7,6 +7,7 @@
 //! learning). [`known`] reads what a run needs before it writes; [`schema`] names the statuses and
 //! columns the SQL shares.
 
+pub mod article;
 pub mod batch;
 pub mod check;
 pub mod clusters;

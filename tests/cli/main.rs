@@ -15,6 +15,7 @@ mod output;
 mod readme;
 mod reingest;
 mod search;
+mod show;
 mod site_learning;
 mod sql;
 mod usage;
