@@ -28,6 +28,7 @@ fn main() -> anyhow::Result<()> {
         include_retired: false,
         // What `newsdb search` does by default: one hit per cluster of near-duplicates.
         all_copies: false,
+        ..Default::default()
     };
     let words = vocab::words();
     let mut rng = vocab::Rng::new(11);
@@ -40,7 +41,7 @@ fn main() -> anyhow::Result<()> {
         for _ in 0..n {
             let query = format!("{} {}", pick(), pick());
             let start = Instant::now();
-            let hits = search(&conn, &query, options)?;
+            let hits = search(&conn, &query, &options)?;
             times.push(start.elapsed().as_secs_f64() * 1000.0);
             std::hint::black_box(hits);
         }

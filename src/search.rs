@@ -66,9 +66,15 @@ const MATCHES_SQL: &str = "
     JOIN documents d ON d.id = documents_fts.rowid
     WHERE documents_fts MATCH ?1 AND documents_fts.rank MATCH ?5
       AND (?6 OR documents_fts.rowid NOT IN (SELECT id FROM documents WHERE retired_run_id IS NOT NULL))
-    ORDER BY documents_fts.rank";
+      AND (?8 IS NULL OR d.published >= ?8)
+      AND (?9 IS NULL OR d.published <= ?9)
+      AND (?10 IS NULL OR EXISTS (SELECT 1 FROM json_each(?10) s
+                                  WHERE d.domain = s.value OR d.domain LIKE '%.' || s.value))
+      AND (?11 IS NULL OR d.lang = ?11)
+    ORDER BY CASE WHEN ?7 THEN d.published IS NULL END, CASE WHEN ?7 THEN d.published END DESC,
+             documents_fts.rank";
 
-/// A document's fields and its cluster's size and sources. A retired document is its own cluster, so
+/// A document's (?2) fields and its cluster's (?1) size and sources. A retired document is its own cluster, so
 /// no member here is retired.
 /// The members are read from the `documents_cluster` index and their files from `files_document_id`
 /// (CROSS JOIN keeps SQLite from scanning every file by status instead). A document still to check
@@ -81,10 +87,10 @@ const CLUSTER_SQL: &str = concat!(
     live_statuses!(),
     "),
             (SELECT count(*) FROM files f
-             WHERE f.document_id = ?1 AND f.status IN ",
+             WHERE f.document_id = ?2 AND f.status IN ",
     live_statuses!(),
     ")
-     FROM documents d WHERE d.id = ?1"
+     FROM documents d WHERE d.id = ?2"
 );
 
 /// Ordering by FTS5's own `rank` column (not by a `bm25()` result column) lets FTS5 hand the rows over
@@ -106,14 +112,30 @@ const SEARCH_SQL: &str = concat!(
     JOIN documents d ON d.id = documents_fts.rowid
     WHERE documents_fts MATCH ?1 AND documents_fts.rank MATCH ?6
       AND (?7 OR documents_fts.rowid NOT IN (SELECT id FROM documents WHERE retired_run_id IS NOT NULL))
-    ORDER BY documents_fts.rank
+      AND (?9 IS NULL OR d.published >= ?9)
+      AND (?10 IS NULL OR d.published <= ?10)
+      AND (?11 IS NULL OR EXISTS (SELECT 1 FROM json_each(?11) s
+                                  WHERE d.domain = s.value OR d.domain LIKE '%.' || s.value))
+      AND (?12 IS NULL OR d.lang = ?12)
+    ORDER BY CASE WHEN ?8 THEN d.published IS NULL END, CASE WHEN ?8 THEN d.published END DESC,
+             documents_fts.rank
     LIMIT ?2"
 );
 
 /// How to search.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct SearchOptions {
     pub limit: usize,
+    /// Newest first (undated last), then by rank; by default best match first.
+    pub by_date: bool,
+    /// Only documents published on or after this day (YYYY-MM-DD).
+    pub since: Option<String>,
+    /// Only documents published on or before this day (YYYY-MM-DD).
+    pub until: Option<String>,
+    /// Only documents of these sites (a domain, or any of its subdomains); empty: every site.
+    pub domains: Vec<String>,
+    /// Only documents in this language (ISO 639-3, as `documents.lang` holds it).
+    pub lang: Option<String>,
     /// Words as typed, no FTS5 syntax.
     pub literal: bool,
     /// Include documents that no file references any more.
@@ -122,11 +144,32 @@ pub struct SearchOptions {
     pub all_copies: bool,
 }
 
+impl SearchOptions {
+    fn is_filtered(&self) -> bool {
+        self.since.is_some()
+            || self.until.is_some()
+            || !self.domains.is_empty()
+            || self.lang.is_some()
+    }
+
+    /// The sites as a JSON array, for `json_each` (`None`: every site).
+    fn domains_json(&self) -> Option<String> {
+        (!self.domains.is_empty()).then(|| {
+            let bare: Vec<String> = self
+                .domains
+                .iter()
+                .map(|d| d.trim().trim_start_matches("www.").to_lowercase())
+                .collect();
+            serde_json::to_string(&bare).expect("strings serialize")
+        })
+    }
+}
+
 /// Searches; see the module documentation for how `query` is read.
 pub fn search(
     conn: &Connection,
     query: &str,
-    options: SearchOptions,
+    options: &SearchOptions,
 ) -> Result<Vec<Hit>, SearchError> {
     if query.trim().is_empty() {
         return Err(SearchError::Empty);
@@ -159,7 +202,7 @@ pub fn search(
 fn run(
     conn: &Connection,
     fts_query: &str,
-    options: SearchOptions,
+    options: &SearchOptions,
 ) -> Result<Vec<Hit>, SearchError> {
     if !options.all_copies {
         return run_collapsed(conn, fts_query, options);
@@ -173,7 +216,12 @@ fn run(
             HIGHLIGHT_END,
             SNIPPET_TOKENS,
             RANK_FUNCTION,
-            options.include_retired
+            options.include_retired,
+            options.by_date,
+            options.since,
+            options.until,
+            options.domains_json(),
+            options.lang,
         ],
         |r| {
             Ok(Hit {
@@ -199,7 +247,7 @@ fn run(
 fn run_collapsed(
     conn: &Connection,
     fts_query: &str,
-    options: SearchOptions,
+    options: &SearchOptions,
 ) -> Result<Vec<Hit>, SearchError> {
     // (matched document, cluster, snippet, rank), best first, one per cluster.
     let mut best: Vec<(i64, i64, String, f64)> = Vec::new();
@@ -211,7 +259,12 @@ fn run_collapsed(
             HIGHLIGHT_END,
             SNIPPET_TOKENS,
             RANK_FUNCTION,
-            options.include_retired
+            options.include_retired,
+            options.by_date,
+            options.since,
+            options.until,
+            options.domains_json(),
+            options.lang,
         ])?;
         let mut seen = std::collections::HashSet::new();
         while best.len() < options.limit {
@@ -223,12 +276,16 @@ fn run_collapsed(
         }
     }
     let mut cluster_stmt = conn.prepare_cached(CLUSTER_SQL)?;
+    // Filtered, a hit is the document that passed (the representative may be of another site,
+    // language or date); else the cluster's representative.
+    let filtered = options.is_filtered();
     best.into_iter()
         .map(|(matched_id, cluster, snippet, rank)| {
-            Ok(cluster_stmt.query_row([cluster], |r| {
+            let shown = if filtered { matched_id } else { cluster };
+            Ok(cluster_stmt.query_row([cluster, shown], |r| {
                 let members: i64 = r.get(5)?;
                 Ok(Hit {
-                    id: cluster,
+                    id: shown,
                     title: r.get(0)?,
                     published: r.get(1)?,
                     url: r.get(2)?,

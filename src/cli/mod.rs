@@ -51,7 +51,7 @@ pub enum Command {
     Ingest(IngestArgs),
     /// Full-text search, ranked by bm25 with the title weighted above the body.
     #[command(
-        after_help = "Examples:\n  newsdb search Lavrov\n  newsdb search '\"foreign minister\" AND Kyiv' --limit 5 --json\n  newsdb search \"U.S. sanctions\"   (plain words work: punctuation is not syntax)"
+        after_help = "Examples:\n  newsdb search Lavrov\n  newsdb search '\"foreign minister\" AND Kyiv' --limit 5 --json\n  newsdb search \"U.S. sanctions\"   (plain words work: punctuation is not syntax)\n  newsdb search harbour --since 2024-01-01 --domain gazette.example --lang en --sort date --csv"
     )]
     Search(SearchArgs),
     /// Print one article in full: its fields, sources and near-duplicates, then the cleaned body.
@@ -250,6 +250,33 @@ pub struct PruneArgs {
     pub wait: bool,
 }
 
+/// How search orders its hits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SortBy {
+    Rank,
+    Date,
+}
+
+/// A day as `documents.published` holds it.
+fn day(value: &str) -> Result<String, String> {
+    chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .map_err(|_| format!("{value:?} is not a day written YYYY-MM-DD"))
+}
+
+/// An ISO 639-1 or 639-3 code, as the ISO 639-3 code `documents.lang` holds.
+fn language(value: &str) -> Result<String, String> {
+    let code = value.trim().to_lowercase();
+    let found = match code.len() {
+        2 => isolang::Language::from_639_1(&code),
+        3 => isolang::Language::from_639_3(&code),
+        _ => None,
+    };
+    found
+        .map(|l| l.to_639_3().to_owned())
+        .ok_or_else(|| format!("{value:?} is not an ISO 639-1 or 639-3 language code (de, deu)"))
+}
+
 /// A count of at least one (`-n 0` would list nothing and say nothing matched).
 fn at_least_one(value: &str) -> Result<usize, String> {
     match value.parse::<usize>() {
@@ -276,6 +303,21 @@ pub struct SearchArgs {
     /// representative, with the sources of all its versions).
     #[arg(long)]
     pub all_copies: bool,
+    /// Only articles published on or after this day.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = day)]
+    pub since: Option<String>,
+    /// Only articles published on or before this day.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = day)]
+    pub until: Option<String>,
+    /// Only articles of this site or its subdomains (repeat for several).
+    #[arg(long = "domain", value_name = "DOMAIN")]
+    pub domains: Vec<String>,
+    /// Only articles in this language: ISO 639-1 (`de`) or 639-3 (`deu`).
+    #[arg(long, value_name = "CODE", value_parser = language)]
+    pub lang: Option<String>,
+    /// Order: `rank` (best match first) or `date` (newest first, undated last).
+    #[arg(long, value_enum, default_value_t = SortBy::Rank)]
+    pub sort: SortBy,
     #[command(flatten)]
     pub output: OutputArgs,
 }

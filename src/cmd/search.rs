@@ -2,7 +2,7 @@
 
 use super::{open_read_only, Status};
 use crate::cli::output;
-use crate::cli::SearchArgs;
+use crate::cli::{SearchArgs, SortBy};
 use anyhow::Result;
 use newsdb::config::Config;
 use newsdb::search::{self, SearchError, SearchOptions};
@@ -19,8 +19,13 @@ pub fn run(db: &Path, config: &Config, args: &SearchArgs) -> Result<Status> {
         literal: args.literal,
         include_retired: args.include_retired,
         all_copies: args.all_copies,
+        by_date: args.sort == SortBy::Date,
+        since: args.since.clone(),
+        until: args.until.clone(),
+        domains: args.domains.clone(),
+        lang: args.lang.clone(),
     };
-    let hits = match search::search(&conn, &args.query, options) {
+    let hits = match search::search(&conn, &args.query, &options) {
         Ok(hits) => hits,
         Err(err @ (SearchError::Malformed { .. } | SearchError::Empty)) => {
             eprintln!("newsdb: {err}");

@@ -128,3 +128,117 @@ fn search_without_a_database_says_how_to_make_one() {
         "a read-only command must not create a database"
     );
 }
+
+#[test]
+fn filters_by_date_site_and_language_and_sorts_by_date() {
+    let env = Env::new();
+    let english = |topic: &str| {
+        format!(
+            "The harbour council met on Tuesday to discuss {topic}, and the members agreed that the \
+             work on the old sea wall should go on through the winter, whatever the weather brings."
+        )
+    };
+    let german = "Der Hafenrat hat am Dienstag über die Arbeiten an der alten Hafenmauer beraten, und \
+                  die Mitglieder waren sich einig, dass die Arbeiten den ganzen Winter über weitergehen \
+                  sollen, Harbour hin oder her.";
+    for (name, title, date, url, body) in [
+        (
+            "a.txt",
+            "Council meets",
+            "20240105",
+            "https://www.gazette.example/a",
+            english("the budget"),
+        ),
+        (
+            "b.txt",
+            "Council meets again",
+            "20240310",
+            "https://news.gazette.example/b",
+            english("the lighthouse"),
+        ),
+        (
+            "c.txt",
+            "Harbour news",
+            "20231120",
+            "https://herald.example/c",
+            english("the slipway"),
+        ),
+        (
+            "d.txt",
+            "Hafenrat",
+            "20240201",
+            "https://zeitung.example/d",
+            german.to_owned(),
+        ),
+    ] {
+        env.write(name, format!("{title}\n{date}\n{url}\n\n{body}\n"));
+    }
+    env.ingest(0);
+    let titles = |args: &[&str]| -> Vec<String> {
+        search_json(&env, args)
+            .iter()
+            .map(|h| h["title"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let mut every = titles(&["harbour"]);
+    every.sort();
+    assert_eq!(
+        every,
+        [
+            "Council meets",
+            "Council meets again",
+            "Hafenrat",
+            "Harbour news"
+        ]
+    );
+    assert_eq!(
+        titles(&["harbour", "--sort", "date"]),
+        [
+            "Council meets again",
+            "Hafenrat",
+            "Council meets",
+            "Harbour news"
+        ]
+    );
+    assert_eq!(
+        titles(&[
+            "harbour",
+            "--since",
+            "2024-01-01",
+            "--until",
+            "2024-02-01",
+            "--sort",
+            "date"
+        ]),
+        ["Hafenrat", "Council meets"],
+        "both ends inclusive"
+    );
+    // A site is its domain and its subdomains.
+    assert_eq!(
+        titles(&["harbour", "--domain", "gazette.example", "--sort", "date"]),
+        ["Council meets again", "Council meets"]
+    );
+    assert_eq!(
+        titles(&[
+            "harbour",
+            "--domain",
+            "herald.example",
+            "--domain",
+            "zeitung.example",
+            "--sort",
+            "date"
+        ]),
+        ["Hafenrat", "Harbour news"]
+    );
+    assert_eq!(titles(&["harbour", "--lang", "de"]), ["Hafenrat"]);
+    assert_eq!(titles(&["harbour", "--lang", "deu"]), ["Hafenrat"]);
+    // A bad day or language code is a usage error.
+    for bad in [
+        &["harbour", "--since", "5 May"][..],
+        &["harbour", "--lang", "german"],
+    ] {
+        let mut args = vec!["search"];
+        args.extend_from_slice(bad);
+        env.cmd(&args).assert().code(2);
+    }
+}
