@@ -9,6 +9,7 @@
 
 pub mod config;
 pub mod discover;
+pub mod filter;
 pub mod pipeline;
 pub mod read;
 pub mod record;

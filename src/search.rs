@@ -9,7 +9,8 @@
 //! shown as its representative document, at the rank of its best-matching member, with the sources of
 //! all its members counted. `all_copies` lists every document instead.
 
-use crate::live_statuses;
+use crate::filter::Filters;
+use crate::{filter_sql, live_statuses};
 use rusqlite::{params, Connection};
 use thiserror::Error;
 
@@ -59,20 +60,19 @@ const RANK_FUNCTION: &str = "bm25(10.0, 1.0)";
 
 /// Every match, best first, with its cluster, for collapsing. Stepped only until enough clusters are
 /// found: FTS5 sorts by rank itself, so rows not stepped cost no join and no snippet.
-const MATCHES_SQL: &str = "
+const MATCHES_SQL: &str = concat!(
+    "
     SELECT documents_fts.rowid, coalesce(d.cluster_id, d.id),
            snippet(documents_fts, -1, ?2, ?3, '…', ?4), documents_fts.rank
     FROM documents_fts
     JOIN documents d ON d.id = documents_fts.rowid
     WHERE documents_fts MATCH ?1 AND documents_fts.rank MATCH ?5
-      AND (?6 OR documents_fts.rowid NOT IN (SELECT id FROM documents WHERE retired_run_id IS NOT NULL))
-      AND (?8 IS NULL OR d.published >= ?8)
-      AND (?9 IS NULL OR d.published <= ?9)
-      AND (?10 IS NULL OR EXISTS (SELECT 1 FROM json_each(?10) s
-                                  WHERE d.domain = s.value OR d.domain LIKE '%.' || s.value))
-      AND (?11 IS NULL OR d.lang = ?11)
+      AND (?6 OR documents_fts.rowid NOT IN (SELECT id FROM documents WHERE retired_run_id IS NOT NULL))",
+    filter_sql!("8", "9", "10", "11"),
+    "
     ORDER BY CASE WHEN ?7 THEN d.published IS NULL END, CASE WHEN ?7 THEN d.published END DESC,
-             documents_fts.rank";
+             documents_fts.rank"
+);
 
 /// A document's (?2) fields and its cluster's (?1) size and sources. A retired document is its own cluster, so
 /// no member here is retired.
@@ -111,12 +111,9 @@ const SEARCH_SQL: &str = concat!(
     FROM documents_fts
     JOIN documents d ON d.id = documents_fts.rowid
     WHERE documents_fts MATCH ?1 AND documents_fts.rank MATCH ?6
-      AND (?7 OR documents_fts.rowid NOT IN (SELECT id FROM documents WHERE retired_run_id IS NOT NULL))
-      AND (?9 IS NULL OR d.published >= ?9)
-      AND (?10 IS NULL OR d.published <= ?10)
-      AND (?11 IS NULL OR EXISTS (SELECT 1 FROM json_each(?11) s
-                                  WHERE d.domain = s.value OR d.domain LIKE '%.' || s.value))
-      AND (?12 IS NULL OR d.lang = ?12)
+      AND (?7 OR documents_fts.rowid NOT IN (SELECT id FROM documents WHERE retired_run_id IS NOT NULL))",
+    filter_sql!("9", "10", "11", "12"),
+    "
     ORDER BY CASE WHEN ?8 THEN d.published IS NULL END, CASE WHEN ?8 THEN d.published END DESC,
              documents_fts.rank
     LIMIT ?2"
@@ -128,41 +125,14 @@ pub struct SearchOptions {
     pub limit: usize,
     /// Newest first (undated last), then by rank; by default best match first.
     pub by_date: bool,
-    /// Only documents published on or after this day (YYYY-MM-DD).
-    pub since: Option<String>,
-    /// Only documents published on or before this day (YYYY-MM-DD).
-    pub until: Option<String>,
-    /// Only documents of these sites (a domain, or any of its subdomains); empty: every site.
-    pub domains: Vec<String>,
-    /// Only documents in this language (ISO 639-3, as `documents.lang` holds it).
-    pub lang: Option<String>,
+    /// Which documents may be hits.
+    pub filters: Filters,
     /// Words as typed, no FTS5 syntax.
     pub literal: bool,
     /// Include documents that no file references any more.
     pub include_retired: bool,
     /// List every document of a cluster of near-duplicates, instead of one hit per cluster.
     pub all_copies: bool,
-}
-
-impl SearchOptions {
-    fn is_filtered(&self) -> bool {
-        self.since.is_some()
-            || self.until.is_some()
-            || !self.domains.is_empty()
-            || self.lang.is_some()
-    }
-
-    /// The sites as a JSON array, for `json_each` (`None`: every site).
-    fn domains_json(&self) -> Option<String> {
-        (!self.domains.is_empty()).then(|| {
-            let bare: Vec<String> = self
-                .domains
-                .iter()
-                .map(|d| d.trim().trim_start_matches("www.").to_lowercase())
-                .collect();
-            serde_json::to_string(&bare).expect("strings serialize")
-        })
-    }
 }
 
 /// Searches; see the module documentation for how `query` is read.
@@ -207,6 +177,7 @@ fn run(
     if !options.all_copies {
         return run_collapsed(conn, fts_query, options);
     }
+    let (since, until, domains, lang) = options.filters.params();
     let mut stmt = conn.prepare_cached(SEARCH_SQL)?;
     let rows = stmt.query_map(
         params![
@@ -218,10 +189,10 @@ fn run(
             RANK_FUNCTION,
             options.include_retired,
             options.by_date,
-            options.since,
-            options.until,
-            options.domains_json(),
-            options.lang,
+            since,
+            until,
+            domains,
+            lang,
         ],
         |r| {
             Ok(Hit {
@@ -252,6 +223,7 @@ fn run_collapsed(
     // (matched document, cluster, snippet, rank), best first, one per cluster.
     let mut best: Vec<(i64, i64, String, f64)> = Vec::new();
     {
+        let (since, until, domains, lang) = options.filters.params();
         let mut stmt = conn.prepare_cached(MATCHES_SQL)?;
         let mut rows = stmt.query(params![
             fts_query,
@@ -261,10 +233,10 @@ fn run_collapsed(
             RANK_FUNCTION,
             options.include_retired,
             options.by_date,
-            options.since,
-            options.until,
-            options.domains_json(),
-            options.lang,
+            since,
+            until,
+            domains,
+            lang,
         ])?;
         let mut seen = std::collections::HashSet::new();
         while best.len() < options.limit {
@@ -278,7 +250,7 @@ fn run_collapsed(
     let mut cluster_stmt = conn.prepare_cached(CLUSTER_SQL)?;
     // Filtered, a hit is the document that passed (the representative may be of another site,
     // language or date); else the cluster's representative.
-    let filtered = options.is_filtered();
+    let filtered = !options.filters.is_empty();
     best.into_iter()
         .map(|(matched_id, cluster, snippet, rank)| {
             let shown = if filtered { matched_id } else { cluster };

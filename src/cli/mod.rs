@@ -138,6 +138,8 @@ pub struct ExportArgs {
     /// Write to this file instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub filters: FilterArgs,
 }
 
 #[derive(Debug, Args)]
@@ -250,6 +252,34 @@ pub struct PruneArgs {
     pub wait: bool,
 }
 
+/// Which articles a listing takes (`search`, `export`): one struct, so the flags read the same.
+#[derive(Debug, Clone, Args)]
+pub struct FilterArgs {
+    /// Only articles published on or after this day.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = day)]
+    pub since: Option<String>,
+    /// Only articles published on or before this day.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = day)]
+    pub until: Option<String>,
+    /// Only articles of this site or its subdomains (repeat for several).
+    #[arg(long = "domain", value_name = "DOMAIN")]
+    pub domains: Vec<String>,
+    /// Only articles in this language: ISO 639-1 (`de`) or 639-3 (`deu`).
+    #[arg(long, value_name = "CODE", value_parser = language)]
+    pub lang: Option<String>,
+}
+
+impl FilterArgs {
+    pub fn filters(&self) -> newsdb::filter::Filters {
+        newsdb::filter::Filters {
+            since: self.since.clone(),
+            until: self.until.clone(),
+            domains: self.domains.clone(),
+            lang: self.lang.clone(),
+        }
+    }
+}
+
 /// How search orders its hits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum SortBy {
@@ -303,18 +333,8 @@ pub struct SearchArgs {
     /// representative, with the sources of all its versions).
     #[arg(long)]
     pub all_copies: bool,
-    /// Only articles published on or after this day.
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = day)]
-    pub since: Option<String>,
-    /// Only articles published on or before this day.
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = day)]
-    pub until: Option<String>,
-    /// Only articles of this site or its subdomains (repeat for several).
-    #[arg(long = "domain", value_name = "DOMAIN")]
-    pub domains: Vec<String>,
-    /// Only articles in this language: ISO 639-1 (`de`) or 639-3 (`deu`).
-    #[arg(long, value_name = "CODE", value_parser = language)]
-    pub lang: Option<String>,
+    #[command(flatten)]
+    pub filters: FilterArgs,
     /// Order: `rank` (best match first) or `date` (newest first, undated last).
     #[arg(long, value_enum, default_value_t = SortBy::Rank)]
     pub sort: SortBy,

@@ -17,11 +17,16 @@ pub fn run(db: &Path, args: &ExportArgs) -> Result<Status> {
         None => Box::new(std::io::stdout().lock()),
     };
     let mut out = BufWriter::new(out);
-    queries::export(&conn, args.include_retired, |doc| {
-        serde_json::to_writer(&mut out, &doc)?;
-        out.write_all(b"\n")?;
-        Ok(())
-    })?;
+    queries::export(
+        &conn,
+        args.include_retired,
+        &args.filters.filters(),
+        |doc| {
+            serde_json::to_writer(&mut out, &doc)?;
+            out.write_all(b"\n")?;
+            Ok(())
+        },
+    )?;
     out.flush()?;
     Ok(Status::Success)
 }

@@ -20,10 +20,7 @@ pub fn run(db: &Path, config: &Config, args: &SearchArgs) -> Result<Status> {
         include_retired: args.include_retired,
         all_copies: args.all_copies,
         by_date: args.sort == SortBy::Date,
-        since: args.since.clone(),
-        until: args.until.clone(),
-        domains: args.domains.clone(),
-        lang: args.lang.clone(),
+        filters: args.filters.filters(),
     };
     let hits = match search::search(&conn, &args.query, &options) {
         Ok(hits) => hits,

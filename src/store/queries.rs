@@ -186,19 +186,29 @@ const EXPORT_SQL: &str = concat!(
     "
                  ORDER BY f.status = 'duplicate', f.path))
      FROM documents d
-     WHERE d.retired_run_id IS NULL OR ?1
+     WHERE (d.retired_run_id IS NULL OR ?1)",
+    crate::filter_sql!("2", "3", "4", "5"),
+    "
      ORDER BY d.id"
 );
 
-/// Hands every document (and, with `include_retired`, every retired one) to `each`, in id order,
-/// one at a time: an export of any size streams.
+/// Hands every document that passes `filters` (and, with `include_retired`, every retired one) to
+/// `each`, in id order, one at a time: an export of any size streams.
 pub fn export(
     conn: &Connection,
     include_retired: bool,
+    filters: &crate::filter::Filters,
     mut each: impl FnMut(Exported) -> Result<()>,
 ) -> Result<()> {
     let mut stmt = conn.prepare(EXPORT_SQL)?;
-    let mut rows = stmt.query([include_retired])?;
+    let (since, until, domains, lang) = filters.params();
+    let mut rows = stmt.query(rusqlite::params![
+        include_retired,
+        since,
+        until,
+        domains,
+        lang
+    ])?;
     while let Some(r) = rows.next()? {
         let sources: String = r.get(9)?;
         each(Exported {
@@ -261,7 +271,7 @@ mod tests {
     fn export_gives_live_documents_with_their_sources_primary_first() {
         let conn = fixture();
         let mut ids = Vec::new();
-        export(&conn, false, |doc| {
+        export(&conn, false, &crate::filter::Filters::default(), |doc| {
             if doc.id == 1 {
                 assert_eq!(doc.sources, vec!["/a".to_owned(), "/b".to_owned()]);
             }

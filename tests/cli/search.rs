@@ -232,6 +232,23 @@ fn filters_by_date_site_and_language_and_sorts_by_date() {
     );
     assert_eq!(titles(&["harbour", "--lang", "de"]), ["Hafenrat"]);
     assert_eq!(titles(&["harbour", "--lang", "deu"]), ["Hafenrat"]);
+    // export takes the same filters.
+    let exported = stdout(&mut env.cmd(&[
+        "export",
+        "--jsonl",
+        "--domain",
+        "gazette.example",
+        "--since",
+        "2024-02-01",
+    ]));
+    let exported: Vec<Value> = exported
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(exported.len(), 1, "{exported:?}");
+    assert_eq!(exported[0]["title"], "Council meets again");
+    let german = stdout(&mut env.cmd(&["export", "--jsonl", "--lang", "de"]));
+    assert_eq!(german.lines().count(), 1, "{german}");
     // A bad day or language code is a usage error.
     for bad in [
         &["harbour", "--since", "5 May"][..],
