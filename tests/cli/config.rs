@@ -154,7 +154,8 @@ fn completions_and_man_pages_are_generated() {
         ingest.contains(".TH newsdb-ingest") && ingest.contains("jsonl"),
         "{ingest}"
     );
-    assert!(env.cmd(&["man", "nope"]).output().unwrap().status.code() == Some(1));
+    // An unknown command is a usage error (exit 2).
+    assert!(env.cmd(&["man", "nope"]).output().unwrap().status.code() == Some(2));
 }
 
 /// A file refused by one cleaner is judged again by the next: with a rule that removes every line the
