@@ -144,13 +144,20 @@ fn process_line(
         });
         stages.outcome(
             raw_hash,
-            parsed.and_then(|a| match a.content {
-                Content::Text(text) => {
-                    newsdb_core::prepare_fields(&text, a.header, stages.cleaner, stages.sign)
-                }
-                Content::Html(html) => {
-                    newsdb_core::prepare_page_fields(&html, a.header, stages.cleaner, stages.sign)
-                }
+            parsed.and_then(|a| {
+                let mut prepared = match a.content {
+                    Content::Text(text) => {
+                        newsdb_core::prepare_fields(&text, a.header, stages.cleaner, stages.sign)
+                    }
+                    Content::Html(html) => newsdb_core::prepare_page_fields(
+                        &html,
+                        a.header,
+                        stages.cleaner,
+                        stages.sign,
+                    ),
+                }?;
+                prepared.note = a.note.map(|n| format!("line {line}: {n}"));
+                Ok(prepared)
             }),
         )
     };

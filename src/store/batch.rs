@@ -38,14 +38,15 @@ pub struct Carried {
 }
 
 const SELECT_BY_RAW_HASH: &str = "
-    SELECT f.document_id, f.encoding, f.title, f.published, f.url, f.format, f.extractor FROM files f
+    SELECT f.document_id, f.encoding, f.title, f.published, f.url, f.format, f.extractor,
+           f.detail FROM files f
     JOIN documents d ON d.id = f.document_id
     WHERE f.raw_hash = ?1
     -- A file seen in this run (an earlier copy of the same bytes), else one cleaned by this cleaner.
     ORDER BY f.last_run_id = ?2 DESC, d.cleaner_version = ?3 DESC, f.id LIMIT 1";
 
 const SELECT_FIELDS_BY_RAW_HASH: &str = "
-    SELECT document_id, encoding, title, published, url, format, extractor FROM files
+    SELECT document_id, encoding, title, published, url, format, extractor, detail FROM files
     WHERE raw_hash = ?1 AND document_id = ?2 LIMIT 1";
 /// Whether document ?1 has a live file with other bytes than ?3 that run ?2 has not read (yet).
 const OTHER_FILES_NOT_READ: &str = concat!(
@@ -54,13 +55,13 @@ const OTHER_FILES_NOT_READ: &str = concat!(
     " AND last_run_id IS NOT ?2 AND raw_hash IS NOT ?3)"
 );
 const SELECT_DOCUMENT_FIELDS: &str =
-    "SELECT id, NULL, title, published, url, NULL, NULL FROM documents WHERE id = ?1";
+    "SELECT id, NULL, title, published, url, NULL, NULL, NULL FROM documents WHERE id = ?1";
 
-/// A stored file's document and fields (encoding, title, published, url, format, extractor), for a
-/// copy of its bytes.
+/// A stored file's document and fields (encoding, title, published, url, format, extractor, note),
+/// for a copy of its bytes.
 struct Found {
     document_id: i64,
-    fields: [Option<String>; 6],
+    fields: [Option<String>; 7],
 }
 
 /// Writes the records of one batch inside the caller's transaction.
@@ -161,6 +162,7 @@ impl<'a> Batch<'a> {
                             r.get(4)?,
                             r.get(5)?,
                             r.get(6)?,
+                            r.get(7)?,
                         ],
                     })
                 };
@@ -192,7 +194,7 @@ impl<'a> Batch<'a> {
                         .optional()?,
                 };
                 let found = found.context("finding the stored file with the same bytes")?;
-                let [encoding, title, published, url, format, extractor] =
+                let [encoding, title, published, url, format, extractor, note] =
                     found.fields.each_ref().map(Option::as_deref);
                 let fields = FileFields {
                     encoding,
@@ -201,6 +203,7 @@ impl<'a> Batch<'a> {
                     url,
                     format,
                     extractor,
+                    note,
                 };
                 self.link(
                     &row(Some(raw_hash)),
@@ -231,6 +234,7 @@ impl<'a> Batch<'a> {
                         "text"
                     }),
                     extractor: doc.extractor,
+                    note: doc.note.as_deref(),
                 };
                 self.link(&row(Some(raw_hash)), raw_hash, None, Some(&**doc), &fields)?;
             }

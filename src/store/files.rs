@@ -33,6 +33,9 @@ pub struct FileFields<'a> {
     pub format: Option<&'a str>,
     /// For `html`, the extractor that found the article.
     pub extractor: Option<&'a str>,
+    /// What was not understood in a source that was still stored (a date it cannot read): written
+    /// to `files.detail`.
+    pub note: Option<&'a str>,
 }
 
 /// What a file's row says about it.
@@ -137,7 +140,13 @@ pub fn upsert(conn: &Connection, row: &FileRow, state: FileState, run_id: i64) -
         FileState::Linked {
             document_id,
             fields,
-        } => (Some(document_id), fields, FileStatus::Duplicate, None, None),
+        } => (
+            Some(document_id),
+            fields,
+            FileStatus::Duplicate,
+            None,
+            fields.note.map(str::to_owned),
+        ),
         FileState::Rejected(rejection) => (
             None,
             &none,

@@ -102,7 +102,7 @@ fn scraper_records_from_stdin_and_malformed_lines_reported_with_their_line() {
     );
     assert!(stderr.lines().any(|l| l.starts_with("-#")), "{stderr}");
     assert!(
-        stderr.contains("line 4: no \"body\", \"text\" or \"html\""),
+        stderr.contains("line 4: no \"body\", \"text\", \"content\" or \"html\""),
         "{stderr}"
     );
     let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -300,5 +300,78 @@ fn a_record_over_the_size_limit_is_refused_and_the_others_are_ingested() {
     assert_eq!(
         env.count("SELECT count(*) FROM files WHERE reason = 'too-large' AND line = 2"),
         1
+    );
+}
+
+#[test]
+fn dates_in_every_common_form_and_corpus_tool_records_are_read() {
+    let env = Env::new();
+    let body = |topic: &str| {
+        format!("The council met on Tuesday to discuss {topic}, and agreed to go on with the work.")
+    };
+    let records = [
+        serde_json::json!({"text": body("the budget"), "title": "A", "date": "Tue, 18 Jan 2022 10:00:00 GMT"}),
+        serde_json::json!({"text": body("the harbour"), "title": "B", "date": 1642500000}),
+        serde_json::json!({"text": body("the lighthouse"), "title": "C", "published": "1642500000"}),
+        serde_json::json!({"text": body("the slipway"), "title": "D", "date": "January 18, 2022"}),
+        // datatrove / Dolma: the body in `content` or `text`, the fields in `metadata`.
+        serde_json::json!({"content": body("the bridge"), "metadata": {"title": "E", "url": "https://x.example/e", "date": "2022-01-18T10:00:00Z"}}),
+        // A date it cannot read costs the date only; the text says what it was.
+        serde_json::json!({"text": body("the pier"), "title": "F", "url": "https://x.example/f", "date": "last Tuesday"}),
+    ];
+    let input: String = records.iter().map(|r| format!("{r}\n")).collect();
+    let summary = ingest_stdin(&env, &input);
+    assert_eq!(summary["new_documents"], 6, "{summary}");
+    assert_eq!(summary["failed"], 0, "{summary}");
+    let docs = lines(&stdout(&mut env.cmd(&[
+        "sql",
+        "SELECT title, published, url FROM documents ORDER BY title",
+        "--jsonl",
+    ])));
+    for doc in &docs[..5] {
+        assert_eq!(doc["published"], "2022-01-18", "{doc}");
+    }
+    assert_eq!(docs[4]["url"], "https://x.example/e");
+    assert_eq!(
+        (&docs[5]["title"], &docs[5]["published"], &docs[5]["url"]),
+        (&"F".into(), &Value::Null, &"https://x.example/f".into())
+    );
+    assert_eq!(
+        env.count("SELECT count(*) FROM files WHERE status <> 'error' AND detail LIKE '%\"last Tuesday\" not understood%'"),
+        1
+    );
+}
+
+#[test]
+fn a_text_header_with_a_date_in_another_form_keeps_its_title_and_url() {
+    let env = Env::new();
+    for (name, date) in [
+        ("a.txt", "January 18, 2022"),
+        ("b.txt", "2022-01-18T10:00:00Z"),
+        ("c.txt", "18.01.2022"),
+        ("d.txt", "2022/01/18"),
+    ] {
+        env.write(
+            name,
+            format!(
+                "Harbour reopens {name}\n{date}\nhttps://www.gazette.example/{name}\n\nThe harbour in Portwell reopened on Monday after a winter of repairs to the old sea wall.\n"
+            ),
+        );
+    }
+    env.ingest(0);
+    let docs = lines(&stdout(&mut env.cmd(&[
+        "sql",
+        "SELECT title, published, url, body FROM documents ORDER BY title",
+        "--jsonl",
+    ])));
+    assert_eq!(docs.len(), 1, "one article, four sources: {docs:?}");
+    let sources = env.count("SELECT count(*) FROM files WHERE published = '2022-01-18' AND title LIKE 'Harbour reopens%' AND url LIKE 'https://www.gazette.example/%'");
+    assert_eq!(sources, 4);
+    assert!(
+        !docs[0]["body"]
+            .as_str()
+            .unwrap()
+            .contains("Harbour reopens"),
+        "{docs:?}"
     );
 }

@@ -1,7 +1,8 @@
 //! Stage: normalized lines → header fields (title, published date, URL).
 //!
 //! The scrapers that feed newsdb write one of three shapes:
-//! 1. a structured header: a title line, a date line (`YYYYMMDD`, or `YYYY-MM-DD`) and a URL line
+//! 1. a structured header: a title line, a date line (`YYYYMMDD`, `YYYY-MM-DD`, `January 18, 2022`,
+//!    `18.01.2022`, a timestamp: see [`crate::date`]) and a URL line
 //!    (either of the last two may be missing, not both);
 //! 2. a title line followed by a blank line, then the body;
 //! 3. no header at all: the body starts on the first line.
@@ -9,8 +10,6 @@
 //! Shape 1 is recognised here, before cleaning. Shape 2 is decided after cleaning, on the first line
 //! the cleaner kept (a share widget may sit above the title), by [`looks_like_title`]. This stage never
 //! invents a field: a missing or impossible date is `None`, not today.
-
-use chrono::NaiveDate;
 
 /// The header fields of one file. Every field is optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -54,17 +53,10 @@ pub fn parse_structured(lines: &[String]) -> Option<Structured> {
     })
 }
 
-/// `20220112` or `2022-01-12` → `2022-01-12`, if that day exists.
+/// A date line (`20220112`, `2022-01-12`, `January 12, 2022`, `12.01.2022`, a timestamp: every
+/// format of [`crate::date::day`]) → `2022-01-12`, if that day exists.
 pub fn parse_date(line: &str) -> Option<String> {
-    let line = line.trim();
-    let date = match line.len() {
-        8 if line.bytes().all(|b| b.is_ascii_digit()) => {
-            NaiveDate::parse_from_str(line, "%Y%m%d").ok()?
-        }
-        10 => NaiveDate::parse_from_str(line, "%Y-%m-%d").ok()?,
-        _ => return None,
-    };
-    Some(date.format("%Y-%m-%d").to_string())
+    crate::date::day(line)
 }
 
 /// A line that is exactly one absolute http(s) URL.

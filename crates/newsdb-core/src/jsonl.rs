@@ -1,11 +1,16 @@
 //! Stage for JSON Lines input: one line → an article's text and fields.
 //!
 //! Accepts what `newsdb export --jsonl` writes (`body`, `title`, `published`, `url`; its other fields
-//! are ignored) and what scrapers commonly write: objects with `text` or `body`, or the page's markup
-//! in `html`, and optional `title`, `date` or `published`, and `url`. Unknown fields are ignored, so
-//! any scraper's extra columns pass.
+//! are ignored) and what scrapers and corpus tools commonly write: objects with `text`, `body` or
+//! `content`, or the page's markup in `html`, and optional `title`, `date` or `published`, and `url`;
+//! datatrove and Dolma records keep the last three in `metadata`, which is read when the record has
+//! none of its own. Unknown fields are ignored, so any scraper's extra columns pass.
+//!
+//! A date is read by [`crate::date`] (ISO, RFC 3339, RFC 2822, `January 18, 2022`, `18.01.2022`,
+//! ...), or is a number of seconds (or milliseconds) since the epoch. A date it cannot read does not
+//! cost the record: the article is kept without a date, and the text is kept in [`Article::note`].
 
-use crate::header::{self, Header};
+use crate::header::Header;
 use crate::reject::Rejection;
 use serde_json::{Map, Value};
 
@@ -14,6 +19,9 @@ use serde_json::{Map, Value};
 pub struct Article {
     pub content: Content,
     pub header: Header,
+    /// What was not understood but did not cost the record (a date it cannot read), said for the
+    /// record's `files.detail`.
+    pub note: Option<String>,
 }
 
 /// What a record holds of the article.
@@ -36,35 +44,63 @@ pub fn parse(line: &[u8]) -> Result<Article, Rejection> {
     let Value::Object(object) = value else {
         return Err(bad("expected a JSON object".into()));
     };
+    let text = match string(&object, "body")? {
+        Some(body) => Some(body),
+        None => match string(&object, "text")? {
+            Some(text) => Some(text),
+            None => string(&object, "content")?,
+        },
+    };
     let content = match (
         string(&object, "html")?.filter(|h| !h.trim().is_empty()),
-        string(&object, "body")?,
-        string(&object, "text")?,
+        text,
     ) {
-        (Some(html), _, _) => Content::Html(html),
-        (None, Some(body), _) => Content::Text(body),
-        (None, None, Some(text)) => Content::Text(text),
-        (None, None, None) => {
+        (Some(html), _) => Content::Html(html),
+        (None, Some(text)) => Content::Text(text),
+        (None, None) => {
             return Err(bad(
-                "no \"body\", \"text\" or \"html\" field with the article".into(),
+                "no \"body\", \"text\", \"content\" or \"html\" field with the article".into(),
             ))
         }
     };
-    let published = match string(&object, "published")?.or(string(&object, "date")?) {
-        Some(date) => Some(parse_date(&date).ok_or_else(|| {
-            bad(format!(
-                "date {date:?} is not YYYY-MM-DD, YYYYMMDD or a timestamp starting with YYYY-MM-DD"
-            ))
-        })?),
-        None => None,
+    // datatrove / Dolma: `{"text": ..., "metadata": {"url": ..., "date": ...}}`.
+    let metadata = match object.get("metadata") {
+        Some(Value::Object(m)) => Some(m),
+        _ => None,
+    };
+    let field = |key: &str| -> Result<Option<&Value>, Rejection> {
+        let own = object.get(key).filter(|v| !v.is_null());
+        Ok(own.or_else(|| metadata?.get(key).filter(|v| !v.is_null())))
+    };
+    let text_field = |key: &str| -> Result<Option<String>, Rejection> {
+        match field(key)? {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone()).filter(|s| !s.trim().is_empty())),
+            Some(other) => Err(bad(format!(
+                "field \"{key}\" must be a string, not {other}"
+            ))),
+        }
+    };
+    let (published, note) = match field("published")?.or(field("date")?) {
+        None => (None, None),
+        Some(value) => match parse_date(value) {
+            Some(day) => (Some(day), None),
+            None => (
+                None,
+                Some(format!(
+                    "date {value} not understood; stored without a date"
+                )),
+            ),
+        },
     };
     Ok(Article {
         content,
         header: Header {
-            title: string(&object, "title")?.filter(|t| !t.trim().is_empty()),
+            title: text_field("title")?,
             published,
-            url: string(&object, "url")?.filter(|u| !u.trim().is_empty()),
+            url: text_field("url")?,
         },
+        note,
     })
 }
 
@@ -79,15 +115,24 @@ fn string(object: &Map<String, Value>, key: &str) -> Result<Option<String>, Reje
     }
 }
 
-/// `2022-01-12`, `20220112`, or a timestamp starting with the day (`2022-01-12T08:00:00Z`,
-/// `2022-01-12 08:00`) → the day, as written (no time-zone shift).
-fn parse_date(date: &str) -> Option<String> {
-    let date = date.trim();
-    header::parse_date(date).or_else(|| {
-        let (day, rest) = date.split_at_checked(10)?;
-        rest.starts_with(['T', ' '])
-            .then(|| header::parse_date(day))?
-    })
+/// A date field: a text [`crate::date::day`] reads, or seconds (or milliseconds) since the epoch, as
+/// a number or a string of digits.
+fn parse_date(value: &Value) -> Option<String> {
+    match value {
+        Value::String(text) => {
+            let text = text.trim();
+            let digits = text.bytes().all(|b| b.is_ascii_digit());
+            if digits && (9..=13).contains(&text.len()) {
+                crate::date::day_from_epoch(text.parse().ok()?)
+            } else {
+                crate::date::day(text)
+            }
+        }
+        Value::Number(n) => {
+            crate::date::day_from_epoch(n.as_i64().or_else(|| n.as_f64().map(|f| f as i64))?)
+        }
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -135,6 +180,45 @@ mod tests {
         assert!(why(b"{\"title\": \"T\"}").contains("\"html\""));
         assert!(why(b"{\"html\": 1}").contains("\"html\" must be a string"));
         assert!(why(b"{\"text\": 5}").contains("\"text\" must be a string"));
-        assert!(why(b"{\"text\": \"x\", \"date\": \"last Tuesday\"}").contains("last Tuesday"));
+    }
+
+    #[test]
+    fn dates_in_every_common_form_and_a_date_not_understood_costs_nothing_else() {
+        let day = |line: &[u8]| parse(line).unwrap().header.published;
+        for line in [
+            &br#"{"text":"B.","date":"Tue, 18 Jan 2022 10:00:00 GMT"}"#[..],
+            br#"{"text":"B.","date":1642500000}"#,
+            br#"{"text":"B.","date":"1642500000"}"#,
+            br#"{"text":"B.","published":"January 18, 2022"}"#,
+            br#"{"text":"B.","date":"18.01.2022"}"#,
+        ] {
+            assert_eq!(
+                day(line).as_deref(),
+                Some("2022-01-18"),
+                "{}",
+                String::from_utf8_lossy(line)
+            );
+        }
+        let a = parse(br#"{"text":"B.","date":"last Tuesday","title":"T"}"#).unwrap();
+        assert_eq!(
+            (a.header.published, a.header.title.as_deref()),
+            (None, Some("T"))
+        );
+        assert!(a.note.unwrap().contains("last Tuesday"));
+    }
+
+    #[test]
+    fn datatrove_and_dolma_records() {
+        let a = parse(
+            br#"{"id":"x","content":"B.","metadata":{"url":"https://x.example/a","date":"2022-01-18T10:00:00Z","title":"T"}}"#,
+        )
+        .unwrap();
+        assert_eq!(a.content, Content::Text("B.".into()));
+        assert_eq!(a.header.url.as_deref(), Some("https://x.example/a"));
+        assert_eq!(a.header.published.as_deref(), Some("2022-01-18"));
+        assert_eq!(a.header.title.as_deref(), Some("T"));
+        // The record's own fields win.
+        let b = parse(br#"{"text":"B.","url":"https://own.example/","metadata":{"url":"https://x.example/a"}}"#).unwrap();
+        assert_eq!(b.header.url.as_deref(), Some("https://own.example/"));
     }
 }

@@ -16,6 +16,7 @@
 //! and [`jsonl`] turns a JSON Lines record into text (or a page's markup) and fields first.
 
 pub mod clean;
+pub mod date;
 pub mod decode;
 pub mod extract;
 pub mod hash;

@@ -46,6 +46,9 @@ pub struct Prepared {
     pub controls_removed: usize,
     /// Near-duplicate band keys of the body, when asked for and the body has words.
     pub band_keys: Option<BandKeys>,
+    /// What was not understood but cost nothing else (a JSON Lines date it cannot read): kept in
+    /// the source's `files.detail`.
+    pub note: Option<String>,
 }
 
 /// What a file's name says its bytes are.
@@ -278,6 +281,7 @@ impl BodyStages<'_> {
             encoding: self.encoding,
             extractor: None,
             controls_removed: self.controls_removed,
+            note: None,
         })
     }
 }
