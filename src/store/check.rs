@@ -145,6 +145,38 @@ pub fn check(conn: &Connection) -> Result<Vec<Finding>> {
         detail: fts.err().map(|e| e.to_string()),
         repairable: true,
     });
+    // The trigram index holds only the documents in scripts written without spaces, so it is
+    // compared with them by count, and checked inside by FTS5 (without rank: not every row of
+    // `documents` is in it).
+    let cjk = conn
+        .execute(
+            "INSERT INTO documents_cjk(documents_cjk) VALUES ('integrity-check')",
+            [],
+        )
+        .map_err(|e| e.to_string())
+        .and_then(|_| {
+            let counts = format!(
+                "SELECT (SELECT count(*) FROM documents_cjk_docsize),
+                        (SELECT count(*) FROM documents WHERE {})",
+                super::unspaced::SQL_CONDITION
+            );
+            let (indexed, expected): (i64, i64) = conn
+                .query_row(&counts, [], |r| Ok((r.get(0)?, r.get(1)?)))
+                .map_err(|e| e.to_string())?;
+            if indexed == expected {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{indexed} documents indexed, {expected} hold Chinese, Japanese, Korean or Thai"
+                ))
+            }
+        });
+    findings.push(Finding {
+        check: "cjk-index-matches-documents",
+        problems: u64::from(cjk.is_err()),
+        detail: cjk.err(),
+        repairable: true,
+    });
     let unfinished: bool = conn.query_row(
         "SELECT coalesce((SELECT status <> 'completed' FROM runs ORDER BY id DESC LIMIT 1), 0)",
         [],
@@ -204,6 +236,19 @@ pub fn repair(conn: &mut Connection, findings: &[Finding]) -> Result<Vec<String>
         )
         .context("rebuilding the full-text index")?;
         done.push("fts-index-matches-documents: the full-text index rebuilt from documents".into());
+    }
+    if failing("cjk-index-matches-documents") {
+        tx.execute_batch(&format!(
+            "INSERT INTO documents_cjk(documents_cjk) VALUES ('delete-all');
+             INSERT INTO documents_cjk (rowid, title, body)
+             SELECT id, title, body FROM documents WHERE {};",
+            super::unspaced::SQL_CONDITION
+        ))
+        .context("rebuilding the trigram index")?;
+        done.push(
+            "cjk-index-matches-documents: the trigram index rebuilt from the documents in those scripts"
+                .into(),
+        );
     }
     for inv in INVARIANTS {
         if let (true, Some(sql)) = (failing(inv.check), inv.repair_sql) {

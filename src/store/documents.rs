@@ -66,6 +66,7 @@ static FILL_IN_DOCUMENT: LazyLock<String> = LazyLock::new(|| {
 });
 const FILL_IN_TITLE: &str = "UPDATE documents SET title = ?2 WHERE id = ?1 AND title IS NULL";
 const INSERT_FTS: &str = "INSERT INTO documents_fts (rowid, title, body) VALUES (?1, ?2, ?3)";
+const INSERT_CJK: &str = "INSERT INTO documents_cjk (rowid, title, body) VALUES (?1, ?2, ?3)";
 const INSERT_REMOVED: &str =
     "INSERT INTO removed_lines (document_id, line, rule, text) VALUES (?1, ?2, ?3, ?4)";
 const SELECT_BY_CONTENT_HASH: &str = "SELECT id FROM documents WHERE content_hash = ?1";
@@ -141,10 +142,15 @@ pub fn fill_in_title(conn: &Connection, id: i64, title: &str) -> Result<()> {
     Ok(())
 }
 
-/// Adds the index entry of document `id`.
+/// Adds the index entries of document `id`: the full-text index, and for a text in a script written
+/// without spaces, the trigram index ([`super::unspaced`]).
 pub fn index(conn: &Connection, id: i64, doc: &Prepared) -> Result<()> {
     conn.prepare_cached(INSERT_FTS)?
         .execute(params![id, doc.header.title, doc.body])?;
+    if super::unspaced::indexed(doc.header.title.as_deref(), &doc.body) {
+        conn.prepare_cached(INSERT_CJK)?
+            .execute(params![id, doc.header.title, doc.body])?;
+    }
     Ok(())
 }
 

@@ -43,6 +43,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0007_file_format.sql",
         include_str!("../../migrations/0007_file_format.sql"),
     ),
+    (
+        8,
+        "0008_unspaced_scripts_index.sql",
+        include_str!("../../migrations/0008_unspaced_scripts_index.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

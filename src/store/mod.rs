@@ -25,6 +25,7 @@ pub mod queries;
 pub mod run;
 pub mod schema;
 pub mod sites;
+pub mod unspaced;
 pub mod writer;
 
 pub use lock::{acquire as lock_writer, LockError, WriterLock};

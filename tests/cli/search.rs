@@ -259,3 +259,129 @@ fn filters_by_date_site_and_language_and_sorts_by_date() {
         env.cmd(&args).assert().code(2);
     }
 }
+
+/// Chinese and Japanese articles: written without spaces, so the main index cannot split them into
+/// words; the trigram index and LIKE find them, from `newsdb search` and from stock tools.
+fn cjk_env() -> Env {
+    let env = Env::new();
+    for (name, title, body) in [
+        (
+            "zh-harbour.txt",
+            "港口重新开放",
+            "经过一个冬天的维修，波特韦尔港周一重新开放。渔船在早潮时返回港口，港务长说工程没有超出预算。\n\n市议会计划明年进行第二阶段工程，届时将重建灯塔台阶和救生艇使用的滑道。今天天气很好，很多居民来到码头观看。",
+        ),
+        (
+            "zh-weather.txt",
+            "明天有雨",
+            "天气预报说明天会下雨，气温将下降五度。气象台提醒市民出门带伞，并注意交通安全。\n\n周末的天气预计会好转，适合户外活动。",
+        ),
+        (
+            "ja-weather.txt",
+            "東京は晴れ",
+            "東京の天気は晴れでした。気象庁によると、明日は雨が降る見込みです。\n\n週末には天気が回復し、気温も上がるでしょう。港では漁船が戻ってきました。",
+        ),
+        (
+            "en.txt",
+            "Harbour reopens",
+            "The harbour in Portwell reopened on Monday after a winter of repairs to the old sea wall.",
+        ),
+    ] {
+        env.write(
+            name,
+            format!("{title}\n20240301\nhttps://news.example/{name}\n\n{body}\n"),
+        );
+    }
+    env.ingest(0);
+    env
+}
+
+#[test]
+fn chinese_and_japanese_words_of_two_and_three_characters_are_found() {
+    let env = cjk_env();
+    let titles = |query: &str| -> Vec<String> {
+        let mut t: Vec<String> = search_json(&env, &[query])
+            .iter()
+            .map(|h| h["title"].as_str().unwrap().to_owned())
+            .collect();
+        t.sort();
+        t
+    };
+    assert_eq!(
+        titles("天气"),
+        ["明天有雨", "港口重新开放"],
+        "two characters, Chinese"
+    );
+    assert_eq!(titles("天気"), ["東京は晴れ"], "two characters, Japanese");
+    assert_eq!(titles("港口"), ["港口重新开放"]);
+    assert_eq!(titles("天气预报"), ["明天有雨"], "four characters");
+    assert_eq!(titles("気象庁"), ["東京は晴れ"], "three characters");
+    assert_eq!(
+        titles("天气 港口"),
+        ["港口重新开放"],
+        "every word is required"
+    );
+    assert!(
+        titles("天氣預報").is_empty(),
+        "traditional characters are other characters"
+    );
+    let hits = search_json(&env, &["天气预报"]);
+    assert!(
+        hits[0]["snippet"].as_str().unwrap().contains("**"),
+        "{hits:?}"
+    );
+    // Latin words still go through the main index.
+    assert_eq!(titles("harbour"), ["Harbour reopens"]);
+}
+
+#[test]
+fn chinese_and_japanese_search_from_python_and_the_sqlite3_shell_as_the_readme_shows() {
+    let env = cjk_env();
+    let db = env.db();
+    // The two queries of the README's "Chinese, Japanese, Korean and Thai" section.
+    let by_match =
+        "SELECT d.title FROM documents_cjk JOIN documents d ON d.id = documents_cjk.rowid \
+                    WHERE documents_cjk MATCH '天气预报'";
+    let by_like = "SELECT title FROM documents WHERE body LIKE '%天気%'";
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    assert!(
+        readme.contains("WHERE documents_cjk MATCH '天气预报'")
+            && readme.contains("WHERE body LIKE '%天気%'")
+    );
+    let python = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); \
+             print([r[0] for r in c.execute(sys.argv[2])], [r[0] for r in c.execute(sys.argv[3])])",
+            db.to_str().unwrap(),
+            by_match,
+            by_like,
+        ])
+        .output();
+    match python {
+        Ok(out) => assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim(),
+            "['明天有雨'] ['東京は晴れ']",
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        ),
+        Err(_) if std::env::var_os("CI").is_none() => eprintln!("python3 not found: skipped"),
+        Err(e) => panic!("python3: {e}"),
+    }
+    match std::process::Command::new("sqlite3")
+        .args([
+            "-readonly",
+            db.to_str().unwrap(),
+            &format!("{by_match}; {by_like};"),
+        ])
+        .output()
+    {
+        Ok(out) => assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            "明天有雨\n東京は晴れ\n",
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        ),
+        Err(_) => eprintln!("sqlite3 shell not found: skipped"),
+    }
+}

@@ -8,6 +8,11 @@
 //! Near-duplicates (one wire story on twenty sites) are collapsed by default: each cluster is one hit,
 //! shown as its representative document, at the rank of its best-matching member, with the sources of
 //! all its members counted. `all_copies` lists every document instead.
+//!
+//! A query in Chinese, Japanese, Thai or Korean goes to the trigram index instead ([`unspaced`]):
+//! the main index's tokenizer cannot split those scripts into words.
+
+mod unspaced;
 
 use crate::filter::Filters;
 use crate::{filter_sql, live_statuses};
@@ -143,6 +148,9 @@ pub fn search(
 ) -> Result<Vec<Hit>, SearchError> {
     if query.trim().is_empty() {
         return Err(SearchError::Empty);
+    }
+    if unspaced::applies(query) {
+        return unspaced::run(conn, query, options);
     }
     if options.literal {
         return run(
