@@ -358,8 +358,8 @@ pub struct OutputArgs {
     /// Print a JSON array of objects.
     #[arg(long, conflicts_with_all = ["jsonl", "csv"])]
     pub json: bool,
-    /// Print one JSON object per line (JSON Lines).
-    #[arg(long, conflicts_with = "csv")]
+    /// Print one JSON object per line (JSON Lines; `--nl` as in sqlite-utils).
+    #[arg(long, visible_alias = "nl", conflicts_with = "csv")]
     pub jsonl: bool,
     /// Print CSV with a header line (nested fields as JSON text).
     #[arg(long)]

@@ -17,12 +17,18 @@ pub fn run(db: &Path, args: &StatsArgs) -> Result<Status> {
     }
     writeln!(
         out,
-        "database    {} ({:.1} KiB, schema version {})",
+        "database    {} ({}, schema version {})",
         db.display(),
-        s.size_bytes as f64 / 1024.0,
+        indicatif::HumanBytes(s.size_bytes),
         s.schema_version
     )?;
-    writeln!(out, "documents   {}", s.documents)?;
+    writeln!(
+        out,
+        "documents   {} ({} live, {} retired: `newsdb prune` deletes those)",
+        s.documents,
+        s.documents - s.retired,
+        s.retired
+    )?;
     writeln!(
         out,
         "files       {} (ingested {}, duplicate {}, error {}, deleted {})",

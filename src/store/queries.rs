@@ -9,7 +9,10 @@ use std::path::Path;
 /// What `newsdb stats` reports.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Stats {
+    /// Every document, retired ones included.
     pub documents: i64,
+    /// Documents no live file holds any more (`newsdb prune` deletes them).
+    pub retired: i64,
     pub files: i64,
     /// Files by status.
     pub ingested: i64,
@@ -60,6 +63,7 @@ pub fn stats(conn: &Connection, db_path: &Path) -> Result<Stats> {
     };
     Ok(Stats {
         documents: count("SELECT count(*) FROM documents")?,
+        retired: count("SELECT count(*) FROM documents WHERE retired_run_id IS NOT NULL")?,
         files: count("SELECT count(*) FROM files")?,
         ingested: files_with(FileStatus::Ingested)?,
         duplicates: files_with(FileStatus::Duplicate)?,

@@ -62,3 +62,39 @@ fn a_closed_pipe_ends_every_listing_quietly() {
         );
     }
 }
+
+#[test]
+fn nl_runs_roots_and_stats_read_as_documented() {
+    let env = Env::new();
+    env.write(
+        "a.txt",
+        "Story\n\nThe bridge on Mill Street was closed on Sunday for an inspection.\n",
+    );
+    env.write(
+        "b.txt",
+        "Other\n\nThe ferry to the island runs again after the storm of last week.\n",
+    );
+    env.ingest(0);
+    std::fs::remove_file(env.corpus().join("b.txt")).unwrap();
+    env.ingest(0);
+    // --nl is --jsonl.
+    let nl = crate::util::stdout(&mut env.cmd(&["sql", "--nl", "SELECT id FROM documents"]));
+    let jsonl = crate::util::stdout(&mut env.cmd(&["sql", "--jsonl", "SELECT id FROM documents"]));
+    assert_eq!(nl, jsonl);
+    // runs: roots is an array of paths, not a string holding JSON.
+    let runs: serde_json::Value =
+        serde_json::from_str(&crate::util::stdout(&mut env.cmd(&["runs", "--json"]))).unwrap();
+    let roots = &runs[0]["roots"];
+    assert!(roots.is_array(), "{runs}");
+    assert!(roots[0].as_str().unwrap().ends_with("corpus"), "{runs}");
+    // stats: the retired document counted; the size for people.
+    let stats: serde_json::Value =
+        serde_json::from_str(&crate::util::stdout(&mut env.cmd(&["stats", "--json"]))).unwrap();
+    assert_eq!(
+        (stats["documents"].as_i64(), stats["retired"].as_i64()),
+        (Some(2), Some(1))
+    );
+    let text = crate::util::stdout(&mut env.cmd(&["stats"]));
+    assert!(text.contains("2 (1 live, 1 retired"), "{text}");
+    assert!(text.contains(" KiB,") || text.contains(" MiB,"), "{text}");
+}
