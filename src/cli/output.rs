@@ -3,7 +3,7 @@
 use anyhow::Result;
 use rusqlite::types::ValueRef;
 use serde_json::{Map, Value};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 /// A result set: column names and rows of JSON values (NULL → null, BLOB → lower-case hex string).
 pub struct Rows {
@@ -143,6 +143,12 @@ fn csv<'a>(
 /// Longest cell shown in a table; longer values are cut with `…` (use --json or --csv for all of it).
 const TABLE_CELL_MAX_CHARS: usize = 80;
 
+/// The table style: no borders, a dashed line under the header, columns two spaces apart.
+const TABLE_STYLE: &str = "     -             ";
+
+/// Prints rows as an aligned table for people. Widths are display widths (a Chinese or Japanese
+/// character takes two columns), and on a terminal the table is fitted to its width, long cells
+/// wrapped; in a pipe it is as wide as it needs.
 pub fn table(out: &mut impl Write, rows: &Rows) -> Result<()> {
     let cell = |v: &Value| -> String {
         let s = plain(v).replace(['\n', '\r', '\t'], " ");
@@ -153,32 +159,19 @@ pub fn table(out: &mut impl Write, rows: &Rows) -> Result<()> {
             s
         }
     };
-    let cells: Vec<Vec<String>> = rows
-        .rows
-        .iter()
-        .map(|r| r.iter().map(cell).collect())
-        .collect();
-    let mut widths: Vec<usize> = rows.columns.iter().map(|c| c.chars().count()).collect();
-    for row in &cells {
-        for (w, c) in widths.iter_mut().zip(row) {
-            *w = (*w).max(c.chars().count());
-        }
+    let mut table = comfy_table::Table::new();
+    table
+        .load_preset(TABLE_STYLE)
+        .set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
+        .set_header(&rows.columns);
+    if !std::io::stdout().is_terminal() {
+        table.force_no_tty();
     }
-    let line = |out: &mut dyn Write, values: &[String]| -> std::io::Result<()> {
-        let padded: Vec<String> = values
-            .iter()
-            .zip(&widths)
-            .map(|(v, w)| format!("{v}{}", " ".repeat(w - v.chars().count())))
-            .collect();
-        writeln!(out, "{}", padded.join("  ").trim_end())
-    };
-    line(out, &rows.columns)?;
-    line(
-        out,
-        &widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>(),
-    )?;
-    for row in &cells {
-        line(out, row)?;
+    for row in &rows.rows {
+        table.add_row(row.iter().map(cell));
+    }
+    for line in table.lines() {
+        writeln!(out, "{}", line.trim_end())?;
     }
     Ok(())
 }

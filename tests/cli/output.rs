@@ -98,3 +98,25 @@ fn nl_runs_roots_and_stats_read_as_documented() {
     assert!(text.contains("2 (1 live, 1 retired"), "{text}");
     assert!(text.contains(" KiB,") || text.contains(" MiB,"), "{text}");
 }
+
+#[test]
+fn tables_align_chinese_and_japanese_by_display_width() {
+    let env = Env::new();
+    env.write(
+        "a.txt",
+        "Story\n\nThe bridge on Mill Street was closed on Sunday for an inspection.\n",
+    );
+    env.ingest(0);
+    let table = crate::util::stdout(&mut env.cmd(&[
+        "sql",
+        "SELECT '天气' AS word, 'x' AS mark UNION ALL SELECT 'abcd', 'y' UNION ALL SELECT 'すし', 'z'",
+    ]));
+    let lines: Vec<&str> = table.lines().collect();
+    // Two-column characters: 天气 is as wide as abcd, so the next column starts at the same place.
+    let column = |line: &str, mark: char| {
+        let at = line.find(mark).unwrap();
+        unicode_width::UnicodeWidthStr::width(&line[..at])
+    };
+    assert_eq!(column(lines[2], 'x'), column(lines[3], 'y'), "{table}");
+    assert_eq!(column(lines[4], 'z'), column(lines[3], 'y'), "{table}");
+}
