@@ -185,14 +185,37 @@ fn is_hidden(name: &OsStr) -> bool {
     name.to_str().is_some_and(|n| n.starts_with('.'))
 }
 
-fn has_extension(path: &Path, extensions: &[String]) -> bool {
-    path.extension()
-        .and_then(OsStr::to_str)
-        .is_some_and(|ext| extensions.iter().any(|want| want.eq_ignore_ascii_case(ext)))
+/// Whether the file name ends in `.EXT` for one of `extensions`, compared without case; an extension
+/// may have dots of its own (`jsonl.gz`).
+pub fn has_extension(path: &Path, extensions: &[String]) -> bool {
+    let Some(name) = path.file_name().and_then(OsStr::to_str) else {
+        return false;
+    };
+    extensions.iter().any(|want| {
+        let want = want.trim_start_matches('.');
+        // The byte before the extension is a dot (ASCII: what follows starts a character).
+        name.len() > want.len() + 1
+            && name.as_bytes()[name.len() - want.len() - 1] == b'.'
+            && name[name.len() - want.len()..].eq_ignore_ascii_case(want)
+    })
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_extension_may_have_dots_and_any_case() {
+        let has = |name: &str, ext: &str| {
+            super::has_extension(std::path::Path::new(name), &[ext.to_owned()])
+        };
+        assert!(has("a/b.jsonl.gz", "jsonl.gz"));
+        assert!(has("B.TXT", "txt"));
+        assert!(!has("b.txt", "jsonl.gz"));
+        assert!(!has("txt", "txt"));
+        assert!(!has("aé", "x"));
+        assert!(!has("a.gz", "jsonl.gz"));
+        assert!(has("a.gz", "gz"));
+    }
+
     use super::*;
     use std::fs;
 

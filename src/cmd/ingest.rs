@@ -41,11 +41,32 @@ pub fn run(db: &Path, config: &Config, tuning: &Tuning, args: &IngestArgs) -> Re
             .and_then(FailPoint::parse),
     };
     let progress = progress_bar(args.quiet || args.json);
+    let extensions_chosen =
+        !args.quiet && (!args.extensions.is_empty() || config.extensions.is_some());
+    let noted = std::cell::Cell::new(false);
     let mut report = |event: Event| match event {
-        Event::Discovered { files } => {
+        Event::Discovered {
+            files,
+            unmatched_extensions,
+        } => {
             // A follow-up run (site learning) starts the bar again.
             progress.set_position(0);
             progress.set_length(files);
+            // Extensions the user chose that found nothing: a typo, or `--ext jsonl` for what
+            // `--jsonl FILE` reads.
+            if extensions_chosen && !unmatched_extensions.is_empty() && !noted.replace(true) {
+                let list: Vec<String> = unmatched_extensions
+                    .iter()
+                    .map(|e| format!(".{e}"))
+                    .collect();
+                progress.suspend(|| {
+                    eprintln!(
+                        "newsdb: note: no file ending in {} under the roots (--ext, or `extensions` in {})",
+                        list.join(", "),
+                        newsdb::config::CONFIG_FILE
+                    )
+                });
+            }
         }
         Event::Written { files } => progress.inc(files),
         Event::Rejected { path, rejection } => {

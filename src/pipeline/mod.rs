@@ -148,7 +148,11 @@ pub enum Input {
 #[derive(Debug)]
 pub enum Event<'a> {
     /// The walk is done: this many files will be handled.
-    Discovered { files: u64 },
+    Discovered {
+        files: u64,
+        /// The extensions asked for that no file found has.
+        unmatched_extensions: &'a [String],
+    },
     /// This many more files were written.
     Written { files: u64 },
     /// A file was rejected; the run goes on.
@@ -420,8 +424,21 @@ fn run_files(
             missing: Some(why.clone()),
         }
     }));
+    let unmatched: Vec<String> = filter
+        .extensions
+        .iter()
+        .filter(|e| {
+            let one = std::slice::from_ref(*e);
+            !found
+                .files
+                .iter()
+                .any(|f| discover::has_extension(&f.path, one))
+        })
+        .cloned()
+        .collect();
     (sink.on_event)(Event::Discovered {
         files: (found.files.len() + found.unlisted.len()) as u64,
+        unmatched_extensions: &unmatched,
     });
 
     let unlisted: Vec<Record> = found

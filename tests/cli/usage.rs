@@ -49,3 +49,50 @@ fn mistakes_in_what_was_asked_exit_2_with_one_line() {
     // The lock message's advice exists: prune takes --wait.
     env.cmd(&["prune", "--wait"]).assert().code(0);
 }
+
+#[test]
+fn a_json_lines_file_taken_as_a_text_is_refused_and_an_extension_that_finds_nothing_is_noted() {
+    let env = Env::new();
+    env.write(
+        "a.txt",
+        "Story\n\nThe bridge on Mill Street was closed on Sunday for an inspection.\n",
+    );
+    env.write(
+        "scraped.jsonl",
+        "{\"text\": \"The ferry runs again.\", \"url\": \"https://x.example/a\"}\n",
+    );
+    let out = env
+        .cmd(&[
+            "ingest",
+            "--json",
+            "--ext",
+            "txt,jsonl,jsonl.gz",
+            env.corpus().to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("scraped.jsonl: JSON, not an article text"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("note: no file ending in .jsonl.gz"),
+        "{stderr}"
+    );
+    assert_eq!(
+        env.file_row("scraped.jsonl").reason.as_deref(),
+        Some("json")
+    );
+    assert_eq!(
+        env.count("SELECT count(*) FROM documents WHERE body LIKE '%{%'"),
+        0
+    );
+    // Without --ext (the defaults), no note for the defaults that found nothing.
+    let out = env
+        .cmd(&["ingest", env.corpus().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("note:"));
+}

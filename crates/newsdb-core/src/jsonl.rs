@@ -104,6 +104,16 @@ pub fn parse(line: &[u8]) -> Result<Article, Rejection> {
     })
 }
 
+/// Whether a file's text is JSON (an object or an array, or JSON Lines of them) rather than an
+/// article: its first line, or the whole text, parses as one.
+pub fn is_json_text(text: &str) -> bool {
+    let text = text.trim_start_matches('\u{feff}').trim();
+    let shaped = (text.starts_with('{') && text.ends_with('}'))
+        || (text.starts_with('[') && text.ends_with(']'));
+    let parses = |s: &str| serde_json::from_str::<serde::de::IgnoredAny>(s).is_ok();
+    shaped && (parses(text.lines().next().unwrap_or("")) || parses(text))
+}
+
 /// A string field; absent and `null` are `None`, any other type is an error naming the field.
 fn string(object: &Map<String, Value>, key: &str) -> Result<Option<String>, Rejection> {
     match object.get(key) {
@@ -205,6 +215,16 @@ mod tests {
             (None, Some("T"))
         );
         assert!(a.note.unwrap().contains("last Tuesday"));
+    }
+
+    #[test]
+    fn json_files_are_told_from_articles() {
+        assert!(is_json_text("{\"text\": \"a\"}\n{\"text\": \"b\"}\n"));
+        assert!(is_json_text("[\n  {\"text\": \"a\"}\n]\n"));
+        assert!(!is_json_text(
+            "{Editor's note} The council met.\nIt ended {late}"
+        ));
+        assert!(!is_json_text("The council met on Tuesday."));
     }
 
     #[test]

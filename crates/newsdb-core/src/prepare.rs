@@ -97,6 +97,9 @@ pub fn prepare_named(
         }
         Named::Other => extract::looks_like_html(&decoded.text),
     };
+    if !page && crate::jsonl::is_json_text(&decoded.text) {
+        return Err(Rejection::Json);
+    }
     if page {
         let page = Page {
             html: &decoded.text,

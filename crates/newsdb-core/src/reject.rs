@@ -25,6 +25,10 @@ pub enum Rejection {
     /// An HTML page that cannot be taken apart in bounded time and memory.
     #[error("{0}")]
     BadHtml(String),
+    /// A file of JSON (a JSON Lines file taken in with `--ext jsonl`): its records are articles, the
+    /// file is not one.
+    #[error("JSON, not an article text: ingest JSON Lines with `newsdb ingest --jsonl FILE`")]
+    Json,
 }
 
 impl Rejection {
@@ -37,6 +41,7 @@ impl Rejection {
             Rejection::NoText { .. } => "no-text",
             Rejection::BadRecord(_) => "bad-record",
             Rejection::BadHtml(_) => "bad-html",
+            Rejection::Json => "json",
         }
     }
 }
