@@ -170,6 +170,10 @@ pub fn table(out: &mut impl Write, rows: &Rows) -> Result<()> {
     for row in &rows.rows {
         table.add_row(row.iter().map(cell));
     }
+    // Flush left, two spaces between columns.
+    for column in table.column_iter_mut() {
+        column.set_padding((0, 2));
+    }
     for line in table.lines() {
         writeln!(out, "{}", line.trim_end())?;
     }
