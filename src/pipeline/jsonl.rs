@@ -23,6 +23,27 @@ pub enum Line {
     TooLarge { size: u64, raw_hash: String },
 }
 
+/// The lines of a JSON Lines stream, unpacked when it is gzip or zstd (told by their magic bytes,
+/// whatever the file's name: `scraped.jsonl.gz`, `dump.jsonl.zst`, or piped).
+pub fn decompressed<R: BufRead + Send + 'static>(
+    mut reader: R,
+) -> std::io::Result<Box<dyn BufRead + Send>> {
+    const GZIP: &[u8] = &[0x1f, 0x8b];
+    const ZSTD: &[u8] = &[0x28, 0xb5, 0x2f, 0xfd];
+    let head = reader.fill_buf()?;
+    if head.starts_with(GZIP) {
+        // Multi-member: `cat a.gz b.gz` and pigz's output are one stream.
+        let gz = flate2::bufread::MultiGzDecoder::new(reader);
+        return Ok(Box::new(std::io::BufReader::new(gz)));
+    }
+    if head.starts_with(ZSTD) {
+        let zst = ruzstd::decoding::StreamingDecoder::new(reader)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()))?;
+        return Ok(Box::new(std::io::BufReader::new(zst)));
+    }
+    Ok(Box::new(reader))
+}
+
 /// Reads one line (without its `\n`) holding at most `limit` bytes of it; `None` at the end.
 fn read_line(reader: &mut dyn BufRead, limit: u64) -> std::io::Result<Option<Line>> {
     let (mut bytes, mut size, mut any) = (Vec::new(), 0u64, false);

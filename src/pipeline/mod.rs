@@ -548,9 +548,15 @@ fn run_jsonl(
                 .metadata()
                 .map(|m| crate::read::Stat::of(&m).mtime_ns)
                 .unwrap_or(0);
-            (Box::new(std::io::BufReader::new(file)), mtime)
+            let reader = jsonl::decompressed(std::io::BufReader::new(file))
+                .with_context(|| format!("{}: cannot read", path.display()))?;
+            (reader, mtime)
         }
-        None => (Box::new(std::io::BufReader::new(std::io::stdin())), 0),
+        None => {
+            let stdin = std::io::BufReader::new(std::io::stdin());
+            let reader = jsonl::decompressed(stdin).context("standard input: cannot read")?;
+            (reader, 0)
+        }
     };
     let source = path.map_or_else(|| STDIN.to_owned(), |p| p.display().to_string());
     let chunks = jsonl::chunks(reader, source, options.batch_files.max(1));

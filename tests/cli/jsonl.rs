@@ -375,3 +375,59 @@ fn a_text_header_with_a_date_in_another_form_keeps_its_title_and_url() {
         "{docs:?}"
     );
 }
+
+#[test]
+fn gzip_and_zstd_json_lines_are_read_by_their_magic_bytes() {
+    use std::io::Write as _;
+    let env = Env::new();
+    let records = |topic: &str| -> String {
+        (0..3)
+            .map(|i| {
+                format!(
+                    "{}\n",
+                    serde_json::json!({
+                        "text": format!("The council met on Tuesday to discuss {topic} number {i}, and agreed to go on."),
+                        "title": format!("{topic} {i}"),
+                        "date": "2024-03-01",
+                    })
+                )
+            })
+            .collect()
+    };
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(records("harbour").as_bytes()).unwrap();
+    let gz_path = env.write("a.jsonl.gz", gz.finish().unwrap());
+    let zst = ruzstd::encoding::compress_to_vec(
+        records("bridge").as_bytes(),
+        ruzstd::encoding::CompressionLevel::Fastest,
+    );
+    let zst_path = env.write("b.jsonl.zst", zst);
+    for path in [&gz_path, &zst_path] {
+        let out = env
+            .cmd(&["ingest", "--json", "--jsonl", path.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(summary["new_documents"], 3, "{summary}");
+    }
+    // Piped too.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(records("ferry").as_bytes()).unwrap();
+    let out = env
+        .cmd(&["ingest", "--json", "--jsonl", "-"])
+        .write_stdin(gz.finish().unwrap())
+        .output()
+        .unwrap();
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["new_documents"], 3, "{summary}");
+    assert_eq!(
+        env.count("SELECT count(*) FROM documents WHERE body LIKE '%council met%'"),
+        9
+    );
+}
