@@ -186,16 +186,16 @@ fn is_hidden(name: &OsStr) -> bool {
 }
 
 /// Whether the file name ends in `.EXT` for one of `extensions`, compared without case; an extension
-/// may have dots of its own (`jsonl.gz`).
+/// may have dots of its own (`jsonl.gz`). Compared as bytes: a name need not be UTF-8.
 pub fn has_extension(path: &Path, extensions: &[String]) -> bool {
-    let Some(name) = path.file_name().and_then(OsStr::to_str) else {
+    use std::os::unix::ffi::OsStrExt;
+    let Some(name) = path.file_name().map(OsStr::as_bytes) else {
         return false;
     };
     extensions.iter().any(|want| {
-        let want = want.trim_start_matches('.');
-        // The byte before the extension is a dot (ASCII: what follows starts a character).
+        let want = want.trim_start_matches('.').as_bytes();
         name.len() > want.len() + 1
-            && name.as_bytes()[name.len() - want.len() - 1] == b'.'
+            && name[name.len() - want.len() - 1] == b'.'
             && name[name.len() - want.len()..].eq_ignore_ascii_case(want)
     })
 }
@@ -214,6 +214,9 @@ mod tests {
         assert!(!has("aé", "x"));
         assert!(!has("a.gz", "jsonl.gz"));
         assert!(has("a.gz", "gz"));
+        use std::os::unix::ffi::OsStrExt;
+        let odd = std::path::Path::new(std::ffi::OsStr::from_bytes(b"a\xff.txt"));
+        assert!(super::has_extension(odd, &["txt".to_owned()]));
     }
 
     use super::*;
