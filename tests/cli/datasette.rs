@@ -83,6 +83,22 @@ fn datasette_searches_documents_and_ranks_with_the_shipped_metadata() {
     env.cmd_on(&db, &["ingest", "--quiet", seeds().to_str().unwrap()])
         .assert()
         .success();
+    // A second version of a seed story (one sentence added): a near-duplicate cluster, which the
+    // ranked query must show as one row, as `newsdb search` does.
+    let seed = std::fs::read_to_string(seeds().join("002_dad89e80a77f07e4.txt")).unwrap();
+    // The sentence goes into the longest paragraph, which the cleaner keeps.
+    let longest = seed.lines().max_by_key(|l| l.len()).unwrap();
+    let edited = env.write(
+        "edited.txt",
+        seed.replacen(
+            longest,
+            &format!("{longest} The talks are to resume in Geneva next week, officials said."),
+            1,
+        ),
+    );
+    env.cmd_on(&db, &["ingest", "--quiet", edited.to_str().unwrap()])
+        .assert()
+        .success();
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -111,9 +127,10 @@ fn datasette_searches_documents_and_ranks_with_the_shipped_metadata() {
     assert_eq!(status, 200);
     assert!(html.contains("name=\"_search\""), "no search box");
 
-    // ?_search= returns the documents newsdb's own search finds.
+    // ?_search= returns the documents newsdb's own search finds (every version: a table filter
+    // lists rows, not stories).
     let newsdb_hits: Value = serde_json::from_str(&stdout(
-        &mut env.cmd_on(&db, &["search", "Blinken", "--json"]),
+        &mut env.cmd_on(&db, &["search", "Blinken", "--all-copies", "--json"]),
     ))
     .unwrap();
     let mut expected = ids(&newsdb_hits);
@@ -138,6 +155,34 @@ fn datasette_searches_documents_and_ranks_with_the_shipped_metadata() {
         .as_str()
         .unwrap()
         .contains("**Lavrov**"));
+
+    // Near-duplicates are one row; plain words with punctuation work (each word is quoted, as
+    // Datasette's own box does); an empty box lists nothing and is no error.
+    for q in ["OSCE", "U.S.%20sanctions", "Lavrov%20Geneva"] {
+        let words = q.replace("%20", " ");
+        let newsdb: Value =
+            serde_json::from_str(&stdout(&mut env.cmd_on(&db, &["search", &words, "--json"])))
+                .unwrap();
+        let ranked = get_json(port, &format!("/newsdb/search.json?q={q}&_shape=array"));
+        assert!(!ids(&ranked).is_empty(), "{q}");
+        assert_eq!(ids(&ranked), ids(&newsdb), "{q}");
+    }
+    let clustered: Value = serde_json::from_str(&stdout(&mut env.cmd_on(
+        &db,
+        &[
+            "sql",
+            "--json",
+            "SELECT count(*) AS n FROM documents WHERE cluster_id IS NOT NULL AND cluster_id <> id",
+        ],
+    )))
+    .unwrap();
+    assert_eq!(clustered[0]["n"], 1, "the edited seed is a near-duplicate");
+    let (status, _) = get(port, "/newsdb/search?q=").unwrap();
+    assert_eq!(status, 200, "the search page opens with an empty box");
+    assert_eq!(
+        get_json(port, "/newsdb/search.json?q=&_shape=array"),
+        Value::Array(vec![])
+    );
 
     // Facets on domain and on the published date, from the metadata.
     let faceted = get_json(port, "/newsdb/documents.json?_search=Lavrov");
