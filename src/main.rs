@@ -37,6 +37,7 @@ fn main() -> ExitCode {
         Command::Export(args) => cmd::export::run(&cli.db, args),
         Command::Show(args) => cmd::show::run(&cli.db, args),
         Command::Completions(args) => cmd::completions::completions(args),
+        Command::DatasetteConfig => cmd::datasette_config::run(&cli.db),
         Command::Man(args) => cmd::completions::man(args),
     };
     ExitCode::from(match result {

@@ -3,6 +3,7 @@
 pub mod check;
 pub mod clean;
 pub mod completions;
+pub mod datasette_config;
 pub mod dups;
 pub mod export;
 pub mod ingest;

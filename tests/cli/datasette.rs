@@ -1,5 +1,6 @@
 //! Datasette, the real one, on a newsdb database: the FTS table is found by its naming, `?_search=`
-//! works, and the shipped `datasette/metadata.json` gives facets and a ranked search query.
+//! works, and the shipped metadata (`datasette/metadata.json`, keyed by the database's name by
+//! `newsdb datasette-config`) gives facets and a ranked search query.
 //!
 //! Datasette comes from PyPI: `.ci/run` installs it into a throwaway virtual environment and names it
 //! in `NEWSDB_TEST_DATASETTE` (with `NEWSDB_REQUIRE_DATASETTE=1`, so CI cannot skip this test).
@@ -78,8 +79,9 @@ fn datasette_searches_documents_and_ranks_with_the_shipped_metadata() {
         return;
     };
     let env = Env::new();
-    // The metadata names the database `newsdb`, which Datasette takes from the file name.
-    let db = env.dir.path().join("newsdb.db");
+    // Datasette names the database after its file: `newsdb datasette-config` keys the shipped
+    // metadata by this one's name.
+    let db = env.dir.path().join("corpus-2024.db");
     env.cmd_on(&db, &["ingest", "--quiet", seeds().to_str().unwrap()])
         .assert()
         .success();
@@ -104,12 +106,19 @@ fn datasette_searches_documents_and_ranks_with_the_shipped_metadata() {
         .local_addr()
         .unwrap()
         .port();
-    let metadata = concat!(env!("CARGO_MANIFEST_DIR"), "/datasette/metadata.json");
+    let metadata = env.dir.path().join("metadata.json");
+    std::fs::write(
+        &metadata,
+        stdout(&mut env.cmd_on(&db, &["datasette-config"])),
+    )
+    .unwrap();
     let _server = Server(
         Command::new(&datasette)
             .arg("serve")
             .arg(&db)
-            .args(["--metadata", metadata, "--host", "127.0.0.1", "--port"])
+            .arg("--metadata")
+            .arg(&metadata)
+            .args(["--host", "127.0.0.1", "--port"])
             .arg(port.to_string())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -123,7 +132,7 @@ fn datasette_searches_documents_and_ranks_with_the_shipped_metadata() {
     }
 
     // The table page has a search box: Datasette found documents_fts.
-    let (status, html) = get(port, "/newsdb/documents").unwrap();
+    let (status, html) = get(port, "/corpus-2024/documents").unwrap();
     assert_eq!(status, 200);
     assert!(html.contains("name=\"_search\""), "no search box");
 
@@ -136,7 +145,7 @@ fn datasette_searches_documents_and_ranks_with_the_shipped_metadata() {
     let mut expected = ids(&newsdb_hits);
     let found = get_json(
         port,
-        "/newsdb/documents.json?_search=Blinken&_shape=array&_col=title",
+        "/corpus-2024/documents.json?_search=Blinken&_shape=array&_col=title",
     );
     let mut got = ids(&found);
     expected.sort();
@@ -149,7 +158,7 @@ fn datasette_searches_documents_and_ranks_with_the_shipped_metadata() {
         &mut env.cmd_on(&db, &["search", "Lavrov", "--json"]),
     ))
     .unwrap();
-    let ranked = get_json(port, "/newsdb/search.json?q=Lavrov&_shape=array");
+    let ranked = get_json(port, "/corpus-2024/search.json?q=Lavrov&_shape=array");
     assert_eq!(ids(&ranked), ids(&newsdb_ranked));
     assert!(ranked[0]["snippet"]
         .as_str()
@@ -163,7 +172,10 @@ fn datasette_searches_documents_and_ranks_with_the_shipped_metadata() {
         let newsdb: Value =
             serde_json::from_str(&stdout(&mut env.cmd_on(&db, &["search", &words, "--json"])))
                 .unwrap();
-        let ranked = get_json(port, &format!("/newsdb/search.json?q={q}&_shape=array"));
+        let ranked = get_json(
+            port,
+            &format!("/corpus-2024/search.json?q={q}&_shape=array"),
+        );
         assert!(!ids(&ranked).is_empty(), "{q}");
         assert_eq!(ids(&ranked), ids(&newsdb), "{q}");
     }
@@ -177,15 +189,15 @@ fn datasette_searches_documents_and_ranks_with_the_shipped_metadata() {
     )))
     .unwrap();
     assert_eq!(clustered[0]["n"], 1, "the edited seed is a near-duplicate");
-    let (status, _) = get(port, "/newsdb/search?q=").unwrap();
+    let (status, _) = get(port, "/corpus-2024/search?q=").unwrap();
     assert_eq!(status, 200, "the search page opens with an empty box");
     assert_eq!(
-        get_json(port, "/newsdb/search.json?q=&_shape=array"),
+        get_json(port, "/corpus-2024/search.json?q=&_shape=array"),
         Value::Array(vec![])
     );
 
     // Facets on domain and on the published date, from the metadata.
-    let faceted = get_json(port, "/newsdb/documents.json?_search=Lavrov");
+    let faceted = get_json(port, "/corpus-2024/documents.json?_search=Lavrov");
     let facets = &faceted["facet_results"];
     assert!(
         facets["domain"]["results"].as_array().unwrap().len() >= 2,
