@@ -93,10 +93,10 @@ pub enum Command {
         after_help = "Fields: id, content_hash, title, published, url, domain, lang, word_count, body, sources\n(the paths of the files that hold the document, its primary file first).\n\nExamples:\n  newsdb export --jsonl > corpus.jsonl\n  newsdb export --jsonl --include-retired -o all.jsonl\n  newsdb --db copy.db ingest --jsonl corpus.jsonl   (same documents, same content hashes)"
     )]
     Export(ExportArgs),
-    /// Print Datasette metadata for this database: facets, the ranked search query, canned queries.
+    /// Print Datasette settings for this database: facets, the ranked search query, canned queries.
     #[command(
         name = "datasette-config",
-        after_help = "Datasette names a database after its file; the printed metadata is keyed by this one's name,\nso it works whatever the file is called (the shipped datasette/metadata.json fits newsdb.db only).\n\nExample:\n  newsdb --db corpus.db datasette-config > corpus-metadata.json\n  datasette corpus.db --metadata corpus-metadata.json"
+        after_help = "Datasette names a database after its file; the printed metadata is keyed by this one's name,\nso it works whatever the file is called (the shipped datasette/metadata.json fits newsdb.db only).\n\nExample:\n  newsdb --db corpus.db datasette-config > corpus-metadata.json\n  datasette corpus.db --metadata corpus-metadata.json   (Datasette 0.65)\n  datasette corpus.db -c corpus-metadata.json           (Datasette 1.0)"
     )]
     DatasetteConfig,
     /// Print a shell completion script.
