@@ -104,7 +104,16 @@ enum Major {
     V1,
 }
 
-fn searches_and_ranks(datasette: &std::path::Path, major: Major) {
+/// The seeds and an edited copy of one of them (a near-duplicate cluster) in a database that is not
+/// called `newsdb.db`, served by `datasette` with the output of `newsdb datasette-config`.
+struct Served {
+    env: Env,
+    db: PathBuf,
+    port: u16,
+    _server: Server,
+}
+
+fn serve(datasette: &std::path::Path, major: Major) -> Served {
     let env = Env::new();
     // Datasette names the database after its file: `newsdb datasette-config` keys the shipped
     // metadata by this one's name.
@@ -139,7 +148,7 @@ fn searches_and_ranks(datasette: &std::path::Path, major: Major) {
         stdout(&mut env.cmd_on(&db, &["datasette-config"])),
     )
     .unwrap();
-    let _server = Server(
+    let server = Server(
         Command::new(datasette)
             .arg("serve")
             .arg(&db)
@@ -161,6 +170,17 @@ fn searches_and_ranks(datasette: &std::path::Path, major: Major) {
         assert!(Instant::now() < deadline, "datasette did not start");
         std::thread::sleep(Duration::from_millis(200));
     }
+    Served {
+        env,
+        db,
+        port,
+        _server: server,
+    }
+}
+
+fn searches_and_ranks(datasette: &std::path::Path, major: Major) {
+    let served = serve(datasette, major);
+    let (env, db, port) = (&served.env, &served.db, served.port);
 
     // The table page has a search box: Datasette found documents_fts.
     let (status, html) = get(port, "/corpus-2024/documents").unwrap();
@@ -170,7 +190,7 @@ fn searches_and_ranks(datasette: &std::path::Path, major: Major) {
     // ?_search= returns the documents newsdb's own search finds (every version: a table filter
     // lists rows, not stories).
     let newsdb_hits: Value = serde_json::from_str(&stdout(
-        &mut env.cmd_on(&db, &["search", "Blinken", "--all-copies", "--json"]),
+        &mut env.cmd_on(db, &["search", "Blinken", "--all-copies", "--json"]),
     ))
     .unwrap();
     let mut expected = ids(&newsdb_hits);
@@ -186,7 +206,7 @@ fn searches_and_ranks(datasette: &std::path::Path, major: Major) {
 
     // The shipped canned query ranks as `newsdb search` does.
     let newsdb_ranked: Value = serde_json::from_str(&stdout(
-        &mut env.cmd_on(&db, &["search", "Lavrov", "--json"]),
+        &mut env.cmd_on(db, &["search", "Lavrov", "--json"]),
     ))
     .unwrap();
     let ranked = get_json(port, "/corpus-2024/search.json?q=Lavrov&_shape=array");
@@ -201,7 +221,7 @@ fn searches_and_ranks(datasette: &std::path::Path, major: Major) {
     for q in ["OSCE", "U.S.%20sanctions", "Lavrov%20Geneva"] {
         let words = q.replace("%20", " ");
         let newsdb: Value =
-            serde_json::from_str(&stdout(&mut env.cmd_on(&db, &["search", &words, "--json"])))
+            serde_json::from_str(&stdout(&mut env.cmd_on(db, &["search", &words, "--json"])))
                 .unwrap();
         let ranked = get_json(
             port,
@@ -241,4 +261,67 @@ fn searches_and_ranks(datasette: &std::path::Path, major: Major) {
         "{facets}"
     );
     assert_eq!(facets["published"]["type"], "date", "{facets}");
+}
+
+/// The search page as a person sees it, in a real browser: Chromium (Debian's package; `.ci/run`
+/// installs it) takes a screenshot of Datasette 0.65 with datasette-render-markdown, which shows the
+/// snippets' `**` marks as bold. The README shows the screenshot (`datasette/search.png`, a copy of
+/// one this test made).
+#[test]
+fn datasette_search_page_shows_one_row_per_story_with_bold_matches() {
+    let Some(datasette) = datasette("NEWSDB_TEST_DATASETTE") else {
+        eprintln!("skipped: no datasette (set NEWSDB_TEST_DATASETTE, or see .ci/run)");
+        return;
+    };
+    let Some(chromium) = ["chromium", "chromium-browser"].into_iter().find(|c| {
+        Command::new(c)
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok()
+    }) else {
+        crate::util::skip("no chromium for the screenshot of Datasette's search page");
+        return;
+    };
+    let served = serve(&datasette, Major::V0);
+    let (env, db, port) = (&served.env, &served.db, served.port);
+    let newsdb: Value = serde_json::from_str(&stdout(
+        &mut env.cmd_on(db, &["search", "Lavrov", "--json"]),
+    ))
+    .unwrap();
+    let (status, html) = get(port, "/corpus-2024/search?q=Lavrov").unwrap();
+    assert_eq!(status, 200);
+    // One row per story (the edited copy is not a row of its own), matches in bold.
+    let rows = html.matches("<tr>").count() - 1; // the header row
+    assert_eq!(rows, ids(&newsdb).len(), "{html}");
+    assert!(html.contains("<strong>Lavrov</strong>"), "{html}");
+    let shot = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("datasette-search.png");
+    let _ = std::fs::remove_file(&shot);
+    let out = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+        ])
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg("--window-size=1280,1100")
+        .arg(format!(
+            "http://127.0.0.1:{port}/corpus-2024/search?q=Lavrov"
+        ))
+        .output()
+        .unwrap();
+    let png = std::fs::read(&shot).unwrap_or_else(|e| {
+        panic!(
+            "no screenshot ({e}): {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 20_000,
+        "{} bytes",
+        png.len()
+    );
+    eprintln!("screenshot: {}", shot.display());
 }
