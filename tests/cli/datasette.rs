@@ -231,7 +231,7 @@ fn searches_and_ranks(datasette: &std::path::Path, major: Major) {
         assert_eq!(ids(&ranked), ids(&newsdb), "{q}");
     }
     let clustered: Value = serde_json::from_str(&stdout(&mut env.cmd_on(
-        &db,
+        db,
         &[
             "sql",
             "--json",
