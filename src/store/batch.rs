@@ -288,9 +288,11 @@ impl<'a> Batch<'a> {
             self.carried.counts.changed += 1;
             self.lifecycle.affect(s.document_id);
         }
+        // The bytes' other path is still there (found by this run, or on the disk outside its
+        // roots): this path is a copy, not a rename.
         if stored.is_none()
             && files::is_rename(self.conn, row.path, raw_hash, |p| {
-                self.lifecycle.was_discovered(p)
+                self.lifecycle.was_discovered(p) || super::paths::from_stored(p).exists()
             })?
         {
             self.carried.counts.renamed += 1;

@@ -1,7 +1,7 @@
 //! Re-ingestion you can trust: incremental runs, changes, renames, deletions, restores, retirement,
 //! kill -9 at any point, one writer at a time, readers during a run.
 
-use crate::util::{assert_intact, generate_corpus, Env};
+use crate::util::{assert_intact, generate_corpus, stdout, Env};
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Duration;
@@ -916,4 +916,40 @@ fn a_failed_batch_adds_nothing_to_the_run_s_counts() {
     assert_eq!(summary["new_documents"], 2, "{summary}");
     assert_eq!(env.count("SELECT count(*) FROM documents"), 5);
     assert_intact(&env.db());
+}
+
+/// A copy into a folder the run was given, of a file that is still where it was (outside the run's
+/// roots), is a copy, not a rename; a file moved from there is one.
+#[test]
+fn a_copy_whose_original_still_exists_is_not_counted_as_a_rename() {
+    let env = Env::new();
+    let text =
+        "Story\n\nThe bridge on Mill Street was closed on Sunday for an inspection of its piers.\n";
+    let original = env.write("a/story.txt", text);
+    let a = env.corpus().join("a");
+    let b = env.corpus().join("b");
+    let ingest = |root: &Path| -> serde_json::Value {
+        serde_json::from_str(&stdout(&mut env.cmd(&[
+            "ingest",
+            "--json",
+            root.to_str().unwrap(),
+        ])))
+        .unwrap()
+    };
+    assert_eq!(ingest(&a)["new_documents"], 1);
+    env.write("b/copy.txt", text);
+    let copied = ingest(&b);
+    assert_eq!(
+        copied["renamed"], 0,
+        "the original is still in a/: {copied}"
+    );
+    assert_eq!(copied["duplicates"], 1, "{copied}");
+    // Moved: its old path is gone from the disk, and its bytes show up at a new one.
+    std::fs::remove_file(&original).unwrap();
+    env.write("b/moved.txt", text);
+    let moved = ingest(&b);
+    assert_eq!(
+        moved["renamed"], 1,
+        "a/story.txt went, b/moved.txt came: {moved}"
+    );
 }
