@@ -256,31 +256,55 @@ fn run_collapsed(
         }
     }
     let mut cluster_stmt = conn.prepare_cached(CLUSTER_SQL)?;
-    // Filtered, a hit is the document that passed (the representative may be of another site,
-    // language or date); else the cluster's representative.
-    let filtered = !options.filters.is_empty();
     best.into_iter()
         .map(|(matched_id, cluster, snippet, rank)| {
-            let shown = if filtered { matched_id } else { cluster };
-            Ok(cluster_stmt.query_row([cluster, shown], |r| {
-                let members: i64 = r.get(5)?;
-                Ok(Hit {
-                    id: shown,
-                    title: r.get(0)?,
-                    published: r.get(1)?,
-                    url: r.get(2)?,
-                    domain: r.get(3)?,
-                    lang: r.get(4)?,
-                    snippet,
-                    rank,
-                    sources: if members == 0 { r.get(7)? } else { r.get(6)? },
-                    matched_id,
-                    cluster_id: cluster,
-                    cluster_size: members.max(1),
-                })
-            })?)
+            Ok(cluster_hit(
+                &mut cluster_stmt,
+                options,
+                matched_id,
+                cluster,
+                snippet,
+                rank,
+            )?)
         })
         .collect()
+}
+
+/// The hit for a match (`matched_id`, of `cluster`), its fields and its cluster's counts read with
+/// `cluster_stmt` ([`CLUSTER_SQL`]). It shows the cluster's representative, unless every copy is
+/// listed or a filter chose the member that passed (the representative may be of another site,
+/// language or date): then the matched document, with its own files.
+fn cluster_hit(
+    cluster_stmt: &mut rusqlite::CachedStatement,
+    options: &SearchOptions,
+    matched_id: i64,
+    cluster: i64,
+    snippet: String,
+    rank: f64,
+) -> rusqlite::Result<Hit> {
+    let shown = if options.all_copies || !options.filters.is_empty() {
+        matched_id
+    } else {
+        cluster
+    };
+    cluster_stmt.query_row([cluster, shown], |r| {
+        let members: i64 = r.get(5)?;
+        let own_files = members == 0 || options.all_copies;
+        Ok(Hit {
+            id: shown,
+            title: r.get(0)?,
+            published: r.get(1)?,
+            url: r.get(2)?,
+            domain: r.get(3)?,
+            lang: r.get(4)?,
+            snippet,
+            rank,
+            sources: if own_files { r.get(7)? } else { r.get(6)? },
+            matched_id,
+            cluster_id: cluster,
+            cluster_size: members.max(1),
+        })
+    })
 }
 
 /// Each whitespace-separated word as an FTS5 string, so no character in it is syntax. Words with no

@@ -3,7 +3,9 @@
 //! `LIKE` (shorter ones, which no trigram holds), every word required. FTS5 syntax does not apply
 //! here: the words are taken as typed.
 
-use super::{Hit, SearchError, SearchOptions, CLUSTER_SQL, HIGHLIGHT_END, HIGHLIGHT_START};
+use super::{
+    cluster_hit, Hit, SearchError, SearchOptions, CLUSTER_SQL, HIGHLIGHT_END, HIGHLIGHT_START,
+};
 use crate::filter_sql;
 use crate::store::unspaced::is_unspaced;
 use rusqlite::types::ToSql;
@@ -86,7 +88,6 @@ pub fn run(
             }
         }
     }
-    let one_each = !options.all_copies && options.filters.is_empty();
     let mut cluster_stmt = conn.prepare_cached(CLUSTER_SQL)?;
     let mut body_stmt = conn.prepare_cached("SELECT body FROM documents WHERE id = ?1")?;
     best.into_iter()
@@ -98,25 +99,14 @@ pub fn run(
                     snippet_around(&body, short.first().copied().unwrap_or(""))
                 }
             };
-            let shown = if one_each { cluster } else { matched_id };
-            Ok(cluster_stmt.query_row([cluster, shown], |r| {
-                let members: i64 = r.get(5)?;
-                let own_files = members == 0 || options.all_copies;
-                Ok(Hit {
-                    id: shown,
-                    title: r.get(0)?,
-                    published: r.get(1)?,
-                    url: r.get(2)?,
-                    domain: r.get(3)?,
-                    lang: r.get(4)?,
-                    snippet: snippet.clone(),
-                    rank,
-                    sources: if own_files { r.get(7)? } else { r.get(6)? },
-                    matched_id,
-                    cluster_id: cluster,
-                    cluster_size: members.max(1),
-                })
-            })?)
+            Ok(cluster_hit(
+                &mut cluster_stmt,
+                options,
+                matched_id,
+                cluster,
+                snippet,
+                rank,
+            )?)
         })
         .collect()
 }
