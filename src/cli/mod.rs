@@ -69,7 +69,7 @@ pub enum Command {
     Stats(StatsArgs),
     /// List clusters of near-duplicate documents (syndicated copies, edited versions), largest first.
     #[command(
-        after_help = "Fields: cluster_id, title, documents, sources, members (id, title, published, domain, url,\nword_count, similarity, sources).\n\nExamples:\n  newsdb dups\n  newsdb dups --limit 5 --json | jq '.[].members[].sources'"
+        after_help = "Fields: cluster_id, title, cluster_size, source_count, members (id, title, published, domain, url,\nword_count, similarity, sources).\n\nExamples:\n  newsdb dups\n  newsdb dups --limit 5 --json | jq '.[].members[].sources'"
     )]
     Dups(DupsArgs),
     /// List ingest runs, newest first, with their counts and status.

@@ -24,8 +24,8 @@ pub fn run(db: &Path, args: &DupsArgs) -> Result<Status> {
             out,
             "cluster {}: {} documents, {} sources: {}",
             c.cluster_id,
-            c.documents,
-            c.sources,
+            c.cluster_size,
+            c.source_count,
             c.title.as_deref().unwrap_or("(untitled)")
         )?;
         for m in &c.members {

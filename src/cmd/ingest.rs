@@ -86,7 +86,7 @@ pub fn run(db: &Path, config: &Config, tuning: &Tuning, args: &IngestArgs) -> Re
         value["status"] = "completed".into();
         value["elapsed_seconds"] = ((elapsed * 1000.0).round() / 1000.0).into();
         value["database"] = db.display().to_string().into();
-        writeln!(out, "{value}")?;
+        writeln!(out, "{value:#}")?;
     } else if !args.quiet {
         let c = &summary.counts;
         writeln!(

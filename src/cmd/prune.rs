@@ -20,7 +20,11 @@ pub fn run(db: &Path, tuning: &Tuning, args: &PruneArgs) -> Result<Status> {
     let pruned = store::prune::prune_retired(&mut conn)?;
     let mut out = std::io::stdout().lock();
     if args.json {
-        writeln!(out, "{}", serde_json::json!({ "pruned_documents": pruned }))?;
+        writeln!(
+            out,
+            "{:#}",
+            serde_json::json!({ "pruned_documents": pruned })
+        )?;
     } else {
         writeln!(out, "pruned {pruned} retired documents")?;
     }

@@ -51,7 +51,7 @@ pub fn run(db: &Path, config: &Config, args: &SearchArgs) -> Result<Status> {
         if let Some(url) = &hit.url {
             writeln!(out, "   {url}")?;
         }
-        match (hit.sources, hit.cluster_size) {
+        match (hit.source_count, hit.cluster_size) {
             (1, 1) => {}
             (n, 1) => writeln!(out, "   {n} sources")?,
             (n, versions) if args.all_copies => writeln!(

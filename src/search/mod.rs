@@ -38,8 +38,9 @@ pub struct Hit {
     pub snippet: String,
     /// bm25 score: lower is better.
     pub rank: f64,
-    /// How many files this document came from; for a collapsed cluster, all its documents' files.
-    pub sources: i64,
+    /// How many live files this document came from; for a collapsed cluster, all its documents'
+    /// files. (`sources` is always a list of paths, in `dups` and `export`.)
+    pub source_count: i64,
     /// The document whose text matched best, where the snippet comes from: `id` itself, or (collapsed)
     /// another document of its cluster.
     pub matched_id: i64,
@@ -212,7 +213,7 @@ fn run(
                 lang: r.get(5)?,
                 snippet: r.get(6)?,
                 rank: r.get(7)?,
-                sources: r.get(8)?,
+                source_count: r.get(8)?,
                 matched_id: r.get(0)?,
                 cluster_id: r.get(9)?,
                 cluster_size: r.get::<_, i64>(10)?.max(1),
@@ -299,7 +300,7 @@ fn cluster_hit(
             lang: r.get(4)?,
             snippet,
             rank,
-            sources: if own_files { r.get(7)? } else { r.get(6)? },
+            source_count: if own_files { r.get(7)? } else { r.get(6)? },
             matched_id,
             cluster_id: cluster,
             cluster_size: members.max(1),

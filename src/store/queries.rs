@@ -87,10 +87,10 @@ pub struct Cluster {
     pub cluster_id: i64,
     /// The representative's title.
     pub title: Option<String>,
-    /// Documents in the cluster.
-    pub documents: i64,
-    /// Live files of all its documents.
-    pub sources: i64,
+    /// Documents in the cluster (`cluster_size`, as in `search`).
+    pub cluster_size: i64,
+    /// Live files of all its documents (`sources`, in its members, lists their paths).
+    pub source_count: i64,
     /// The representative first, then by date and id.
     pub members: Vec<ClusterMember>,
 }
@@ -157,8 +157,8 @@ pub fn clusters(conn: &Connection, limit: usize) -> Result<Vec<Cluster>> {
         clusters.push(Cluster {
             cluster_id,
             title: members.first().and_then(|m| m.title.clone()),
-            documents,
-            sources: members.iter().map(|m| m.sources.len() as i64).sum(),
+            cluster_size: documents,
+            source_count: members.iter().map(|m| m.sources.len() as i64).sum(),
             members,
         });
     }
@@ -291,7 +291,7 @@ mod tests {
         let clusters = clusters(&fixture(), 10).unwrap();
         assert_eq!(clusters.len(), 1);
         let c = &clusters[0];
-        assert_eq!((c.cluster_id, c.documents), (1, 2));
+        assert_eq!((c.cluster_id, c.cluster_size), (1, 2));
         let first = c.members.iter().find(|m| m.id == 1).unwrap();
         assert_eq!(first.sources, vec!["/a".to_owned(), "/b".to_owned()]);
     }

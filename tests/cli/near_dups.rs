@@ -325,7 +325,7 @@ fn search_shows_each_story_once_with_its_sources_and_dups_lists_it() {
     let hits = hits.as_array().unwrap();
     assert_eq!(hits.len(), 1, "{hits:?}");
     assert_eq!(hits[0]["cluster_size"], 4);
-    assert_eq!(hits[0]["sources"], 5);
+    assert_eq!(hits[0]["source_count"], 5);
     assert_eq!(hits[0]["id"], document_of(&env, "wire1.txt"));
 
     let all: Value = serde_json::from_str(&stdout(&mut env.cmd(&[
@@ -345,8 +345,8 @@ fn search_shows_each_story_once_with_its_sources_and_dups_lists_it() {
     let dups: Value = serde_json::from_str(&stdout(&mut env.cmd(&["dups", "--json"]))).unwrap();
     let dups = dups.as_array().unwrap();
     assert_eq!(dups.len(), 1);
-    assert_eq!(dups[0]["documents"], 4);
-    assert_eq!(dups[0]["sources"], 5);
+    assert_eq!(dups[0]["cluster_size"], 4);
+    assert_eq!(dups[0]["source_count"], 5);
     let members = dups[0]["members"].as_array().unwrap();
     assert_eq!(members[0]["id"], dups[0]["cluster_id"]);
     assert_eq!(members[0]["sources"].as_array().unwrap().len(), 2);

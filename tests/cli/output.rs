@@ -120,3 +120,75 @@ fn tables_align_chinese_and_japanese_by_display_width() {
     assert_eq!(column(lines[2], 'x'), column(lines[3], 'y'), "{table}");
     assert_eq!(column(lines[4], 'z'), column(lines[3], 'y'), "{table}");
 }
+
+/// Every field named `sources` lists files, in every command that prints one; counts have names of
+/// their own (`source_count`, `cluster_size`), and every `--json` object is printed the same way.
+#[test]
+fn a_field_name_means_one_thing_in_every_command() {
+    let env = Env::new();
+    let body: String = (0..30)
+        .map(|j| format!("The harbour wall report, part {j}, tells of boats and tides. "))
+        .collect();
+    env.write("a.txt", format!("Story\n\n{body}\n"));
+    env.write("copy/a.txt", format!("Story\n\n{body}\n"));
+    env.write(
+        "b.txt",
+        format!("Story\n\n{body}\nA line was added to this copy later.\n"),
+    );
+    env.ingest(0);
+    let json = |args: &[&str]| -> serde_json::Value {
+        serde_json::from_str(&crate::util::stdout(&mut env.cmd(args))).unwrap()
+    };
+    let search = json(&["search", "harbour", "--json"]);
+    assert_eq!(search[0]["source_count"], 3, "{search}");
+    assert_eq!(search[0]["cluster_size"], 2, "{search}");
+    let dups = json(&["dups", "--json"]);
+    assert_eq!(
+        (&dups[0]["source_count"], &dups[0]["cluster_size"]),
+        (&3.into(), &2.into()),
+        "{dups}"
+    );
+    let export: Vec<serde_json::Value> = crate::util::stdout(&mut env.cmd(&["export", "--jsonl"]))
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let id = search[0]["id"].to_string();
+    let show = json(&["show", &id, "--json"]);
+    let mut seen = 0;
+    for value in [&search, &dups, &show].into_iter().chain(&export) {
+        each_field(value, &mut |name, v| {
+            if name == "sources" {
+                seen += 1;
+                assert!(v.is_array(), "sources is not a list: {v}");
+            }
+            if name == "source_count" || name == "cluster_size" {
+                assert!(v.is_u64(), "{name} is not a count: {v}");
+            }
+        });
+    }
+    assert!(seen >= 5, "{seen}");
+    // `--json` is indented everywhere, the one-line form being `--jsonl`'s.
+    for args in [
+        &["ingest", "--json", "."][..],
+        &["prune", "--json"],
+        &["stats", "--json"],
+        &["search", "harbour", "--json"],
+        &["show", &id, "--json"],
+    ] {
+        let out = crate::util::stdout(&mut env.cmd(args));
+        assert!(out.trim_end().lines().count() > 1, "{args:?}: {out}");
+    }
+}
+
+fn each_field(value: &serde_json::Value, f: &mut impl FnMut(&str, &serde_json::Value)) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                f(k, v);
+                each_field(v, f);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| each_field(v, f)),
+        _ => {}
+    }
+}
