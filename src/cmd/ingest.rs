@@ -72,6 +72,10 @@ pub fn run(db: &Path, config: &Config, tuning: &Tuning, args: &IngestArgs) -> Re
         Event::Rejected { path, rejection } => {
             progress.suspend(|| eprintln!("{}: {rejection}", path.display()))
         }
+        Event::Noted { path, note } if !args.quiet => {
+            progress.suspend(|| eprintln!("{}: warning: {note}", path.display()))
+        }
+        Event::Noted { .. } => {}
     };
     // From here a signal stops the run between batches and records it (see pipeline::interrupt).
     pipeline::interrupt::install();

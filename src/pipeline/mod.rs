@@ -160,6 +160,9 @@ pub enum Event<'a> {
         path: &'a Path,
         rejection: &'a Rejection,
     },
+    /// A file was stored, but something in it was not understood (a date it cannot read); the note
+    /// is also in its `files.detail`.
+    Noted { path: &'a Path, note: &'a str },
 }
 
 /// The outcome of a completed run.
@@ -361,11 +364,20 @@ impl Sink for WriterSink<'_, '_, '_> {
             files: records.len() as u64,
         });
         for r in &records {
-            if let Outcome::Rejected { rejection, .. } = &r.outcome {
-                (self.on_event)(Event::Rejected {
+            match &r.outcome {
+                Outcome::Rejected { rejection, .. } => (self.on_event)(Event::Rejected {
                     path: &r.path,
                     rejection,
-                });
+                }),
+                Outcome::Prepared { doc, .. } => {
+                    if let Some(note) = &doc.note {
+                        (self.on_event)(Event::Noted {
+                            path: &r.path,
+                            note,
+                        })
+                    }
+                }
+                Outcome::KnownBytes { .. } => {}
             }
         }
         // Between batches: what is committed stays, the rest waits for the next run.

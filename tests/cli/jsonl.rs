@@ -254,7 +254,7 @@ fn search_and_runs_print_json_lines() {
             "lang",
             "snippet",
             "rank",
-            "sources",
+            "source_count",
         ] {
             assert!(hit.get(key).is_some(), "{key} missing from {hit}");
         }
@@ -429,5 +429,67 @@ fn gzip_and_zstd_json_lines_are_read_by_their_magic_bytes() {
     assert_eq!(
         env.count("SELECT count(*) FROM documents WHERE body LIKE '%council met%'"),
         9
+    );
+}
+
+/// A header date line newsdb cannot read costs only the date: title and URL are kept, the headline
+/// stays out of the body, `files.detail` keeps the line, and the run warns on stderr (exit 0).
+#[test]
+fn a_text_header_with_a_date_it_cannot_read_keeps_the_rest() {
+    let env = Env::new();
+    env.write(
+        "a.txt",
+        "El puerto reabre\n18 de enero de 2022\nhttps://www.gaceta.example/puerto\n\nThe harbour in Portwell reopened on Monday after a winter of repairs to the old sea wall.\n",
+    );
+    let out = env
+        .cmd(&["ingest", env.corpus().to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("a.txt: warning: header date \"18 de enero de 2022\" not understood"),
+        "{stderr}"
+    );
+    let doc = &lines(&stdout(&mut env.cmd(&[
+        "sql",
+        "SELECT d.title, d.published, d.url, d.body, f.detail FROM documents d JOIN files f ON f.document_id = d.id",
+        "--jsonl",
+    ])))[0];
+    assert_eq!(
+        (&doc["title"], &doc["published"], &doc["url"]),
+        (
+            &"El puerto reabre".into(),
+            &Value::Null,
+            &"https://www.gaceta.example/puerto".into()
+        )
+    );
+    assert!(
+        doc["body"].as_str().unwrap().starts_with("The harbour"),
+        "{doc}"
+    );
+    assert!(
+        doc["detail"]
+            .as_str()
+            .unwrap()
+            .contains("\"18 de enero de 2022\" not understood"),
+        "{doc}"
+    );
+    // --quiet keeps the warning off stderr, not out of the database.
+    env.write("b.txt", "Otro\n2022年1月18日\nhttps://www.gaceta.example/otro\n\nThe ferry to the island runs again after the storm of last week.\n");
+    let out = env
+        .cmd(&["ingest", "--quiet", env.corpus().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).as_ref()
+        ),
+        (Some(0), "")
+    );
+    assert_eq!(
+        env.count("SELECT count(*) FROM files WHERE detail LIKE '%2022年1月18日%not understood%'"),
+        1
     );
 }

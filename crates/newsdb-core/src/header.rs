@@ -9,7 +9,9 @@
 //!
 //! Shape 1 is recognised here, before cleaning. Shape 2 is decided after cleaning, on the first line
 //! the cleaner kept (a share widget may sit above the title), by [`looks_like_title`]. This stage never
-//! invents a field: a missing or impossible date is `None`, not today.
+//! invents a field: a missing or impossible date is `None`, not today. A date line it cannot read
+//! (`18 de enero de 2022`, `20221345`) between a title and a URL costs only the date: the header is
+//! still one, and the line is kept in [`Structured::unread_date`] for the caller to report.
 
 /// The header fields of one file. Every field is optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -26,7 +28,13 @@ pub struct Structured {
     pub header: Header,
     /// Index of the first line after the header.
     pub body_start: usize,
+    /// The header's date line when it is not a date newsdb reads (the date is then `None`).
+    pub unread_date: Option<String>,
 }
+
+/// Longest line taken for an unreadable date between a title and a URL: a date, however it is
+/// written, is short; a longer line is a first paragraph.
+const UNREAD_DATE_MAX_CHARS: usize = 60;
 
 /// Recognises shape 1 at the top of `lines` (leading blank lines are skipped).
 pub fn parse_structured(lines: &[String]) -> Option<Structured> {
@@ -36,8 +44,16 @@ pub fn parse_structured(lines: &[String]) -> Option<Structured> {
         header.title = Some(lines[i].clone());
         i += 1;
     }
+    let mut unread_date = None;
     if let Some(date) = lines.get(i).and_then(|l| parse_date(l)) {
         header.published = Some(date);
+        i += 1;
+    } else if header.title.is_some()
+        && lines.get(i).is_some_and(|l| looks_like_a_date_line(l))
+        && lines.get(i + 1).is_some_and(|l| parse_url(l).is_some())
+    {
+        // Title, a line in the date's place that is not a date newsdb reads, URL: still the header.
+        unread_date = Some(lines[i].clone());
         i += 1;
     }
     if let Some(url) = lines.get(i).and_then(|l| parse_url(l)) {
@@ -50,7 +66,17 @@ pub fn parse_structured(lines: &[String]) -> Option<Structured> {
     Some(Structured {
         header,
         body_start: i,
+        unread_date,
     })
+}
+
+/// A short line with a digit in it, not a URL: what stands in a header's date place in a format
+/// [`parse_date`] does not know (`18 de enero de 2022`, `2022年1月18日`, `20221345`).
+fn looks_like_a_date_line(line: &str) -> bool {
+    let line = line.trim();
+    line.chars().count() <= UNREAD_DATE_MAX_CHARS
+        && line.chars().any(|c| c.is_numeric())
+        && parse_url(line).is_none()
 }
 
 /// A date line (`20220112`, `2022-01-12`, `January 12, 2022`, `12.01.2022`, a timestamp: every
@@ -125,6 +151,23 @@ mod tests {
     fn impossible_date_is_not_a_date() {
         assert_eq!(parse_date("20221345"), None);
         assert!(parse_structured(&v(&["Title", "20221345", "Body."])).is_none());
+    }
+
+    #[test]
+    fn a_date_line_it_cannot_read_costs_only_the_date() {
+        for line in ["18 de enero de 2022", "2022年1月18日", "20221345"] {
+            let s =
+                parse_structured(&v(&["Title", line, "https://example.com/a", "Body."])).unwrap();
+            assert_eq!(s.header.title.as_deref(), Some("Title"));
+            assert_eq!(s.header.published, None);
+            assert_eq!(s.header.url.as_deref(), Some("https://example.com/a"));
+            assert_eq!((s.body_start, s.unread_date.as_deref()), (3, Some(line)));
+        }
+        // Without a URL after it, such a line is the body's: no header.
+        assert!(parse_structured(&v(&["Title", "18 de enero de 2022", "Body."])).is_none());
+        // A paragraph before a URL line is not a date line.
+        let long = "In 2022 the council met forty times and the harbour wall was finally rebuilt.";
+        assert!(parse_structured(&v(&["Title", long, "https://example.com/a"])).is_none());
     }
 
     #[test]

@@ -46,8 +46,8 @@ pub struct Prepared {
     pub controls_removed: usize,
     /// Near-duplicate band keys of the body, when asked for and the body has words.
     pub band_keys: Option<BandKeys>,
-    /// What was not understood but cost nothing else (a JSON Lines date it cannot read): kept in
-    /// the source's `files.detail`.
+    /// What was not understood but cost nothing else (a date it cannot read, in a JSON Lines record
+    /// or a text header): kept in the source's `files.detail` and reported as a warning.
     pub note: Option<String>,
 }
 
@@ -109,9 +109,9 @@ pub fn prepare_named(
         return page.prepare(Header::default(), cleaner, sign);
     }
     let lines = normalize::lines(&decoded.text);
-    let (header, body_start) = match header::parse_structured(&lines) {
-        Some(s) => (s.header, s.body_start),
-        None => (Header::default(), 0),
+    let (header, body_start, unread_date) = match header::parse_structured(&lines) {
+        Some(s) => (s.header, s.body_start, s.unread_date),
+        None => (Header::default(), 0, None),
     };
     let stages = BodyStages {
         encoding: decoded.encoding,
@@ -121,7 +121,10 @@ pub fn prepare_named(
         sign,
         source: Source::Dump,
     };
-    stages.run(header, &lines, body_start)
+    let mut prepared = stages.run(header, &lines, body_start)?;
+    prepared.note = unread_date
+        .map(|line| format!("header date {line:?} not understood; stored without a date"));
+    Ok(prepared)
 }
 
 /// The stages after decoding for an article whose fields came with it (a JSON Lines record): the text

@@ -37,8 +37,9 @@ pub const PAST_ARTICLE_END_RULE: &str = "past-article-end";
 /// 2: documents get a `lang`. 3: the classifier and position-aware rules. 4: a few stray control
 /// characters no longer refuse a file (decoding). 5: site learning counts pages as cleaned without
 /// learned lines ([`Cleaned::site_page`]); HTML pages are extracted (`crate::extract`), not cleaned
-/// as text.
-const ENGINE_REVISION: u32 = 5;
+/// as text. 6: header dates in every form [`crate::date`] reads, and a header whose date line it
+/// cannot read is still a header (title and URL kept, the line reported).
+const ENGINE_REVISION: u32 = 6;
 
 /// A line removed by the cleaner.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
