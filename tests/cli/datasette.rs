@@ -240,6 +240,12 @@ fn searches_and_ranks(datasette: &std::path::Path, major: Major) {
     )))
     .unwrap();
     assert_eq!(clustered[0]["n"], 1, "the edited seed is a near-duplicate");
+    // The page shows the snippets' matches in bold (datasette-render-markdown, configured at the
+    // database's level, where Datasette 1.0a41 looks for it), one row per story.
+    let (status, html) = get(port, "/corpus-2024/search?q=Lavrov").unwrap();
+    assert_eq!(status, 200);
+    assert!(html.contains("<strong>Lavrov</strong>"), "{html}");
+    assert_eq!(html.matches("<tr>").count() - 1, ids(&newsdb_ranked).len());
     let (status, _) = get(port, "/corpus-2024/search?q=").unwrap();
     assert_eq!(status, 200, "the search page opens with an empty box");
     assert_eq!(
