@@ -88,9 +88,9 @@ pub enum Command {
         after_help = "Examples:\n  newsdb clean seeds/003_de57944280c0c041.txt\n  newsdb clean article.txt --json | jq '.removed'\n  newsdb clean article.txt --rules my-rules.toml"
     )]
     Clean(CleanArgs),
-    /// Write every document, with its sources, as JSON Lines (one object per line).
+    /// Write every document, with its sources, as JSON Lines (one object per line) or CSV.
     #[command(
-        after_help = "Fields: id, content_hash, title, published, url, domain, lang, word_count, body, sources\n(the paths of the files that hold the document, its primary file first).\n\nExamples:\n  newsdb export --jsonl > corpus.jsonl\n  newsdb export --jsonl --include-retired -o all.jsonl\n  newsdb --db copy.db ingest --jsonl corpus.jsonl   (same documents, same content hashes)"
+        after_help = "Fields: id, content_hash, title, published, url, domain, lang, word_count, body, sources\n(the paths of the files that hold the document, its primary file first).\n\nExamples:\n  newsdb export --jsonl > corpus.jsonl\n  newsdb export --jsonl --include-retired -o all.jsonl\n  newsdb export --csv --since 2024-01-01 -o 2024.csv\n  newsdb --db copy.db ingest --jsonl corpus.jsonl   (same documents, same content hashes)"
     )]
     Export(ExportArgs),
     /// Print Datasette settings for this database: facets, the ranked search query, canned queries.
@@ -135,9 +135,12 @@ pub struct ManArgs {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// Write JSON Lines (the only export format; the flag says so in scripts).
-    #[arg(long)]
+    /// Write JSON Lines, one object per document (the default; the flag says so in scripts).
+    #[arg(long, visible_alias = "nl")]
     pub jsonl: bool,
+    /// Write CSV with a header line instead, for a spreadsheet (`sources` as a JSON list).
+    #[arg(long, conflicts_with = "jsonl")]
+    pub csv: bool,
     /// Also export retired documents (no file references them any more).
     #[arg(long)]
     pub include_retired: bool,

@@ -96,31 +96,55 @@ pub fn items<T: serde::Serialize>(out: &mut impl Write, format: Format, items: &
             }
         }
         Format::Csv => {
-            let objects: Vec<Map<String, Value>> = items
-                .iter()
-                .map(|item| match serde_json::to_value(item) {
-                    Ok(Value::Object(map)) => Ok(map),
-                    Ok(other) => anyhow::bail!("cannot print {other} as a CSV row"),
-                    Err(e) => Err(e.into()),
-                })
-                .collect::<Result<_>>()?;
-            let columns: Vec<String> = objects
-                .first()
-                .map(|o| o.keys().cloned().collect())
-                .unwrap_or_default();
-            let rows: Vec<Vec<Value>> = objects
-                .into_iter()
-                .map(|o| {
-                    columns
-                        .iter()
-                        .map(|c| o.get(c).cloned().unwrap_or(Value::Null))
-                        .collect()
-                })
-                .collect();
-            csv(out, &columns, rows.iter().map(|r| r.as_slice()))?;
+            let mut csv = CsvStream::new(&mut *out);
+            for item in items {
+                csv.write(item)?;
+            }
+            csv.finish()?;
         }
     }
     Ok(())
+}
+
+/// Serializable objects written as CSV one by one (`export --csv` streams every document): the first
+/// object's fields make the header; nested values (a list of sources) are JSON text.
+pub struct CsvStream<W: Write> {
+    writer: csv::Writer<W>,
+    columns: Option<Vec<String>>,
+}
+
+impl<W: Write> CsvStream<W> {
+    pub fn new(out: W) -> Self {
+        CsvStream {
+            writer: csv::Writer::from_writer(out),
+            columns: None,
+        }
+    }
+
+    pub fn write<T: serde::Serialize>(&mut self, item: &T) -> Result<()> {
+        let Value::Object(map) = serde_json::to_value(item)? else {
+            anyhow::bail!("cannot print a value that is not an object as a CSV row");
+        };
+        let columns = match &self.columns {
+            Some(columns) => columns,
+            None => {
+                let columns: Vec<String> = map.keys().cloned().collect();
+                self.writer.write_record(&columns)?;
+                self.columns.insert(columns)
+            }
+        };
+        self.writer.write_record(
+            columns
+                .iter()
+                .map(|c| map.get(c).map(plain).unwrap_or_default()),
+        )?;
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> Result<()> {
+        self.writer.flush()?;
+        Ok(())
+    }
 }
 
 fn csv<'a>(

@@ -22,6 +22,7 @@ fn a_closed_pipe_ends_every_listing_quietly() {
     env.ingest(0);
     for args in [
         &["export", "--jsonl"][..],
+        &["export", "--csv"],
         &["sql", "--json", "SELECT body FROM documents"],
         &["sql", "--jsonl", "SELECT body FROM documents"],
         &["sql", "--csv", "SELECT body FROM documents"],
@@ -191,4 +192,60 @@ fn each_field(value: &serde_json::Value, f: &mut impl FnMut(&str, &serde_json::V
         serde_json::Value::Array(items) => items.iter().for_each(|v| each_field(v, f)),
         _ => {}
     }
+}
+
+/// `export --csv` holds what `export --jsonl` holds, for a spreadsheet: every document, bodies with
+/// their line breaks, the sources as a JSON list; the filters apply to both.
+#[test]
+fn export_csv_holds_what_export_jsonl_holds() {
+    let env = Env::new();
+    env.write(
+        "a.txt",
+        "Harbour reopens\n2024-03-01\nhttps://www.gazette.example/a\n\nThe harbour in Portwell reopened on Monday, after a winter of repairs.\n\nBoats came back \"at once\", the harbour master said.\n",
+    );
+    env.write(
+        "copy/a.txt",
+        std::fs::read(env.corpus().join("a.txt")).unwrap(),
+    );
+    env.write(
+        "b.txt",
+        "Ferry runs again\n2023-11-20\nhttps://news.example/b\n\nThe ferry to the island runs again after the storm of last week.\n",
+    );
+    env.ingest(0);
+    for filter in [&[][..], &["--since", "2024-01-01"]] {
+        let jsonl: Vec<serde_json::Value> =
+            crate::util::stdout(&mut env.cmd(&[&["export", "--jsonl"][..], filter].concat()))
+                .lines()
+                .map(|l| serde_json::from_str(l).unwrap())
+                .collect();
+        let csv_text =
+            crate::util::stdout(&mut env.cmd(&[&["export", "--csv"][..], filter].concat()));
+        let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+        let header: Vec<String> = reader
+            .headers()
+            .unwrap()
+            .iter()
+            .map(str::to_owned)
+            .collect();
+        let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(records.len(), jsonl.len(), "{filter:?}: {csv_text}");
+        assert_eq!(records.len(), if filter.is_empty() { 2 } else { 1 });
+        for (record, doc) in records.iter().zip(&jsonl) {
+            let object = doc.as_object().unwrap();
+            assert_eq!(header, object.keys().cloned().collect::<Vec<_>>());
+            for (cell, (key, value)) in record.iter().zip(object) {
+                let expected = match value {
+                    serde_json::Value::String(s) => s.clone(),
+                    serde_json::Value::Null => String::new(),
+                    other => other.to_string(),
+                };
+                assert_eq!(cell, expected, "{key}");
+            }
+        }
+    }
+    let csv_text = crate::util::stdout(&mut env.cmd(&["export", "--csv"]));
+    assert!(
+        csv_text.contains("\"[\"\""),
+        "sources as a JSON list: {csv_text}"
+    );
 }
