@@ -163,10 +163,8 @@ fn a_history_of_runs_ends_where_a_fresh_ingest_of_the_final_folder_does() {
     // prune deletes retired documents for good, and the index stays right.
     let out = env.cmd(&["prune", "--json"]).output().unwrap();
     assert!(out.status.success());
-    assert_eq!(
-        String::from_utf8(out.stdout).unwrap().trim(),
-        r#"{"pruned_documents":1}"#
-    );
+    let pruned: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(pruned, serde_json::json!({ "pruned_documents": 1 }));
     assert_eq!(env.count("SELECT count(*) FROM documents"), 4);
     assert_intact(&env.db());
 }
