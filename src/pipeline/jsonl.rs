@@ -2,14 +2,13 @@
 //! records. A line with the bytes of a stored record is not parsed and cleaned again. Blank lines are
 //! skipped.
 
-use super::{Stages, STDIN};
+use super::Stages;
 use crate::read::{ReadError, Stat, MAX_FILE_BYTES};
 use crate::record::{Outcome, Record};
 use crate::store::known::KnownBytes;
 use anyhow::{Context, Result};
 use newsdb_core::hash::sha256_hex;
-use newsdb_core::jsonl::Content;
-use newsdb_core::Rejection;
+use newsdb_core::jsonl::record_path;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::io::BufRead;
@@ -159,27 +158,9 @@ fn process_line(
             document_id: Some(document_id),
         }
     } else {
-        let parsed = newsdb_core::jsonl::parse(bytes).map_err(|rejection| match rejection {
-            Rejection::BadRecord(why) => Rejection::BadRecord(format!("line {line}: {why}")),
-            other => other,
-        });
         stages.outcome(
             raw_hash,
-            parsed.and_then(|a| {
-                let mut prepared = match a.content {
-                    Content::Text(text) => {
-                        newsdb_core::prepare_fields(&text, a.header, stages.cleaner, stages.sign)
-                    }
-                    Content::Html(html) => newsdb_core::prepare_page_fields(
-                        &html,
-                        a.header,
-                        stages.cleaner,
-                        stages.sign,
-                    ),
-                }?;
-                prepared.note = a.note.map(|n| format!("line {line}: {n}"));
-                Ok(prepared)
-            }),
+            newsdb_core::jsonl::prepare_line(bytes, line, stages.cleaner, stages.sign),
         )
     };
     Record {
@@ -190,15 +171,6 @@ fn process_line(
             mtime_ns,
         },
         outcome,
-    }
-}
-
-/// A record's path: `FILE#LINE`, or `-#` and 16 hex digits of its SHA-256 for standard input.
-fn record_path(prefix: &str, line: u64, raw_hash: &str) -> String {
-    if prefix == STDIN {
-        format!("{STDIN}#{}", &raw_hash[..16])
-    } else {
-        format!("{prefix}#{line}")
     }
 }
 

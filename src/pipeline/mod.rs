@@ -179,10 +179,9 @@ pub struct RunSummary {
     pub follow_up: Option<Box<RunSummary>>,
 }
 
-/// How standard input is named in `runs.roots` and in its records' paths: `-#` and the first 16 hex
-/// digits of the record's SHA-256, so that the same record piped twice is one source and records
-/// piped on other days never take each other's place.
-pub const STDIN: &str = "-";
+/// How standard input is named in `runs.roots` and in its records' paths
+/// ([`newsdb_core::jsonl::record_path`]).
+pub use newsdb_core::jsonl::STDIN;
 
 /// Runs one ingest of `options.input` into the database behind `conn`.
 ///

@@ -104,6 +104,41 @@ pub fn parse(line: &[u8]) -> Result<Article, Rejection> {
     })
 }
 
+/// The name of standard input, as a source's path prefix.
+pub const STDIN: &str = "-";
+
+/// The stages for one JSON Lines line: parse it, then prepare its text or markup with the record's
+/// fields ([`crate::prepare_fields`], [`crate::prepare_page_fields`]). `line` (1-based) goes into a
+/// rejection's or a note's words, as `files.detail` shows them.
+pub fn prepare_line(
+    bytes: &[u8],
+    line: u64,
+    cleaner: &crate::Cleaner,
+    sign: bool,
+) -> Result<crate::Prepared, Rejection> {
+    let article = parse(bytes).map_err(|rejection| match rejection {
+        Rejection::BadRecord(why) => Rejection::BadRecord(format!("line {line}: {why}")),
+        other => other,
+    })?;
+    let mut prepared = match article.content {
+        Content::Text(text) => crate::prepare_fields(&text, article.header, cleaner, sign),
+        Content::Html(html) => crate::prepare_page_fields(&html, article.header, cleaner, sign),
+    }?;
+    prepared.note = article.note.map(|n| format!("line {line}: {n}"));
+    Ok(prepared)
+}
+
+/// A record's path in `files`: `FILE#LINE`, or for standard input ([`STDIN`]) `-#` and the first 16
+/// hex digits of its SHA-256, so that the same record piped twice is one source and records piped
+/// on other days never take each other's place.
+pub fn record_path(prefix: &str, line: u64, raw_hash: &str) -> String {
+    if prefix == STDIN {
+        format!("{STDIN}#{}", &raw_hash[..16])
+    } else {
+        format!("{prefix}#{line}")
+    }
+}
+
 /// Whether a file's text is JSON (an object or an array, or JSON Lines of them) rather than an
 /// article: its first line, or the whole text, parses as one.
 pub fn is_json_text(text: &str) -> bool {

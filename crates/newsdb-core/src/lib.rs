@@ -14,6 +14,8 @@
 //! [`clean`] (boilerplate removal with an audit), [`quality`] (document signals), [`minhash`]
 //! (near-duplicate keys), [`hash`] (the content hash, the dedup key); [`prepare`] runs them in order,
 //! and [`jsonl`] turns a JSON Lines record into text (or a page's markup) and fields first.
+//! [`record`] is the stage's output as JSON (`newsdb prepare`, the Python package,
+//! `newsdb ingest --prepared`).
 
 pub mod clean;
 pub mod date;
@@ -26,9 +28,11 @@ pub mod minhash;
 pub mod normalize;
 pub mod prepare;
 pub mod quality;
+pub mod record;
 pub mod reject;
 
 pub use clean::{Cleaner, Removal, RulesError};
 pub use header::Header;
 pub use prepare::{prepare, prepare_fields, prepare_named, prepare_page_fields, Named, Prepared};
+pub use record::PreparedRecord;
 pub use reject::Rejection;

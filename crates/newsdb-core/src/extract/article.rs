@@ -13,6 +13,11 @@ pub const EXTRACTOR: &str = "dom_smoothie";
 /// Recorded when the extractor found no article and the page's whole text was cleaned instead.
 pub const WHOLE_PAGE: &str = "whole-page";
 
+/// The name as this build records it, if it is one of the two above (a prepared record read back).
+pub fn known(name: &str) -> Option<&'static str> {
+    [EXTRACTOR, WHOLE_PAGE].into_iter().find(|&n| n == name)
+}
+
 /// The main text of the page, paragraphs on their own lines; `None` when no article is found (or
 /// one shorter than [`super::MIN_WHOLE_PAGE_WORDS`] words).
 /// Takes the document: the crate changes it as it works, and a copy of the tree would cost every page
