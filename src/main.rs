@@ -30,6 +30,9 @@ fn main() -> ExitCode {
         Command::Sql(args) => cmd::sql::run(&cli.db, args),
         Command::Stats(args) => cmd::stats::run(&cli.db, args),
         Command::Clean(args) => config().and_then(|c| cmd::clean::run(&cli.db, &c, args)),
+        Command::Prepare(args) => {
+            config().and_then(|c| cmd::prepare::run(&c, &Tuning::from_env(), args))
+        }
         Command::Runs(args) => cmd::runs::run(&cli.db, args),
         Command::Dups(args) => cmd::dups::run(&cli.db, args),
         Command::Prune(args) => cmd::prune::run(&cli.db, &Tuning::from_env(), args),

@@ -28,6 +28,9 @@ pub enum RunScope {
     /// Records piped on standard input: they only add, so a run over standard input marks nothing
     /// deleted (today's batch is not a replacement for yesterday's).
     Stdin,
+    /// Prepared records (`ingest --prepared`), from this file or `-`: they add and update, and mark
+    /// nothing deleted (one shard of a corpus is not all of it).
+    Prepared(String),
 }
 
 impl RunScope {
@@ -37,6 +40,7 @@ impl RunScope {
             RunScope::Files(path) => crate::store::paths::stored(path).into_owned(),
             RunScope::Lines(prefix) => prefix.clone(),
             RunScope::Stdin => crate::pipeline::STDIN.to_owned(),
+            RunScope::Prepared(label) => label.clone(),
         }
     }
 }

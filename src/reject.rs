@@ -15,7 +15,33 @@ pub enum Rejection {
     Read(#[from] ReadError),
     #[error(transparent)]
     Content(#[from] newsdb_core::Rejection),
+    /// A prepared record's own rejection (`newsdb prepare` refused the source), carried over.
+    #[error("{reason}")]
+    Carried { code: &'static str, reason: String },
+    /// A line of `ingest --prepared`'s input that is not a record newsdb can store.
+    #[error("not a prepared record (newsdb prepare prints them): {0}")]
+    NotPrepared(String),
+    /// A prepared record made by another cleaner: storing it would mix two cleanings in one
+    /// database.
+    #[error("prepared by cleaner {prepared}, but this newsdb cleans with {current}: run `newsdb prepare` of this newsdb again")]
+    CleanerVersion { prepared: String, current: String },
 }
+
+/// Every code [`Rejection::code`] gives, so a carried rejection keeps its code.
+const CODES: &[&str] = &[
+    "empty",
+    "binary",
+    "not-utf8",
+    "no-text",
+    "bad-record",
+    "bad-html",
+    "json",
+    "too-large",
+    "unreadable",
+    "vanished",
+    "changed-while-read",
+    "cleaner-version",
+];
 
 impl Rejection {
     /// The stable short code stored in `files.reason`.
@@ -23,7 +49,17 @@ impl Rejection {
         match self {
             Rejection::Read(e) => e.code(),
             Rejection::Content(r) => r.code(),
+            Rejection::Carried { code, .. } => code,
+            Rejection::CleanerVersion { .. } => "cleaner-version",
+            Rejection::NotPrepared(_) => "bad-record",
         }
+    }
+
+    /// A rejection a prepared record carries: its code (one of newsdb's, else `bad-record`) and
+    /// message.
+    pub fn carried(code: &str, reason: String) -> Rejection {
+        let code = CODES.iter().find(|&&c| c == code).unwrap_or(&"bad-record");
+        Rejection::Carried { code, reason }
     }
 
     /// Whether the same bytes would be rejected again. Such a rejection is not retried while the
@@ -41,6 +77,10 @@ impl Rejection {
             self,
             Rejection::Read(ReadError::Vanished | ReadError::ChangedWhileRead)
                 | Rejection::Content(newsdb_core::Rejection::Empty)
+                | Rejection::Carried {
+                    code: "vanished" | "changed-while-read" | "empty",
+                    ..
+                }
         )
     }
 }

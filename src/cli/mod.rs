@@ -83,6 +83,12 @@ pub enum Command {
         after_help = "Exit codes: 0 sound, 6 problems found (or left after --repair), 4 another writer holds the\ndatabase (with --repair).\n\nExamples:\n  newsdb check\n  newsdb check --repair\n  newsdb check --json"
     )]
     Check(CheckArgs),
+    /// Prepare articles without a database: JSON Lines in, one prepared record per line out, in
+    /// order, on every core (for Spark's pipe, Ray, shell pipelines; `ingest --prepared` loads them).
+    #[command(
+        after_help = "Input, one object per line: an article as `ingest --jsonl` reads it (\"text\", \"body\",\n\"content\" or \"html\", and \"title\", \"date\", \"url\"), or a whole file as\n{\"path\": \"scrapes/a.txt\", \"file_base64\": \"...\"} (prepared as `ingest` prepares that file).\n\nOutput fields: path, line, raw_hash, raw_size, cleaner_version, then either rejected (code,\nreason) or title, published, url, domain, lang, body, content_hash, word_count, band_keys,\nstopword_ratio, alpha_ratio, repetition, boilerplate_ratio, removed (line, rule, text), encoding,\nextractor, controls_removed, note, site_candidates, site_page; and raw (the input line) or\nraw_base64 (the file's bytes). Exit 3 when a record was rejected (it is still printed).\n\nExamples:\n  newsdb prepare < scraped.jsonl > prepared.jsonl\n  zcat crawl.jsonl.gz | newsdb prepare | gzip > prepared.jsonl.gz\n  newsdb --db corpus.db ingest --prepared prepared.jsonl"
+    )]
+    Prepare(PrepareArgs),
     /// Show what ingest would store for one file (header fields and cleaned body); never writes.
     #[command(
         after_help = "Examples:\n  newsdb clean seeds/003_de57944280c0c041.txt\n  newsdb clean article.txt --json | jq '.removed'\n  newsdb clean article.txt --rules my-rules.toml"
@@ -166,6 +172,10 @@ pub struct IngestArgs {
     /// per line with "body" or "text", and optional "title", "published" or "date", "url".
     #[arg(long, value_name = "FILE", conflicts_with_all = ["paths", "extensions", "include", "exclude"])]
     pub jsonl: Option<PathBuf>,
+    /// Load the records `newsdb prepare` printed (this file, or `-` for standard input) without
+    /// cleaning them again; records of another cleaner version are refused.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["paths", "jsonl", "extensions", "include", "exclude", "verify"])]
+    pub prepared: Option<PathBuf>,
     /// Extensions of the files to take from folders, comma-separated (files named on the command line
     /// are always taken) [default: txt,html,htm].
     #[arg(short, long = "ext", value_delimiter = ',', value_name = "EXT")]
@@ -395,6 +405,16 @@ pub struct StatsArgs {
     /// Print as one JSON object.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PrepareArgs {
+    /// JSON Lines to read [default: standard input]; gzip and zstd are unpacked.
+    #[arg(value_name = "FILE")]
+    pub input: Option<PathBuf>,
+    /// A rules file adding cleaning rules and disabling built-in ones [default: `rules` of newsdb.toml].
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -147,12 +147,16 @@ pub fn run(db: &Path, config: &Config, tuning: &Tuning, args: &IngestArgs) -> Re
     })
 }
 
-/// What to ingest: the command line's paths or `--jsonl`, else newsdb.toml's roots; flags win over
+/// What to ingest: the command line's paths, `--jsonl` or `--prepared`, else newsdb.toml's roots; flags win over
 /// the file, and the file's include/exclude globs add to the flags'.
 fn input(config: &Config, args: &IngestArgs) -> Result<Input> {
     if let Some(path) = &args.jsonl {
         let path = (path.as_os_str() != "-").then(|| path.clone());
         return Ok(Input::Jsonl(path));
+    }
+    if let Some(path) = &args.prepared {
+        let path = (path.as_os_str() != "-").then(|| path.clone());
+        return Ok(Input::Prepared(path));
     }
     let roots = if args.paths.is_empty() {
         config.roots.clone()

@@ -7,6 +7,7 @@ pub mod datasette_config;
 pub mod dups;
 pub mod export;
 pub mod ingest;
+pub mod prepare;
 pub mod prune;
 pub mod runs;
 pub mod search;

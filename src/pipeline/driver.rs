@@ -17,23 +17,23 @@ const CHANNEL_CHUNKS: usize = 2;
 /// How much less the scheduler favours a worker thread than the sink's (nice values, on Linux).
 const WORKER_NICENESS: i32 = 5;
 
-/// Where records go, a chunk at a time, in source order. The database writer is one sink; a printer
-/// of records is another.
-pub trait Sink {
-    fn put(&mut self, records: Vec<Record>) -> Result<()>;
+/// Where records go, a chunk at a time, in source order. The database writer is one sink (of
+/// [`Record`]s); `newsdb prepare`'s printer of prepared records is another.
+pub trait Sink<T = Record> {
+    fn put(&mut self, records: Vec<T>) -> Result<()>;
 }
 
 /// Maps every chunk of `chunks` with `map` on the worker pool and hands the results to `sink`, in
 /// order. `map` runs on the producer thread inside the pool, so rayon's parallel iterators in it use
 /// the pool's threads; it may keep state from chunk to chunk. An `Err` chunk (a read error of the
 /// source) stops the run with that error.
-pub fn drive<C: Send>(
+pub fn drive<C: Send, T: Send>(
     chunks: impl Iterator<Item = Result<C>> + Send,
-    mut map: impl FnMut(C) -> Vec<Record> + Send,
-    sink: &mut dyn Sink,
+    mut map: impl FnMut(C) -> Vec<T> + Send,
+    sink: &mut dyn Sink<T>,
 ) -> Result<()> {
     let workers = workers()?;
-    let (tx, rx) = crossbeam_channel::bounded::<Vec<Record>>(CHANNEL_CHUNKS);
+    let (tx, rx) = crossbeam_channel::bounded::<Vec<T>>(CHANNEL_CHUNKS);
     std::thread::scope(|scope| {
         let producer = scope.spawn(move || -> Result<()> {
             for chunk in chunks {

@@ -9,6 +9,8 @@ pub mod driver;
 mod files;
 pub mod interrupt;
 mod jsonl;
+pub mod prepare;
+mod prepared;
 mod skip;
 
 pub use driver::Sink;
@@ -142,6 +144,8 @@ pub enum Input {
     Files { roots: Vec<PathBuf>, filter: Filter },
     /// One JSON Lines file, one article per line; `None` reads standard input.
     Jsonl(Option<PathBuf>),
+    /// Records `newsdb prepare` printed, from this file or (`None`) standard input.
+    Prepared(Option<PathBuf>),
 }
 
 /// Something the caller may want to show while the run goes on.
@@ -204,7 +208,9 @@ pub fn ingest(
         point => (point, point),
     };
     let mut summary = run(conn, cleaner, &options.with_fail_point(first), on_event)?;
-    if summary.counts.sites_learned > 0 && !matches!(options.input, Input::Jsonl(None)) {
+    // Standard input cannot be read twice.
+    let rereadable = !matches!(options.input, Input::Jsonl(None) | Input::Prepared(None));
+    if summary.counts.sites_learned > 0 && rereadable {
         let options = options.with_fail_point(follow_up);
         let follow_up = run(conn, cleaner, &options, on_event)?;
         summary.follow_up = Some(Box::new(follow_up));
@@ -232,6 +238,12 @@ fn run(
             vec![RunScope::Lines(paths::stored(&path).into_owned())]
         }
         Input::Jsonl(None) => vec![RunScope::Stdin],
+        Input::Prepared(Some(path)) => {
+            let path = std::fs::canonicalize(path)
+                .with_context(|| format!("{}: cannot open", path.display()))?;
+            vec![RunScope::Prepared(paths::stored(&path).into_owned())]
+        }
+        Input::Prepared(None) => vec![RunScope::Prepared(STDIN.to_owned())],
     };
     let config = RunConfig {
         cleaner_version: cleaner.version(),
@@ -256,14 +268,34 @@ fn run(
                 .iter()
                 .filter_map(|s| match s {
                     RunScope::Files(root) => Some(root.clone()),
-                    RunScope::Lines(_) | RunScope::Stdin => None,
+                    RunScope::Lines(_) | RunScope::Stdin | RunScope::Prepared(_) => None,
                 })
                 .collect();
             run_files(&mut sink, &roots, &missing_roots, filter, stages, options)
         }
         Input::Jsonl(path) => {
             let prefix = scopes[0].label();
-            run_jsonl(&mut sink, path.as_deref(), &prefix, stages, options).map(|()| Vec::new())
+            run_jsonl(
+                &mut sink,
+                path.as_deref(),
+                &prefix,
+                stages,
+                options,
+                Lines::Articles,
+            )
+            .map(|()| Vec::new())
+        }
+        Input::Prepared(path) => {
+            let prefix = scopes[0].label();
+            run_jsonl(
+                &mut sink,
+                path.as_deref(),
+                &prefix,
+                stages,
+                options,
+                Lines::Prepared,
+            )
+            .map(|()| Vec::new())
         }
     };
     if options.fail_point == Some(FailPoint::BeforeFinish) && result.is_ok() {
@@ -540,14 +572,24 @@ fn is_under(path: &str, root: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('/'))
 }
 
+/// What the lines of a JSON Lines input are.
+#[derive(Clone, Copy)]
+enum Lines {
+    /// Articles, as `ingest --jsonl` reads them: parsed and cleaned here.
+    Articles,
+    /// Records `newsdb prepare` printed: stored as they are ([`prepared`]).
+    Prepared,
+}
+
 /// Reads a JSON Lines file (or standard input) a chunk of lines at a time; workers parse and clean
-/// the records in parallel, the writer stores them as they come.
+/// the records in parallel (or take them as prepared), the writer stores them as they come.
 fn run_jsonl(
     sink: &mut WriterSink,
     path: Option<&Path>,
     prefix: &str,
     stages: Stages,
     options: &IngestOptions,
+    lines: Lines,
 ) -> Result<()> {
     let stale = sink.writer.stale_documents()?;
     let known_bytes = sink.writer.known_raw_hashes(&stale)?;
@@ -573,7 +615,12 @@ fn run_jsonl(
     let chunks = jsonl::chunks(reader, source, options.batch_files.max(1));
     driver::drive(
         chunks,
-        |chunk| jsonl::process_chunk(chunk, prefix, mtime_ns, stages, &known_bytes),
+        |chunk| match lines {
+            Lines::Articles => jsonl::process_chunk(chunk, prefix, mtime_ns, stages, &known_bytes),
+            Lines::Prepared => {
+                prepared::process_chunk(chunk, prefix, mtime_ns, stages, &known_bytes)
+            }
+        },
         sink,
     )
 }

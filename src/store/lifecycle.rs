@@ -197,7 +197,7 @@ impl Lifecycle {
         let (sql, prefix) = match scope {
             RunScope::Files(root) => (IN_FILE_SCOPE, super::paths::stored(root).into_owned()),
             RunScope::Lines(prefix) => (IN_LINES_SCOPE, prefix.clone()),
-            RunScope::Stdin => return Ok(0),
+            RunScope::Stdin | RunScope::Prepared(_) => return Ok(0),
         };
         // Every stored file in scope is read here, nearly all of them seen: a path is copied out only
         // when it was not.
@@ -215,7 +215,7 @@ impl Lifecycle {
         let mut deleted = 0;
         for (id, path, document_id) in unseen {
             let gone = match scope {
-                RunScope::Lines(_) | RunScope::Stdin => true,
+                RunScope::Lines(_) | RunScope::Stdin | RunScope::Prepared(_) => true,
                 RunScope::Files(_) => is_gone(&super::paths::from_stored(&path)),
             };
             if gone {

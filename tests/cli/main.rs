@@ -12,6 +12,7 @@ mod ingest;
 mod jsonl;
 mod near_dups;
 mod output;
+mod prepare;
 mod readme;
 mod reingest;
 mod search;

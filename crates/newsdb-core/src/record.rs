@@ -266,11 +266,7 @@ pub fn prepare_input_line(
     if memchr::memmem::find(bytes, b"\"file_base64\"").is_some() {
         if let Ok(file) = serde_json::from_slice::<FileLine>(bytes) {
             return match BASE64.decode(file.file_base64.as_bytes()) {
-                Ok(raw) => {
-                    let mut r = prepare_file(&raw, &file.path, cleaner, sign);
-                    r.line = Some(line);
-                    r
-                }
+                Ok(raw) => prepare_file(&raw, &file.path, cleaner, sign),
                 Err(e) => {
                     let rejection = Rejection::BadRecord(format!("line {line}: file_base64: {e}"));
                     let mut r = record(file.path, Some(line), bytes, cleaner, Err(rejection));
@@ -354,7 +350,7 @@ mod tests {
         let line = serde_json::json!({"path": "scrapes/a.txt", "file_base64": BASE64.encode(text)})
             .to_string();
         let r = prepare_input_line(line.as_bytes(), "-", 7, &cleaner, true);
-        assert_eq!((r.path.as_str(), r.line), ("scrapes/a.txt", Some(7)));
+        assert_eq!((r.path.as_str(), r.line), ("scrapes/a.txt", None));
         assert_eq!(r.raw_hash, sha256_hex(text.as_bytes()));
         let as_file = crate::prepare(text.as_bytes(), &cleaner, true).unwrap();
         assert_eq!(r.document.unwrap().content_hash, as_file.content_hash);

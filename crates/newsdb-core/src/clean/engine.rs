@@ -209,6 +209,12 @@ impl Cleaner {
         }
     }
 
+    /// Whether lines were learned for `domain` ([`Cleaner::with_sites`]): its pages may clean
+    /// otherwise here than where they were prepared without them.
+    pub fn has_site_lines(&self, domain: &str) -> bool {
+        self.sites.get(domain).is_some()
+    }
+
     /// Identifies the rule set; stored in `documents.cleaner_version` and `runs.cleaner_version`.
     pub fn version(&self) -> &str {
         &self.version
