@@ -172,10 +172,11 @@ pub struct IngestArgs {
     /// per line with "body" or "text", and optional "title", "published" or "date", "url".
     #[arg(long, value_name = "FILE", conflicts_with_all = ["paths", "extensions", "include", "exclude"])]
     pub jsonl: Option<PathBuf>,
-    /// Load the records `newsdb prepare` printed (this file, or `-` for standard input) without
-    /// cleaning them again; records of another cleaner version are refused.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["paths", "jsonl", "extensions", "include", "exclude", "verify"])]
-    pub prepared: Option<PathBuf>,
+    /// Load the records `newsdb prepare` printed (these files, the shards of one job, in one run; or
+    /// `-` for standard input) without cleaning them again; records of another cleaner version are
+    /// refused.
+    #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with_all = ["paths", "jsonl", "extensions", "include", "exclude", "verify"])]
+    pub prepared: Vec<PathBuf>,
     /// Extensions of the files to take from folders, comma-separated (files named on the command line
     /// are always taken) [default: txt,html,htm].
     #[arg(short, long = "ext", value_delimiter = ',', value_name = "EXT")]

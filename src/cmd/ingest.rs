@@ -154,9 +154,13 @@ fn input(config: &Config, args: &IngestArgs) -> Result<Input> {
         let path = (path.as_os_str() != "-").then(|| path.clone());
         return Ok(Input::Jsonl(path));
     }
-    if let Some(path) = &args.prepared {
-        let path = (path.as_os_str() != "-").then(|| path.clone());
-        return Ok(Input::Prepared(path));
+    if !args.prepared.is_empty() {
+        let paths = args.prepared.iter();
+        return Ok(Input::Prepared(
+            paths
+                .map(|p| (p.as_os_str() != "-").then(|| p.clone()))
+                .collect(),
+        ));
     }
     let roots = if args.paths.is_empty() {
         config.roots.clone()

@@ -144,8 +144,9 @@ pub enum Input {
     Files { roots: Vec<PathBuf>, filter: Filter },
     /// One JSON Lines file, one article per line; `None` reads standard input.
     Jsonl(Option<PathBuf>),
-    /// Records `newsdb prepare` printed, from this file or (`None`) standard input.
-    Prepared(Option<PathBuf>),
+    /// Records `newsdb prepare` printed, from these files (shards of one job) in order; `None` is
+    /// standard input.
+    Prepared(Vec<Option<PathBuf>>),
 }
 
 /// Something the caller may want to show while the run goes on.
@@ -209,7 +210,11 @@ pub fn ingest(
     };
     let mut summary = run(conn, cleaner, &options.with_fail_point(first), on_event)?;
     // Standard input cannot be read twice.
-    let rereadable = !matches!(options.input, Input::Jsonl(None) | Input::Prepared(None));
+    let rereadable = match &options.input {
+        Input::Files { .. } => true,
+        Input::Jsonl(path) => path.is_some(),
+        Input::Prepared(paths) => paths.iter().all(Option::is_some),
+    };
     if summary.counts.sites_learned > 0 && rereadable {
         let options = options.with_fail_point(follow_up);
         let follow_up = run(conn, cleaner, &options, on_event)?;
@@ -238,12 +243,17 @@ fn run(
             vec![RunScope::Lines(paths::stored(&path).into_owned())]
         }
         Input::Jsonl(None) => vec![RunScope::Stdin],
-        Input::Prepared(Some(path)) => {
-            let path = std::fs::canonicalize(path)
-                .with_context(|| format!("{}: cannot open", path.display()))?;
-            vec![RunScope::Prepared(paths::stored(&path).into_owned())]
-        }
-        Input::Prepared(None) => vec![RunScope::Prepared(STDIN.to_owned())],
+        Input::Prepared(inputs) => inputs
+            .iter()
+            .map(|input| match input {
+                Some(path) => {
+                    let path = std::fs::canonicalize(path)
+                        .with_context(|| format!("{}: cannot open", path.display()))?;
+                    Ok(RunScope::Prepared(paths::stored(&path).into_owned()))
+                }
+                None => Ok(RunScope::Prepared(STDIN.to_owned())),
+            })
+            .collect::<Result<_>>()?,
     };
     let config = RunConfig {
         cleaner_version: cleaner.version(),
@@ -285,18 +295,21 @@ fn run(
             )
             .map(|()| Vec::new())
         }
-        Input::Prepared(path) => {
-            let prefix = scopes[0].label();
-            run_jsonl(
-                &mut sink,
-                path.as_deref(),
-                &prefix,
-                stages,
-                options,
-                Lines::Prepared,
-            )
-            .map(|()| Vec::new())
-        }
+        Input::Prepared(inputs) => inputs
+            .iter()
+            .zip(&scopes)
+            .try_for_each(|(input, scope)| {
+                let prefix = scope.label();
+                run_jsonl(
+                    &mut sink,
+                    input.as_deref(),
+                    &prefix,
+                    stages,
+                    options,
+                    Lines::Prepared,
+                )
+            })
+            .map(|()| Vec::new()),
     };
     if options.fail_point == Some(FailPoint::BeforeFinish) && result.is_ok() {
         std::process::abort();

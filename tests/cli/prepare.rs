@@ -127,10 +127,14 @@ fn files_prepared_then_loaded_make_the_database_ingest_makes() {
         (&page["extractor"], &page["title"]),
         (&"dom_smoothie".into(), &"Ferry back".into())
     );
-    let file = env.dir.path().join("prepared.jsonl");
-    std::fs::write(&file, &prepared).unwrap();
+    // Two shards, as a cluster's job writes them, loaded in one run.
+    let lines: Vec<&str> = prepared.lines().collect();
+    let (first, second) = lines.split_at(lines.len() / 2);
+    let shards = [env.dir.path().join("part-0"), env.dir.path().join("part-1")];
+    std::fs::write(&shards[0], first.join("\n") + "\n").unwrap();
+    std::fs::write(&shards[1], second.join("\n") + "\n").unwrap();
 
-    let summary = load(&env, &file, 3);
+    let summary = load_all(&env, &shards, 3);
     assert_eq!(summary["sites_learned"], 1, "{summary}");
     assert_eq!(summary["follow_up"]["changed"], 6, "{summary}");
     let loaded = documents(&env.db());
@@ -153,10 +157,14 @@ fn files_prepared_then_loaded_make_the_database_ingest_makes() {
 
 /// `ingest --json --prepared FILE`: the summary, after checking the exit code.
 fn load(env: &Env, file: &Path, expected_exit: i32) -> Value {
-    let out = env
-        .cmd(&["ingest", "--json", "--prepared", file.to_str().unwrap()])
-        .output()
-        .unwrap();
+    load_all(env, &[file.to_path_buf()], expected_exit)
+}
+
+/// `ingest --json --prepared FILE...`.
+fn load_all(env: &Env, files: &[std::path::PathBuf], expected_exit: i32) -> Value {
+    let mut args = vec!["ingest", "--json", "--prepared"];
+    args.extend(files.iter().map(|f| f.to_str().unwrap()));
+    let out = env.cmd(&args).output().unwrap();
     assert_eq!(
         out.status.code(),
         Some(expected_exit),
