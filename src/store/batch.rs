@@ -48,11 +48,16 @@ const SELECT_BY_RAW_HASH: &str = "
 const SELECT_FIELDS_BY_RAW_HASH: &str = "
     SELECT document_id, encoding, title, published, url, format, extractor, detail FROM files
     WHERE raw_hash = ?1 AND document_id = ?2 LIMIT 1";
-/// Whether document ?1 has a live file with other bytes than ?3 that run ?2 has not read (yet).
+/// Whether document ?1 has a live file with other bytes than ?3 that run ?2 has not read (yet), and
+/// whose bytes no file read in run ?2 has: a byte copy of a file read already needs no cleaning
+/// (it is linked where that file went), so it is not waited for. (Waiting for it left a document
+/// whose last file in folder order was such a copy stale for good: read and cleaned again by
+/// every later run.)
 const OTHER_FILES_NOT_READ: &str = concat!(
-    "SELECT EXISTS (SELECT 1 FROM files WHERE document_id = ?1 AND status IN ",
+    "SELECT EXISTS (SELECT 1 FROM files f WHERE f.document_id = ?1 AND f.status IN ",
     live_statuses!(),
-    " AND last_run_id IS NOT ?2 AND raw_hash IS NOT ?3)"
+    " AND f.last_run_id IS NOT ?2 AND f.raw_hash IS NOT ?3",
+    " AND NOT EXISTS (SELECT 1 FROM files g WHERE g.raw_hash = f.raw_hash AND g.last_run_id = ?2))"
 );
 const SELECT_DOCUMENT_FIELDS: &str =
     "SELECT id, NULL, title, published, url, NULL, NULL, NULL FROM documents WHERE id = ?1";

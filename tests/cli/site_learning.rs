@@ -216,3 +216,28 @@ fn byte_identical_copies_stay_on_one_document_when_their_site_learns() {
     assert_eq!(bodies_with_promo(&env), 0);
     assert_intact(&env.db());
 }
+
+/// A document whose last file read in the follow-up run is a byte copy of one read before it (the
+/// copy needs no cleaning) still takes the site's version: it used to stay stale, its files read
+/// and cleaned again by every later run, and its `site_version` NULL.
+#[test]
+fn a_document_read_again_ends_current_when_its_last_file_is_a_copy() {
+    let env = Env::new();
+    for n in 0..6 {
+        env.write(&format!("valley/{n}.txt"), article("valley.example", n));
+    }
+    // A page of the site without the learned line (cleaning it again changes nothing), in three
+    // more files: a variant with other spacing (a different source of the same text), then two
+    // byte copies after it in folder order.
+    let first = article("valley.example", 7).replace(&format!("{PROMO}\n"), "");
+    env.write("valley/7.txt", &first);
+    env.write("valley/7a.txt", first.replace(" the ", "  the "));
+    env.write("valley/7b.txt", &first);
+    env.write("valley/7c.txt", &first);
+    let summary = env.ingest(0);
+    assert_eq!(summary["sites_learned"], 1, "{summary}");
+    let stale = "SELECT count(*) FROM sites s JOIN documents d ON d.domain = s.domain
+                 WHERE d.retired_run_id IS NULL AND d.site_version IS NOT s.version";
+    assert_eq!(env.count(stale), 0);
+    assert_eq!(bodies_with_promo(&env), 0);
+}
