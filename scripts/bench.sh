@@ -9,6 +9,10 @@
 #   scripts/bench.sh --html 20000         # only: ingest of N saved HTML pages made from the dev set's
 #                                         # real pages (scripts/html_corpus.py), and the extractor
 #                                         # alone on one thread (examples/extract_alone)
+#   scripts/bench.sh --prepare 20000      # only: `newsdb prepare` of N real-text files (as
+#                                         # {"path","file_base64"} lines) beside `newsdb ingest` of
+#                                         # the same folder, and prepare's memory at 20k and 1M
+#                                         # generated JSON Lines records
 #
 # Needs: the Rust toolchain, python3 (sqlite-utils is installed into a throwaway virtual environment
 # here), the stock sqlite3 shell (its fsdir() reads the files for the floor), GNU time. Work files go
@@ -22,6 +26,7 @@ search_1m=0
 smoke=0
 settings=0
 html=0
+prepare=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --sizes) sizes="$2"; shift 2 ;;
@@ -29,7 +34,8 @@ while [ $# -gt 0 ]; do
         --smoke) smoke=1; sizes="300"; shift ;;
         --settings) settings="$2"; sizes=""; shift 2 ;;
         --html) html="$2"; sizes=""; shift 2 ;;
-        *) echo "usage: scripts/bench.sh [--sizes \"N...\"] [--search-1m] [--smoke] [--settings N] [--html N]" >&2; exit 2 ;;
+        --prepare) prepare="$2"; sizes=""; shift 2 ;;
+        *) echo "usage: scripts/bench.sh [--sizes \"N...\"] [--search-1m] [--smoke] [--settings N] [--html N] [--prepare N]" >&2; exit 2 ;;
     esac
 done
 
@@ -57,13 +63,14 @@ if [ ! -x "$work/venv/bin/sqlite-utils" ]; then
 fi
 sqlite_utils="$work/venv/bin/sqlite-utils"
 
-# measure NAME CMD...: runs CMD under GNU time; sets $wall (s) and $rss (MB).
+# measure NAME CMD...: runs CMD under GNU time; sets $wall (s), $rss (MB) and $cpu (user + sys s).
 measure() {
     local name="$1"; shift
-    /usr/bin/time -f "%e %M" -o "$work/time.$name" "$@" >"$work/out.$name" 2>"$work/err.$name" || {
+    /usr/bin/time -f "%e %M %U %S" -o "$work/time.$name" "$@" >"$work/out.$name" 2>"$work/err.$name" || {
         echo "bench: $name failed:" >&2; cat "$work/err.$name" >&2; exit 1; }
-    read -r wall rss_kb <"$work/time.$name"
+    read -r wall rss_kb user sys <"$work/time.$name"
     rss=$(( rss_kb / 1024 ))
+    cpu=$(python3 -c "print(round($user + $sys, 1))")
 }
 
 # ratio A B: A / B with two decimals ("-" when B rounds to zero: too fast to time at this size).
@@ -209,6 +216,43 @@ if [ "$html" != 0 ]; then
     echo "| $html | $mb | newsdb re-ingest, unchanged | $wall | $rss | |"
     measure html_alone "$PWD/target/release/examples/extract_alone" "$devset" "$work/alone"
     echo "| - | - | one thread, the dev set's pages: $(cat "$work/out.html_alone") | $wall | $rss | |"
+fi
+
+if [ "$prepare" != 0 ]; then
+    corpus="$work/real$prepare"
+    if [ -d ../shared/devset ]; then
+        [ -d "$corpus" ] || python3 scripts/real_corpus.py ../shared/devset "$corpus" "$prepare" >&2
+    else
+        echo "bench: no ../shared/devset, so generated text (not real text)" >&2
+        [ -d "$corpus" ] || "$gen" --files "$prepare" --seed 1 --out "$corpus"
+    fi
+    # Every file as one {"path", "file_base64"} line, the shape a Spark job feeds `newsdb prepare`.
+    python3 - "$corpus" >"$work/files.jsonl" <<'PY'
+import base64, json, os, sys
+for root, dirs, files in os.walk(sys.argv[1]):
+    dirs.sort()
+    for name in sorted(files):
+        path = os.path.join(root, name)
+        data = base64.b64encode(open(path, "rb").read()).decode()
+        print(json.dumps({"path": path, "file_base64": data}))
+PY
+    mb=$(du -sm "$corpus" | cut -f1)
+    find "$corpus" -type f -exec cat {} + >/dev/null
+    cat "$work/files.jsonl" >/dev/null
+    echo
+    echo "| files | corpus MB | step | wall s | CPU s | peak RSS MB | files/s |"
+    echo "|---:|---:|---|---:|---:|---:|---:|"
+    for round in 1 2; do
+        rm -f "$work/prep.db"*
+        measure prep_ingest bash -c '"$@" || [ $? -eq 3 ]' - "$newsdb" --db "$work/prep.db" ingest --quiet "$corpus"
+        echo "| $prepare | $mb | newsdb ingest of the folder (round $round) | $wall | $cpu | $rss | $(python3 -c "print(round($prepare / $wall))") |"
+        measure prep_stage bash -c '"$@" >/dev/null || [ $? -eq 3 ]' - "$newsdb" prepare "$work/files.jsonl"
+        echo "| $prepare | $mb | newsdb prepare of the same files, to /dev/null (round $round) | $wall | $cpu | $rss | $(python3 -c "print(round($prepare / $wall))") |"
+    done
+    for n in 20000 1000000; do
+        measure "prep_mem$n" bash -c '"$1" --files "$2" --seed 2 --jsonl | "$3" prepare >/dev/null' - "$gen" "$n" "$newsdb"
+        echo "| $n | - | generated JSON Lines piped through newsdb prepare (memory) | $wall | $cpu | $rss | $(python3 -c "print(round($n / $wall))") |"
+    done
 fi
 
 if [ "$search_1m" = 1 ]; then
