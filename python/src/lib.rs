@@ -3,7 +3,9 @@
 //! call returns is what `newsdb prepare` prints for the same input line (the same JSON, as a dict),
 //! and `newsdb ingest --prepared` loads a JSON Lines file of them.
 
-use newsdb_core::record::{prepare_file as core_prepare_file, prepare_input_line, PreparedRecord};
+use newsdb_core::record::{
+    prepare_file as core_prepare_file, prepare_input_line, CleanReport, PreparedRecord,
+};
 use newsdb_core::{prepare_named, Cleaner, Named};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -75,21 +77,7 @@ fn clean<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
     let prepared = py
         .detach(|| prepare_named(text.as_bytes(), Named::Other, cleaner(), false))
         .map_err(|rejection| PyValueError::new_err(rejection.to_string()))?;
-    let mut out = serde_json::json!({
-        "title": prepared.header.title,
-        "published": prepared.header.published,
-        "url": prepared.header.url,
-        "lang": prepared.lang,
-        "encoding": prepared.encoding,
-    });
-    if let Some(extractor) = prepared.extractor {
-        out["extractor"] = extractor.into();
-    }
-    out["control_characters_removed"] = prepared.controls_removed.into();
-    out["body"] = prepared.body.into();
-    out["removed"] = serde_json::to_value(&prepared.removed)
-        .map_err(|e| PyValueError::new_err(e.to_string()))?;
-    to_python(py, &out)
+    to_python(py, &CleanReport::of(&prepared))
 }
 
 #[pymodule]

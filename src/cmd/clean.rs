@@ -7,26 +7,10 @@ use crate::cli::CleanArgs;
 use anyhow::{Context, Result};
 use newsdb::config::Config;
 use newsdb::store::OpenError;
-use newsdb_core::clean::Removal;
 use newsdb_core::prepare::{prepare_named, Named};
+use newsdb_core::record::CleanReport;
 use std::io::Write;
 use std::path::Path;
-
-#[derive(serde::Serialize)]
-struct CleanOutput<'a> {
-    title: Option<&'a str>,
-    published: Option<&'a str>,
-    url: Option<&'a str>,
-    lang: Option<&'a str>,
-    encoding: &'a str,
-    /// The HTML extractor that found the article (`whole-page`: none did); absent for text.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    extractor: Option<&'a str>,
-    /// Stray control characters (NUL, BEL, ...) dropped from the text before cleaning.
-    control_characters_removed: usize,
-    body: &'a str,
-    removed: &'a [Removal],
-}
 
 pub fn run(db: &Path, config: &Config, args: &CleanArgs) -> Result<Status> {
     let mut cleaner = super::cleaner(args.rules.as_deref(), config)?;
@@ -47,17 +31,7 @@ pub fn run(db: &Path, config: &Config, args: &CleanArgs) -> Result<Status> {
     };
     let mut out = std::io::stdout().lock();
     if args.json {
-        let value = CleanOutput {
-            title: doc.header.title.as_deref(),
-            published: doc.header.published.as_deref(),
-            url: doc.header.url.as_deref(),
-            lang: doc.lang,
-            encoding: doc.encoding,
-            extractor: doc.extractor,
-            control_characters_removed: doc.controls_removed,
-            body: &doc.body,
-            removed: &doc.removed,
-        };
+        let value = CleanReport::of(&doc);
         serde_json::to_writer_pretty(&mut out, &value)?;
         writeln!(out)?;
         return Ok(Status::Success);

@@ -124,21 +124,26 @@ pub fn process_chunk(
         .into_par_iter()
         .map(|(n, line)| match line {
             Line::Bytes(bytes) => process_line(prefix, n, &bytes, mtime_ns, stages, known_bytes),
-            Line::TooLarge { size, raw_hash } => Record {
-                path: PathBuf::from(record_path(prefix, n, &raw_hash)),
-                line: Some(n),
-                stat: Stat { size, mtime_ns },
-                outcome: Outcome::Rejected {
-                    raw_hash: Some(raw_hash),
-                    rejection: ReadError::TooLarge {
-                        size,
-                        limit: MAX_FILE_BYTES,
-                    }
-                    .into(),
-                },
-            },
+            Line::TooLarge { size, raw_hash } => too_large(prefix, n, size, raw_hash, mtime_ns),
         })
         .collect()
+}
+
+/// The record of line `n`, longer than a file may be: rejected, never held whole.
+pub fn too_large(prefix: &str, n: u64, size: u64, raw_hash: String, mtime_ns: i64) -> Record {
+    Record {
+        path: PathBuf::from(record_path(prefix, n, &raw_hash)),
+        line: Some(n),
+        stat: Stat { size, mtime_ns },
+        outcome: Outcome::Rejected {
+            raw_hash: Some(raw_hash),
+            rejection: ReadError::TooLarge {
+                size,
+                limit: MAX_FILE_BYTES,
+            }
+            .into(),
+        },
+    }
 }
 
 /// The per-record stages of a JSON Lines line, on a worker thread.

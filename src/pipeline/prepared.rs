@@ -10,7 +10,7 @@
 
 use super::jsonl::Line;
 use super::Stages;
-use crate::read::{ReadError, Stat, MAX_FILE_BYTES};
+use crate::read::Stat;
 use crate::record::{Outcome, Record};
 use crate::reject::Rejection;
 use crate::store::known::KnownBytes;
@@ -32,19 +32,9 @@ pub fn process_chunk(
         .into_par_iter()
         .map(|(n, line)| match line {
             Line::Bytes(bytes) => load_line(prefix, n, &bytes, mtime_ns, stages, known_bytes),
-            Line::TooLarge { size, raw_hash } => Record {
-                path: PathBuf::from(newsdb_core::jsonl::record_path(prefix, n, &raw_hash)),
-                line: Some(n),
-                stat: Stat { size, mtime_ns },
-                outcome: Outcome::Rejected {
-                    raw_hash: Some(raw_hash),
-                    rejection: ReadError::TooLarge {
-                        size,
-                        limit: MAX_FILE_BYTES,
-                    }
-                    .into(),
-                },
-            },
+            Line::TooLarge { size, raw_hash } => {
+                super::jsonl::too_large(prefix, n, size, raw_hash, mtime_ns)
+            }
         })
         .collect()
 }

@@ -211,6 +211,41 @@ impl Document {
     }
 }
 
+/// What `newsdb clean --json` prints of a prepared source, and what the Python package's `clean`
+/// returns: the header fields, the language and encoding, the cleaned body and every removed line
+/// with its rule.
+#[derive(Debug, Serialize)]
+pub struct CleanReport<'a> {
+    pub title: Option<&'a str>,
+    pub published: Option<&'a str>,
+    pub url: Option<&'a str>,
+    pub lang: Option<&'a str>,
+    pub encoding: &'a str,
+    /// The HTML extractor that found the article (`whole-page`: none did); absent for text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extractor: Option<&'a str>,
+    /// Stray control characters (NUL, BEL, ...) dropped from the text before cleaning.
+    pub control_characters_removed: usize,
+    pub body: &'a str,
+    pub removed: &'a [Removal],
+}
+
+impl<'a> CleanReport<'a> {
+    pub fn of(p: &'a Prepared) -> CleanReport<'a> {
+        CleanReport {
+            title: p.header.title.as_deref(),
+            published: p.header.published.as_deref(),
+            url: p.header.url.as_deref(),
+            lang: p.lang,
+            encoding: p.encoding,
+            extractor: p.extractor,
+            control_characters_removed: p.controls_removed,
+            body: &p.body,
+            removed: &p.removed,
+        }
+    }
+}
+
 /// What a loader needs to know of how a record was made.
 fn record(
     path: String,
