@@ -3,9 +3,7 @@
 //! call returns is what `newsdb prepare` prints for the same input line (the same JSON, as a dict),
 //! and `newsdb ingest --prepared` loads a JSON Lines file of them.
 
-use newsdb_core::record::{
-    prepare_file as core_prepare_file, prepare_input_line, CleanReport, PreparedRecord,
-};
+use newsdb_core::record::{prepare_file as core_prepare_file, prepare_input_line, CleanReport};
 use newsdb_core::{prepare_named, Cleaner, Named};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -22,10 +20,6 @@ fn cleaner() -> &'static Cleaner {
 fn to_python<'py>(py: Python<'py>, value: &impl serde::Serialize) -> PyResult<Bound<'py, PyAny>> {
     let text = serde_json::to_string(value).map_err(|e| PyValueError::new_err(e.to_string()))?;
     py.import("json")?.call_method1("loads", (text,))
-}
-
-fn record_to_python<'py>(py: Python<'py>, record: &PreparedRecord) -> PyResult<Bound<'py, PyAny>> {
-    to_python(py, record)
 }
 
 /// prepare(text, url=None, title=None, date=None) -> dict
@@ -52,7 +46,7 @@ fn prepare<'py>(
     }
     let line = serde_json::Value::Object(object).to_string();
     let record = py.detach(|| prepare_input_line(line.as_bytes(), "-", 1, cleaner(), true));
-    record_to_python(py, &record)
+    to_python(py, &record)
 }
 
 /// prepare_file(data, path) -> dict
@@ -63,7 +57,7 @@ fn prepare<'py>(
 #[pyfunction]
 fn prepare_file<'py>(py: Python<'py>, data: &[u8], path: &str) -> PyResult<Bound<'py, PyAny>> {
     let record = py.detach(|| core_prepare_file(data, path, cleaner(), true));
-    record_to_python(py, &record)
+    to_python(py, &record)
 }
 
 /// clean(text) -> dict

@@ -12,7 +12,7 @@ use newsdb_core::jsonl::record_path;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::io::BufRead;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// One line of the input: its bytes, or, when it is longer than a file may be
 /// ([`MAX_FILE_BYTES`]), its size and SHA-256 (the line itself is never held in memory whole).
@@ -41,6 +41,42 @@ pub fn decompressed<R: BufRead + Send + 'static>(
         return Ok(Box::new(std::io::BufReader::new(zst)));
     }
     Ok(Box::new(reader))
+}
+
+/// A JSON Lines input, open (and unpacked when compressed).
+pub struct Opened {
+    pub reader: Box<dyn BufRead + Send>,
+    /// The file's mtime (0 for standard input): its records' `files.mtime_ns`.
+    pub mtime_ns: i64,
+    /// How errors name it: the path as given, or `-`.
+    pub name: String,
+}
+
+/// Opens `path`, or standard input when `None`.
+pub fn open(path: Option<&Path>) -> Result<Opened> {
+    match path {
+        Some(path) => {
+            let file = std::fs::File::open(path)
+                .with_context(|| format!("{}: cannot open", path.display()))?;
+            let mtime_ns = file.metadata().map(|m| Stat::of(&m).mtime_ns).unwrap_or(0);
+            let reader = decompressed(std::io::BufReader::new(file))
+                .with_context(|| format!("{}: cannot read", path.display()))?;
+            Ok(Opened {
+                reader,
+                mtime_ns,
+                name: path.display().to_string(),
+            })
+        }
+        None => {
+            let stdin = std::io::BufReader::new(std::io::stdin());
+            let reader = decompressed(stdin).context("standard input: cannot read")?;
+            Ok(Opened {
+                reader,
+                mtime_ns: 0,
+                name: newsdb_core::jsonl::STDIN.to_owned(),
+            })
+        }
+    }
 }
 
 /// Reads one line (without its `\n`) holding at most `limit` bytes of it; `None` at the end.
@@ -112,25 +148,32 @@ pub fn chunks(
     })
 }
 
-/// The per-record stages over one chunk of lines, in parallel.
+/// How one line of a JSON Lines input becomes a record, on a worker thread: an article parsed and
+/// cleaned ([`process_line`]), or a record `newsdb prepare` printed ([`super::prepared::load_line`]).
+/// Arguments: the input's prefix, the line's number, its bytes, the input's mtime, the stages and
+/// the bytes already stored.
+pub type LineStage = fn(&str, u64, &[u8], i64, Stages, &KnownBytes) -> Record;
+
+/// `stage` over one chunk of lines, in parallel; a line too long to hold is rejected as such.
 pub fn process_chunk(
     chunk: Vec<(u64, Line)>,
     prefix: &str,
     mtime_ns: i64,
     stages: Stages,
     known_bytes: &KnownBytes,
+    stage: LineStage,
 ) -> Vec<Record> {
     chunk
         .into_par_iter()
         .map(|(n, line)| match line {
-            Line::Bytes(bytes) => process_line(prefix, n, &bytes, mtime_ns, stages, known_bytes),
+            Line::Bytes(bytes) => stage(prefix, n, &bytes, mtime_ns, stages, known_bytes),
             Line::TooLarge { size, raw_hash } => too_large(prefix, n, size, raw_hash, mtime_ns),
         })
         .collect()
 }
 
 /// The record of line `n`, longer than a file may be: rejected, never held whole.
-pub fn too_large(prefix: &str, n: u64, size: u64, raw_hash: String, mtime_ns: i64) -> Record {
+fn too_large(prefix: &str, n: u64, size: u64, raw_hash: String, mtime_ns: i64) -> Record {
     Record {
         path: PathBuf::from(record_path(prefix, n, &raw_hash)),
         line: Some(n),
@@ -146,8 +189,8 @@ pub fn too_large(prefix: &str, n: u64, size: u64, raw_hash: String, mtime_ns: i6
     }
 }
 
-/// The per-record stages of a JSON Lines line, on a worker thread.
-fn process_line(
+/// The per-record stages of a JSON Lines article, on a worker thread.
+pub fn process_line(
     prefix: &str,
     line: u64,
     bytes: &[u8],

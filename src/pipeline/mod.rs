@@ -291,7 +291,7 @@ fn run(
                 &prefix,
                 stages,
                 options,
-                Lines::Articles,
+                jsonl::process_line,
             )
             .map(|()| Vec::new())
         }
@@ -306,7 +306,7 @@ fn run(
                     &prefix,
                     stages,
                     options,
-                    Lines::Prepared,
+                    prepared::load_line,
                 )
             })
             .map(|()| Vec::new()),
@@ -585,15 +585,6 @@ fn is_under(path: &str, root: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('/'))
 }
 
-/// What the lines of a JSON Lines input are.
-#[derive(Clone, Copy)]
-enum Lines {
-    /// Articles, as `ingest --jsonl` reads them: parsed and cleaned here.
-    Articles,
-    /// Records `newsdb prepare` printed: stored as they are ([`prepared`]).
-    Prepared,
-}
-
 /// Reads a JSON Lines file (or standard input) a chunk of lines at a time; workers parse and clean
 /// the records in parallel (or take them as prepared), the writer stores them as they come.
 fn run_jsonl(
@@ -602,38 +593,15 @@ fn run_jsonl(
     prefix: &str,
     stages: Stages,
     options: &IngestOptions,
-    lines: Lines,
+    stage: jsonl::LineStage,
 ) -> Result<()> {
     let stale = sink.writer.stale_documents()?;
     let known_bytes = sink.writer.known_raw_hashes(&stale)?;
-    let (reader, mtime_ns): (Box<dyn std::io::BufRead + Send>, i64) = match path {
-        Some(path) => {
-            let file = std::fs::File::open(path)
-                .with_context(|| format!("{}: cannot open", path.display()))?;
-            let mtime = file
-                .metadata()
-                .map(|m| crate::read::Stat::of(&m).mtime_ns)
-                .unwrap_or(0);
-            let reader = jsonl::decompressed(std::io::BufReader::new(file))
-                .with_context(|| format!("{}: cannot read", path.display()))?;
-            (reader, mtime)
-        }
-        None => {
-            let stdin = std::io::BufReader::new(std::io::stdin());
-            let reader = jsonl::decompressed(stdin).context("standard input: cannot read")?;
-            (reader, 0)
-        }
-    };
-    let source = path.map_or_else(|| STDIN.to_owned(), |p| p.display().to_string());
-    let chunks = jsonl::chunks(reader, source, options.batch_files.max(1));
+    let input = jsonl::open(path)?;
+    let chunks = jsonl::chunks(input.reader, input.name, options.batch_files.max(1));
     driver::drive(
         chunks,
-        |chunk| match lines {
-            Lines::Articles => jsonl::process_chunk(chunk, prefix, mtime_ns, stages, &known_bytes),
-            Lines::Prepared => {
-                prepared::process_chunk(chunk, prefix, mtime_ns, stages, &known_bytes)
-            }
-        },
+        |chunk| jsonl::process_chunk(chunk, prefix, input.mtime_ns, stages, &known_bytes, stage),
         sink,
     )
 }

@@ -20,23 +20,16 @@ pub fn stream(
     chunk_lines: usize,
     sink: &mut dyn Sink<PreparedRecord>,
 ) -> Result<()> {
-    let (reader, prefix) = match input {
+    let prefix = match input {
         Some(path) => {
-            let file = std::fs::File::open(path)
-                .with_context(|| format!("{}: cannot open", path.display()))?;
-            let reader = jsonl::decompressed(std::io::BufReader::new(file))
-                .with_context(|| format!("{}: cannot read", path.display()))?;
             let stored = std::fs::canonicalize(path)
                 .with_context(|| format!("{}: cannot open", path.display()))?;
-            (reader, crate::store::paths::stored(&stored).into_owned())
+            crate::store::paths::stored(&stored).into_owned()
         }
-        None => {
-            let stdin = std::io::BufReader::new(std::io::stdin());
-            let reader = jsonl::decompressed(stdin).context("standard input: cannot read")?;
-            (reader, super::STDIN.to_owned())
-        }
+        None => super::STDIN.to_owned(),
     };
-    let chunks = jsonl::chunks(reader, prefix.clone(), chunk_lines.max(1));
+    let opened = jsonl::open(input)?;
+    let chunks = jsonl::chunks(opened.reader, opened.name, chunk_lines.max(1));
     driver::drive(
         chunks,
         |chunk| {

@@ -8,7 +8,6 @@
 //! database and could not remove them. So loading prepared records gives what `ingest` of the same
 //! sources gives, follow-up run included.
 
-use super::jsonl::Line;
 use super::Stages;
 use crate::read::Stat;
 use crate::record::{Outcome, Record};
@@ -17,29 +16,10 @@ use crate::store::known::KnownBytes;
 use base64::Engine as _;
 use newsdb_core::hash::sha256_hex;
 use newsdb_core::{Named, Prepared, PreparedRecord};
-use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
-/// The records of one chunk of lines, in parallel.
-pub fn process_chunk(
-    chunk: Vec<(u64, Line)>,
-    prefix: &str,
-    mtime_ns: i64,
-    stages: Stages,
-    known_bytes: &KnownBytes,
-) -> Vec<Record> {
-    chunk
-        .into_par_iter()
-        .map(|(n, line)| match line {
-            Line::Bytes(bytes) => load_line(prefix, n, &bytes, mtime_ns, stages, known_bytes),
-            Line::TooLarge { size, raw_hash } => {
-                super::jsonl::too_large(prefix, n, size, raw_hash, mtime_ns)
-            }
-        })
-        .collect()
-}
-
-fn load_line(
+/// A line `newsdb prepare` printed → its record for the writer (a [`super::jsonl::LineStage`]).
+pub fn load_line(
     prefix: &str,
     n: u64,
     bytes: &[u8],
@@ -80,10 +60,10 @@ fn load_line(
     }
 }
 
-fn outcome(record: PreparedRecord, stages: Stages, known_bytes: &KnownBytes) -> Outcome {
-    let raw_hash = record.raw_hash.clone();
+fn outcome(mut record: PreparedRecord, stages: Stages, known_bytes: &KnownBytes) -> Outcome {
+    let raw_hash = std::mem::take(&mut record.raw_hash);
     let rejected = |rejection: Rejection| Outcome::Rejected {
-        raw_hash: Some(record.raw_hash.clone()),
+        raw_hash: Some(raw_hash.clone()),
         rejection,
     };
     if let Some(r) = &record.rejected {
@@ -102,7 +82,7 @@ fn outcome(record: PreparedRecord, stages: Stages, known_bytes: &KnownBytes) -> 
             document_id: Some(document_id),
         };
     }
-    let Some(document) = record.document.clone() else {
+    let Some(document) = record.document.take() else {
         return rejected(Rejection::NotPrepared(
             "neither a document nor a rejection".into(),
         ));
