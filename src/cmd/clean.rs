@@ -43,10 +43,9 @@ pub fn run(db: &Path, config: &Config, args: &CleanArgs) -> Result<Status> {
     writeln!(out)?;
     writeln!(out, "{}", doc.body)?;
     if !doc.removed.is_empty() {
-        eprintln!(
-            "{} lines removed as boilerplate; --json lists them with their rules",
-            doc.removed.len()
-        );
+        let n = doc.removed.len();
+        let lines = if n == 1 { "line" } else { "lines" };
+        eprintln!("{n} {lines} removed as boilerplate; --json lists them with their rules");
     }
     Ok(Status::Success)
 }

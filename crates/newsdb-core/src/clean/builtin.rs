@@ -667,6 +667,14 @@ pub const BUILTIN: &[Rule] = &[
     ),
 ];
 
+/// Every line the rules' examples name or keep (tests of the matchers).
+#[cfg(test)]
+pub(super) fn example_lines() -> impl Iterator<Item = &'static str> {
+    tests::EXAMPLES
+        .iter()
+        .flat_map(|(_, remove, keep)| [*remove, *keep])
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::{Cleaner, REPEATED_LINE_RULE};
@@ -695,7 +703,7 @@ mod tests {
     }
 
     /// (rule, a line it must name, a line that talks about the same thing and no rule may name).
-    const EXAMPLES: &[(&str, &str, &str)] = &[
+    pub(super) const EXAMPLES: &[(&str, &str, &str)] = &[
         ("ad-marker", "Advertisement", "Advertisement revenue fell by a fifth last year."),
         ("agency-line", "dpa/lnw", "DPA reported the figures on Monday."),
         ("all-rights-reserved", "© The Times. All rights reserved.",

@@ -5,17 +5,17 @@ use super::builtin::BUILTIN;
 use super::classify::{self, Class, Core, Features, Line};
 use super::features;
 use super::lang;
+use super::matcher::RuleMatcher;
 use super::model::{self, LineModel, LINE_MODEL_RULE};
 use super::rule::{Rule, Scope};
 use super::site::{self, Candidate, Site, SiteLines, SITE_LINE_RULE};
 use super::span::SpanWeights;
 use super::user::RulesError;
-use regex::{RegexSet, RegexSetBuilder};
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::hash::Hasher;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 /// Name recorded for a line removed because it already appeared earlier in the document.
 pub const REPEATED_LINE_RULE: &str = "repeated-line";
@@ -99,17 +99,6 @@ impl Cleaned {
     }
 }
 
-/// Lazy-DFA cache of the rule set, per thread. Measured (`examples/clean_speed`, 20k files): 2 MiB
-/// runs at 58k lines/s, 4 MiB and more at 93k; the Unicode, case-insensitive set needs a few MiB of
-/// states, and too small a cache makes the regex crate fall back to its slowest engine. With 52 rules
-/// in 11 languages, on the dev set's 2,949 real page dumps side by side: 8 MiB ran at 115-175k lines/s
-/// (the cache thrashing), 32 MiB at 510-550k, where 40 rules with 8 MiB ran at 290-340k. The cache
-/// grows only as far as the text needs (one thread's peak memory rose by 28 MB there).
-const DFA_BYTES: usize = 32 << 20;
-/// Limit of the compiled set: the built-in rules take a few MiB; user rules get room to spare, so a
-/// rules file that parses always compiles.
-const COMPILED_BYTES: usize = 256 << 20;
-
 /// The cleaner's version: a digest of the engine's revision, the rules and the span's weights, so a
 /// change to any of them makes the next ingest clean every document again.
 fn version(rules: &[Rule], span: &SpanWeights, model: Option<&LineModel>) -> String {
@@ -133,7 +122,7 @@ fn version(rules: &[Rule], span: &SpanWeights, model: Option<&LineModel>) -> Str
 pub struct Cleaner {
     rules: Vec<Rule>,
     /// Shared by clones ([`Cleaner::with_sites`]), so the set is compiled once.
-    set: Arc<OnceLock<RegexSet>>,
+    matcher: Arc<RuleMatcher>,
     version: String,
     /// Lines learned per site; empty unless a run loaded them ([`Cleaner::with_sites`]).
     sites: Arc<SiteLines>,
@@ -152,7 +141,11 @@ impl Cleaner {
     /// A cleaner with these rules, in this order. Every pattern is checked now and compiled on first
     /// use ([`Cleaner::set`]).
     pub fn new(rules: Vec<Rule>) -> Result<Cleaner, RulesError> {
-        for rule in &rules {
+        let matcher = RuleMatcher::new(&rules);
+        // The built-in table was parsed when it was compiled at build time (a tenth of `newsdb
+        // clean FILE`'s time otherwise).
+        let checked = matcher.is_precompiled();
+        for rule in rules.iter().filter(|_| !checked) {
             if let Err(e) = regex_syntax::Parser::new().parse(&rule.pattern) {
                 return Err(RulesError::BadPattern {
                     name: rule.name.to_string(),
@@ -163,8 +156,8 @@ impl Cleaner {
         let (span, model) = (SpanWeights::default(), model::SHIPPED);
         Ok(Cleaner {
             version: version(&rules, &span, model.as_ref()),
+            matcher: Arc::new(matcher),
             rules,
-            set: Arc::default(),
             sites: Arc::default(),
             span,
             model,
@@ -225,28 +218,14 @@ impl Cleaner {
         self.matching_rule(line).map(|r| &*r.name)
     }
 
-    /// The compiled rule set. Compiling the Unicode, case-insensitive patterns takes tens of
-    /// milliseconds: a run over an unchanged corpus cleans nothing and never pays it.
-    fn set(&self) -> &RegexSet {
-        self.set.get_or_init(|| {
-            RegexSetBuilder::new(self.rules.iter().map(|r| format!("(?i){}", r.pattern)))
-                .dfa_size_limit(DFA_BYTES)
-                .size_limit(COMPILED_BYTES)
-                .build()
-                .expect("patterns are checked when the cleaner is made, and fit in the size limit")
-        })
-    }
-
     fn matching_rule(&self, line: &str) -> Option<&Rule> {
-        let matches = self.set().matches(line);
-        if !matches.matched_any() {
-            return None; // nearly every line: no need to count its words
-        }
-        let words = line.split_whitespace().count();
-        matches
-            .iter()
+        let mut words = None; // counted only for a line some rule matches: few lines
+        self.matcher
+            .first(line, |i| {
+                *words.get_or_insert_with(|| line.split_whitespace().count())
+                    <= self.rules[i].max_words
+            })
             .map(|i| &self.rules[i])
-            .find(|r| words <= r.max_words)
     }
 
     /// The rules in force, in table order.
