@@ -14,8 +14,7 @@ use newsdb::search::{search, SearchOptions};
 use std::time::Instant;
 
 #[path = "common/vocab.rs"]
-#[allow(dead_code)] // the word list is gen_corpus's; only the generator of numbers is used here
-mod vocab;
+mod vocab; // its generator of numbers; the word list is gen_corpus's
 
 /// The terms queries are made of: (least, most) share of the documents a term is in.
 const TERM_SHARE: (f64, f64) = (0.001, 0.1);
@@ -34,12 +33,15 @@ fn terms(db: &str) -> anyhow::Result<Vec<String>> {
          AND term NOT GLOB '*[0-9]*' ORDER BY term",
     )?;
     let terms = stmt
-        .query_map(
-            [(docs * TERM_SHARE.0).max(2.0), docs * TERM_SHARE.1],
-            |r| r.get(0),
-        )?
+        .query_map([(docs * TERM_SHARE.0).max(2.0), docs * TERM_SHARE.1], |r| {
+            r.get(0)
+        })?
         .collect::<Result<Vec<String>, _>>()?;
-    anyhow::ensure!(terms.len() >= 10, "only {} query terms in {db}", terms.len());
+    anyhow::ensure!(
+        terms.len() >= 10,
+        "only {} query terms in {db}",
+        terms.len()
+    );
     Ok(terms)
 }
 
