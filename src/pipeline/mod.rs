@@ -261,7 +261,8 @@ fn run(
         threshold: options.near_duplicates.threshold,
     };
     let mut writer = Writer::start(conn, &scopes, config)?;
-    let cleaner = &cleaner.with_sites(writer.site_lines().context("loading learned site lines")?);
+    // Without the learned site lines yet: loaded where something is to be cleaned
+    // ([`Stages::with_site_lines`]), so a re-run over an unchanged folder never reads them.
     let stages = Stages {
         cleaner,
         sign: options.near_duplicates.enabled,
@@ -361,7 +362,21 @@ pub(crate) struct Stages<'a> {
     sign: bool,
 }
 
-impl Stages<'_> {
+impl<'a> Stages<'a> {
+    /// These stages, cleaning with the learned site lines in the database (`cleaner` holds them):
+    /// every source cleaned in a run is cleaned with them.
+    fn with_site_lines(
+        self,
+        writer: &Writer,
+        cleaner: &'a mut Option<Cleaner>,
+    ) -> Result<Stages<'a>> {
+        let lines = writer.site_lines().context("loading learned site lines")?;
+        Ok(Stages {
+            cleaner: cleaner.insert(self.cleaner.with_sites(lines)),
+            ..self
+        })
+    }
+
     /// The outcome for a source whose text was cleaned (or rejected).
     fn outcome(
         self,
@@ -523,6 +538,12 @@ fn run_files(
     } else {
         sink.writer.known_raw_hashes(&stale)?
     };
+    let mut with_sites = None;
+    let stages = if to_read.is_empty() {
+        stages
+    } else {
+        stages.with_site_lines(sink.writer, &mut with_sites)?
+    };
     sink.writer.count_unchanged(unchanged.len() as u64);
     (sink.on_event)(Event::Written {
         files: unchanged.len() as u64,
@@ -597,6 +618,8 @@ fn run_jsonl(
 ) -> Result<()> {
     let stale = sink.writer.stale_documents()?;
     let known_bytes = sink.writer.known_raw_hashes(&stale)?;
+    let mut with_sites = None;
+    let stages = stages.with_site_lines(sink.writer, &mut with_sites)?;
     let input = jsonl::open(path)?;
     let chunks = jsonl::chunks(input.reader, input.name, options.batch_files.max(1));
     driver::drive(
