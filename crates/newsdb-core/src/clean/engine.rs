@@ -1,4 +1,4 @@
-//! Compiles the rule table (once, on first use) and decides, for each line of a document, whether it
+//! Matches the rule table ([`super::matcher`]) and decides, for each line of a document, whether it
 //! stays: rules, the classifier's article core, the site's learned lines and repeats, in that order.
 
 use super::builtin::BUILTIN;
@@ -138,8 +138,8 @@ impl Cleaner {
         Cleaner::new(BUILTIN.to_vec()).expect("built-in rules compile")
     }
 
-    /// A cleaner with these rules, in this order. Every pattern is checked now and compiled on first
-    /// use ([`Cleaner::set`]).
+    /// A cleaner with these rules, in this order. Every pattern is checked now (the built-in table
+    /// at build time) and compiled when first needed.
     pub fn new(rules: Vec<Rule>) -> Result<Cleaner, RulesError> {
         let matcher = RuleMatcher::new(&rules);
         // The built-in table was parsed when it was compiled at build time (a tenth of `newsdb
