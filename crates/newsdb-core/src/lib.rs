@@ -12,7 +12,7 @@
 //! [`decode`] (bytes → text), [`extract`] (a saved page → its article's lines and metadata),
 //! [`normalize`] (lines, canonical form), [`header`] (title, date, URL),
 //! [`clean`] (boilerplate removal with an audit), [`quality`] (document signals), [`minhash`]
-//! (near-duplicate keys), [`hash`] (the content hash, the dedup key); [`prepare`] runs them in order,
+//! (near-duplicate keys), [`hash`] (the content hash, the dedup key); [`prepare()`] runs them in order,
 //! and [`jsonl`] turns a JSON Lines record into text (or a page's markup) and fields first.
 //! [`record`] is the stage's output as JSON (`newsdb prepare`, the Python package,
 //! `newsdb ingest --prepared`).
