@@ -43,12 +43,6 @@ pub(super) struct RuleMatcher {
     lines: AtomicUsize,
 }
 
-impl std::fmt::Debug for Precompiled {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Precompiled")
-    }
-}
-
 impl RuleMatcher {
     /// A matcher for `rules`, whose patterns parse (checked by the caller).
     pub(super) fn new(rules: &[Rule]) -> RuleMatcher {

@@ -31,6 +31,12 @@ pub(super) struct Precompiled {
     dfas: Vec<(bool, sparse::DFA<&'static [u8]>)>,
 }
 
+impl std::fmt::Debug for Precompiled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Precompiled({} rules)", self.dfas.len())
+    }
+}
+
 impl Precompiled {
     /// The DFAs for `rules` if they are the built-in table (same patterns, same order); `None` for
     /// a table with a rules file's changes, which the compiled set alone serves.
