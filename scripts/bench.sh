@@ -84,6 +84,10 @@ measure() {
     cpu=$(python3 -c "print(round($user + $sys, 1))")
 }
 
+# "${allow3[@]}" CMD...: CMD, where exit 3 (a finished run that refused some files: the real and
+# HTML corpora have a few dev-set pages with binary bytes or no article) counts as success.
+allow3=(bash -c '"$@" || [ $? -eq 3 ]' -)
+
 # ratio A B: A / B with two decimals ("-" when B rounds to zero: too fast to time at this size).
 ratio() { python3 -c "print(f'{$1 / $2:.2f}' if $2 > 0 else '-')"; }
 
@@ -116,10 +120,6 @@ PY
     echo "| corpus | files | corpus MB | step | wall s | peak RSS MB | ratio |"
     echo "|---|---:|---:|---|---:|---:|---|"
 fi
-
-# allow3 CMD...: CMD, where exit 3 (a finished run that refused some files: the real corpus has a
-# few dev-set pages with binary bytes) counts as success.
-allow3=(bash -c '"$@" || [ $? -eq 3 ]' -)
 
 for n in $sizes; do
 for kind in $corpora; do
@@ -286,10 +286,9 @@ if [ "$html" != 0 ]; then
     echo "| HTML files | corpus MB | step | wall s | peak RSS MB | pages/s |"
     echo "|---:|---:|---|---:|---:|---:|"
     rm -f "$work/html.db"*
-    # Exit 3 is a finished run that refused some files (a few dev-set pages have no article).
-    measure html_ingest bash -c '"$@" || [ $? -eq 3 ]' - "$newsdb" --db "$work/html.db" ingest --quiet "$corpus"
+    measure html_ingest "${allow3[@]}" "$newsdb" --db "$work/html.db" ingest --quiet "$corpus"
     echo "| $html | $mb | newsdb ingest (all cores) | $wall | $rss | $(python3 -c "print(round($html / $wall))") |"
-    measure html_reingest bash -c '"$@" || [ $? -eq 3 ]' - "$newsdb" --db "$work/html.db" ingest --quiet "$corpus"
+    measure html_reingest "${allow3[@]}" "$newsdb" --db "$work/html.db" ingest --quiet "$corpus"
     echo "| $html | $mb | newsdb re-ingest, unchanged | $wall | $rss | |"
     measure html_alone "$PWD/target/release/examples/extract_alone" "$devset" "$work/alone"
     echo "| - | - | one thread, the dev set's pages: $(cat "$work/out.html_alone") | $wall | $rss | |"
@@ -321,7 +320,7 @@ PY
     echo "|---:|---:|---|---:|---:|---:|---:|"
     for round in 1 2; do
         rm -f "$work/prep.db"*
-        measure prep_ingest bash -c '"$@" || [ $? -eq 3 ]' - "$newsdb" --db "$work/prep.db" ingest --quiet "$corpus"
+        measure prep_ingest "${allow3[@]}" "$newsdb" --db "$work/prep.db" ingest --quiet "$corpus"
         echo "| $prepare | $mb | newsdb ingest of the folder (round $round) | $wall | $cpu | $rss | $(python3 -c "print(round($prepare / $wall))") |"
         measure prep_stage bash -c '"$@" >/dev/null || [ $? -eq 3 ]' - "$newsdb" prepare "$work/files.jsonl"
         echo "| $prepare | $mb | newsdb prepare of the same files, to /dev/null (round $round) | $wall | $cpu | $rss | $(python3 -c "print(round($prepare / $wall))") |"

@@ -144,8 +144,12 @@ impl Cleaner {
         let matcher = RuleMatcher::new(&rules);
         // The built-in table was parsed when it was compiled at build time (a tenth of `newsdb
         // clean FILE`'s time otherwise).
-        let checked = matcher.is_precompiled();
-        for rule in rules.iter().filter(|_| !checked) {
+        let to_check = if matcher.is_precompiled() {
+            &[][..]
+        } else {
+            &rules[..]
+        };
+        for rule in to_check {
             if let Err(e) = regex_syntax::Parser::new().parse(&rule.pattern) {
                 return Err(RulesError::BadPattern {
                     name: rule.name.to_string(),

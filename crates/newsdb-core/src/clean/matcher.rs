@@ -44,7 +44,8 @@ pub(super) struct RuleMatcher {
 }
 
 impl RuleMatcher {
-    /// A matcher for `rules`, whose patterns parse (checked by the caller).
+    /// A matcher for `rules`. Nothing is compiled yet; the caller checks that the patterns parse
+    /// before the first line is matched.
     pub(super) fn new(rules: &[Rule]) -> RuleMatcher {
         RuleMatcher {
             patterns: rules.iter().map(|r| format!("(?i){}", r.pattern)).collect(),
