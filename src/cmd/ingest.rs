@@ -68,7 +68,9 @@ pub fn run(db: &Path, config: &Config, tuning: &Tuning, args: &IngestArgs) -> Re
                 });
             }
         }
-        Event::Written { files } => progress.inc(files),
+        // The learning pass reads the files it will store once more: the bar counts both.
+        Event::Learning { files } => progress.inc_length(files),
+        Event::Learned { files } | Event::Written { files } => progress.inc(files),
         Event::Rejected { path, rejection } => {
             progress.suspend(|| eprintln!("{}: {rejection}", path.display()))
         }

@@ -9,6 +9,7 @@ pub mod driver;
 mod files;
 pub mod interrupt;
 mod jsonl;
+mod learn;
 pub mod prepare;
 mod prepared;
 mod skip;
@@ -18,10 +19,14 @@ pub use driver::Sink;
 use crate::discover::{self, Filter, Listed};
 use crate::record::{Outcome, Record, RunCounts, RunScope};
 use crate::reject::Rejection;
+use crate::store::known::{self, KnownBytes};
+use crate::store::sites::NewPages;
 use crate::store::{paths, RunConfig, Writer};
 use anyhow::{Context, Result};
+use newsdb_core::clean::site::SiteLines;
 use newsdb_core::{Cleaner, Prepared};
 use rusqlite::Connection;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 /// What to ingest and how.
@@ -158,6 +163,11 @@ pub enum Event<'a> {
         /// The extensions asked for that no file found has.
         unmatched_extensions: &'a [String],
     },
+    /// Before storing, this many files will be read to learn what they teach their sites (see
+    /// `learn.rs`): the run handles that many more.
+    Learning { files: u64 },
+    /// This many more files were read to learn from.
+    Learned { files: u64 },
     /// This many more files were written.
     Written { files: u64 },
     /// A file was rejected; the run goes on.
@@ -182,6 +192,9 @@ pub struct RunSummary {
     /// The run that cleaned again the documents of sites whose learned lines changed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub follow_up: Option<Box<RunSummary>>,
+    /// The run cleaned with the site lines its learning pass foresaw (`learn.rs`).
+    #[serde(skip)]
+    pub learned_ahead: bool,
 }
 
 /// How standard input is named in `runs.roots` and in its records' paths
@@ -194,10 +207,13 @@ pub use newsdb_core::jsonl::STDIN;
 /// goes on; only a failure of the run itself (a root that does not exist, a database error) returns
 /// `Err`, after marking the run failed when it had started.
 ///
-/// When the run learns new boilerplate lines for some sites ([`newsdb_core::clean::site`]), a second
-/// run follows at once and cleans those sites' documents again (it reads only their files), so the
-/// database is consistent when `ingest` returns. Records from standard input cannot be read twice:
-/// the next run cleans them again.
+/// A run over files first learns what the files it will clean teach their sites
+/// ([`newsdb_core::clean::site`], `learn.rs`), and cleans them with the lines their sites will have
+/// learned. When that leaves documents cleaned with other lines than their sites end up with (a run
+/// over JSON Lines, which is read once; files gone in the same run), a second run follows at once and
+/// cleans those documents again (it reads only their files), so the database is consistent when
+/// `ingest` returns. Records from standard input cannot be read twice: the next run cleans them
+/// again.
 pub fn ingest(
     conn: &mut Connection,
     cleaner: &Cleaner,
@@ -215,7 +231,12 @@ pub fn ingest(
         Input::Jsonl(path) => path.is_some(),
         Input::Prepared(paths) => paths.iter().all(Option::is_some),
     };
-    if summary.counts.sites_learned > 0 && rereadable {
+    // A run over files learns before it stores (`learn.rs`): its documents are stale only where it
+    // could not foresee what its sites would learn, or unlearn.
+    if (summary.counts.sites_learned > 0 || summary.learned_ahead)
+        && rereadable
+        && known::live_stale_documents(conn, cleaner.version())?
+    {
         let options = options.with_fail_point(follow_up);
         let follow_up = run(conn, cleaner, &options, on_event)?;
         summary.follow_up = Some(Box::new(follow_up));
@@ -272,6 +293,7 @@ fn run(
         on_event,
         batches: 0,
         fail_point: options.fail_point,
+        learned_ahead: false,
     };
     let result = match &options.input {
         Input::Files { filter, .. } => {
@@ -312,6 +334,7 @@ fn run(
             })
             .map(|()| Vec::new()),
     };
+    let learned_ahead = sink.learned_ahead;
     if options.fail_point == Some(FailPoint::BeforeFinish) && result.is_ok() {
         std::process::abort();
     }
@@ -341,6 +364,7 @@ fn run(
                 counts,
                 refused_deletions: refused,
                 follow_up: None,
+                learned_ahead,
             })
         }
         Err(err) => {
@@ -371,10 +395,15 @@ impl<'a> Stages<'a> {
         cleaner: &'a mut Option<Cleaner>,
     ) -> Result<Stages<'a>> {
         let lines = writer.site_lines().context("loading learned site lines")?;
-        Ok(Stages {
+        Ok(self.with_sites(lines, cleaner))
+    }
+
+    /// These stages, cleaning with `lines` (`cleaner` holds them).
+    fn with_sites(self, lines: SiteLines, cleaner: &'a mut Option<Cleaner>) -> Stages<'a> {
+        Stages {
             cleaner: cleaner.insert(self.cleaner.with_sites(lines)),
             ..self
-        })
+        }
     }
 
     /// The outcome for a source whose text was cleaned (or rejected).
@@ -404,6 +433,8 @@ struct WriterSink<'w, 'c, 'e> {
     /// Batches committed so far.
     batches: u64,
     fail_point: Option<FailPoint>,
+    /// Records were cleaned with the site lines a learning pass foresaw.
+    learned_ahead: bool,
 }
 
 impl Sink for WriterSink<'_, '_, '_> {
@@ -542,7 +573,13 @@ fn run_files(
     let stages = if to_read.is_empty() {
         stages
     } else {
-        stages.with_site_lines(sink.writer, &mut with_sites)?
+        let pages = learn(sink, &to_read, stages.cleaner, &known_bytes, options)?;
+        let lines = sink
+            .writer
+            .predicted_site_lines(&pages)
+            .context("loading learned site lines")?;
+        sink.learned_ahead = true;
+        stages.with_sites(lines, &mut with_sites)
     };
     sink.writer.count_unchanged(unchanged.len() as u64);
     (sink.on_event)(Event::Written {
@@ -558,6 +595,31 @@ fn run_files(
         sink,
     )?;
     Ok(refused)
+}
+
+/// The learning pass over the files a run is about to store (see `learn.rs`): what their pages
+/// teach their sites, before anything is stored.
+fn learn(
+    sink: &mut WriterSink,
+    to_read: &[Listed],
+    cleaner: &Cleaner,
+    known_bytes: &KnownBytes,
+    options: &IngestOptions,
+) -> Result<NewPages> {
+    (sink.on_event)(Event::Learning {
+        files: to_read.len() as u64,
+    });
+    let mut learned = learn::LearnSink {
+        pages: NewPages::default(),
+        on_event: &mut *sink.on_event,
+    };
+    let mut seen = HashSet::new();
+    driver::drive(
+        to_read.chunks(options.batch_files.max(1)).map(Ok),
+        |chunk| learn::learn_chunk(chunk, cleaner, known_bytes, &mut seen),
+        &mut learned,
+    )?;
+    Ok(learned.pages)
 }
 
 /// The roots that are empty, or whose live files are more than half gone, going by what the

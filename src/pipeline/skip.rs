@@ -44,7 +44,8 @@ pub struct SeenBytes {
 }
 
 impl SeenBytes {
-    fn key(raw_hash: &str) -> Option<u128> {
+    /// The key raw bytes are remembered by: the first 128 bits of their SHA-256.
+    pub(super) fn key(raw_hash: &str) -> Option<u128> {
         u128::from_str_radix(raw_hash.get(..32)?, 16).ok()
     }
 

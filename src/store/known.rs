@@ -52,20 +52,33 @@ pub fn known_files(conn: &Connection) -> Result<KnownFiles> {
 /// Documents of a site whose learned lines changed since they were cleaned are stale too, and those
 /// cleaned with lines their site no longer has; both come from the `documents_site` index.
 pub fn stale_documents(conn: &Connection, cleaner_version: &str) -> Result<HashSet<i64>> {
-    let mut stmt = conn.prepare(
-        "SELECT id FROM documents INDEXED BY documents_cleaner_version
-         WHERE cleaner_version IS NOT ?1
-         UNION ALL
-         SELECT d.id FROM sites s JOIN documents d INDEXED BY documents_site ON d.domain = s.domain
-         WHERE d.site_version IS NOT s.version
-         UNION ALL
-         SELECT d.id FROM documents d INDEXED BY documents_site
-         WHERE d.site_version IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM sites s WHERE s.domain = d.domain)",
-    )?;
+    let mut stmt = conn.prepare(STALE)?;
     let rows = stmt.query_map([cleaner_version], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// Whether a document some live file holds is stale ([`stale_documents`]): reading the files again
+/// would clean it anew. (Retired documents stay stale until a file of theirs comes back.)
+pub fn live_stale_documents(conn: &Connection, cleaner_version: &str) -> Result<bool> {
+    Ok(conn.query_row(
+        &format!(
+            "SELECT EXISTS (SELECT 1 FROM documents WHERE retired_run_id IS NULL AND id IN ({STALE}))"
+        ),
+        [cleaner_version],
+        |r| r.get(0),
+    )?)
+}
+
+/// The ids of [`stale_documents`], with the cleaner version as `?1`.
+const STALE: &str = "SELECT id FROM documents INDEXED BY documents_cleaner_version
+     WHERE cleaner_version IS NOT ?1
+     UNION ALL
+     SELECT d.id FROM sites s JOIN documents d INDEXED BY documents_site ON d.domain = s.domain
+     WHERE d.site_version IS NOT s.version
+     UNION ALL
+     SELECT d.id FROM documents d INDEXED BY documents_site
+     WHERE d.site_version IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM sites s WHERE s.domain = d.domain)";
 
 /// Whether the content rejections stored were made by `cleaner_version`: the newest completed run
 /// used it. When the cleaner changed (a new release), a file refused as empty of text, or as binary,

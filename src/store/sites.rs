@@ -16,6 +16,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// The boilerplate lines learned per site so far.
 pub fn load(conn: &Connection) -> Result<SiteLines> {
+    Ok(SiteLines::new(learned(conn)?))
+}
+
+/// The learned sets as stored, by domain.
+fn learned(conn: &Connection) -> Result<HashMap<String, Site>> {
     let mut stmt = conn.prepare(
         "SELECT s.domain, s.version, l.line_hash FROM sites s
              JOIN site_lines l ON l.domain = s.domain AND l.documents >= ?1
@@ -30,17 +35,86 @@ pub fn load(conn: &Connection) -> Result<SiteLines> {
         entry.0 = r.get(1)?;
         entry.1.insert(r.get(2)?);
     }
-    Ok(SiteLines::new(
-        sites
+    Ok(sites
+        .into_iter()
+        .map(|(domain, (version, lines))| {
+            // Documents record the stored version: keep it whatever computed it.
+            let mut site = Site::new(lines);
+            site.version = version;
+            (domain, site)
+        })
+        .collect())
+}
+
+/// The pages a run is about to store, as its learning pass found them (before any is stored): per
+/// domain, per page key, the union of its sources' candidate lines.
+#[derive(Debug, Default)]
+pub struct NewPages {
+    pages: HashMap<String, HashMap<i64, Vec<i64>>>,
+}
+
+impl NewPages {
+    /// Adds a source of `domain`'s page `page` with these candidate line hashes.
+    pub fn add(&mut self, domain: &str, page: i64, lines: impl IntoIterator<Item = i64>) {
+        let pages = match self.pages.get_mut(domain) {
+            Some(pages) => pages,
+            None => self.pages.entry(domain.to_owned()).or_default(),
+        };
+        let union = pages.entry(page).or_default();
+        union.extend(lines);
+        union.sort_unstable();
+        union.dedup();
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pages.is_empty()
+    }
+}
+
+/// The learned sets the run will end with once `new` is stored, as far as they can be told before:
+/// for each domain with new pages, its live pages (`site_pages`) and the new ones counted together;
+/// every other domain as stored. Cleaning with these, the run stores each document once, cleaned as
+/// it will stay, instead of storing it and cleaning it again in a follow-up run.
+///
+/// Only a prediction: it does not see the files this run will find gone or changed, whose pages stop
+/// counting. Where it is wrong, the documents it cleaned have another site version than the one
+/// stored at the run's end, so they are stale, and the follow-up run cleans them again, as before.
+pub fn predict(conn: &Connection, new: &NewPages) -> Result<SiteLines> {
+    let mut sites = learned(conn)?;
+    let mut stored_pages =
+        conn.prepare_cached("SELECT page_key, lines FROM site_pages WHERE domain = ?1")?;
+    for (domain, new_pages) in &new.pages {
+        let mut pages: HashMap<i64, BTreeSet<i64>> = HashMap::new();
+        let mut rows = stored_pages.query([domain])?;
+        while let Some(r) = rows.next()? {
+            pages
+                .entry(r.get(0)?)
+                .or_default()
+                .extend(decode(r.get_ref(1)?.as_blob()?));
+        }
+        for (page, lines) in new_pages {
+            pages.entry(*page).or_default().extend(lines);
+        }
+        let mut counts: HashMap<i64, i64> = HashMap::new();
+        for h in pages.values().flatten() {
+            *counts.entry(*h).or_default() += 1;
+        }
+        let lines: HashSet<i64> = counts
             .into_iter()
-            .map(|(domain, (version, lines))| {
-                // Documents record the stored version: keep it whatever computed it.
-                let mut site = Site::new(lines);
-                site.version = version;
-                (domain, site)
-            })
-            .collect(),
-    ))
+            .filter(|(_, n)| *n >= site::MIN_DOCUMENTS)
+            .map(|(h, _)| h)
+            .collect();
+        if lines.is_empty() {
+            sites.remove(domain);
+        } else {
+            let site = Site::new(lines);
+            // A set equal to the stored one keeps the stored version (see `learned`).
+            if sites.get(domain).map(Site::lines) != Some(site.lines()) {
+                sites.insert(domain.clone(), site);
+            }
+        }
+    }
+    Ok(SiteLines::new(sites))
 }
 
 /// A page of a site: its domain and the key of the article it holds ([`newsdb_core::Prepared::site_page`]).

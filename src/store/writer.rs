@@ -115,6 +115,11 @@ impl<'c> Writer<'c> {
         sites::load(self.conn)
     }
 
+    /// The learned lines per site as they will be once `new` is stored (see [`sites::predict`]).
+    pub fn predicted_site_lines(&self, new: &sites::NewPages) -> Result<SiteLines> {
+        sites::predict(self.conn, new)
+    }
+
     /// Tells the writer every path this run found (before any record is written).
     pub fn set_discovered(&mut self, paths: impl IntoIterator<Item = String>) {
         self.lifecycle.set_discovered(paths);

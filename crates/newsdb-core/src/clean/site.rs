@@ -53,6 +53,11 @@ impl Site {
         self.lines.contains(&line_hash(line))
     }
 
+    /// The hashes ([`line_hash`]) of the learned lines.
+    pub fn lines(&self) -> &HashSet<i64> {
+        &self.lines
+    }
+
     pub fn len(&self) -> usize {
         self.lines.len()
     }
