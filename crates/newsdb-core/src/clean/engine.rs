@@ -8,7 +8,7 @@ use super::lang;
 use super::matcher::RuleMatcher;
 use super::model::{self, LineModel, LINE_MODEL_RULE};
 use super::rule::{Rule, Scope};
-use super::site::{self, Candidate, Site, SiteLines, SITE_LINE_RULE};
+use super::site::{self, Candidate, SiteLines, SITE_LINE_RULE};
 use super::span::SpanWeights;
 use super::user::RulesError;
 use sha2::{Digest, Sha256};
@@ -187,7 +187,7 @@ impl Cleaner {
     /// The lines the line model judges (inside the core, named by no rule, kept so far), each with
     /// its features: what the trainer learns from. Indexes into `lines`.
     pub fn model_inputs(&self, lines: &[String]) -> Vec<(usize, [f64; features::COUNT])> {
-        let measured = self.measure(lines, None);
+        let measured = self.measure(&self.read(lines), lines, None);
         let Some(core) = measured.core else {
             return Vec::new();
         };
@@ -261,11 +261,16 @@ impl Cleaner {
         domain: Option<&str>,
     ) -> Cleaned {
         let site = domain.and_then(|d| self.sites.get(d));
+        // Read once, cleaned once or twice: with and without the site's lines.
+        let reading = self.read(lines);
+        let in_site: Option<Vec<bool>> =
+            site.map(|s| lines.iter().map(|l| s.contains(l)).collect());
         // What the page is without its site's learned lines: site learning counts from this, so what
         // is learned depends only on the pages, never on what was learned before them.
-        let named_by_site = site.is_some_and(|s| lines.iter().any(|l| s.contains(l)));
-        let base = named_by_site.then(|| self.clean_with(source, lines, first_line, None));
-        let mut cleaned = self.clean_with(source, lines, first_line, site);
+        let named_by_site = in_site.as_ref().is_some_and(|l| l.contains(&true));
+        let base =
+            named_by_site.then(|| self.clean_with(source, lines, first_line, &reading, None));
+        let mut cleaned = self.clean_with(source, lines, first_line, &reading, in_site.as_deref());
         if site.is_some() {
             let by_site: usize = cleaned
                 .removed
@@ -294,19 +299,43 @@ impl Cleaner {
         cleaned
     }
 
-    /// What the cleaner knows of `lines` before it decides: language, what names each line, the
-    /// classes, the core.
-    fn measure<'r>(&'r self, lines: &[String], site: Option<&Site>) -> Measured<'r> {
+    /// What the cleaner reads of `lines` whatever their site has learned: their language, the rule
+    /// that names each line, each line's features. The costly part of cleaning (language detection,
+    /// the rule set's search, word counts), done once for a page cleaned with and without its site's
+    /// lines.
+    fn read(&self, lines: &[String]) -> Reading<'_> {
         let lang = lang::detect(lines);
         let stopwords = lang.and_then(lang::stopwords);
+        Reading {
+            lang,
+            stopwords,
+            rules: lines
+                .iter()
+                .map(|l| (!l.is_empty()).then(|| self.matching_rule(l)).flatten())
+                .collect(),
+            features: lines.iter().map(|l| Features::of(l, stopwords)).collect(),
+        }
+    }
+
+    /// What the cleaner knows of `lines` before it decides: language, what names each line, the
+    /// classes, the core. `in_site`: which lines the site's learned set holds (`None`: cleaned
+    /// without them).
+    fn measure<'r>(
+        &'r self,
+        reading: &Reading<'r>,
+        lines: &[String],
+        in_site: Option<&[bool]>,
+    ) -> Measured<'r> {
+        let (lang, stopwords) = (reading.lang, reading.stopwords);
         let named: Vec<Named> = lines
             .iter()
-            .map(|l| {
+            .enumerate()
+            .map(|(i, l)| {
                 if l.is_empty() {
                     Named::No
-                } else if let Some(rule) = self.matching_rule(l) {
+                } else if let Some(rule) = reading.rules[i] {
                     Named::Rule(rule)
-                } else if site.is_some_and(|s| s.contains(l)) {
+                } else if in_site.is_some_and(|s| s[i]) {
                     Named::Site
                 } else {
                     Named::No
@@ -316,8 +345,9 @@ impl Cleaner {
         let mut classified: Vec<Line> = lines
             .iter()
             .zip(&named)
-            .map(|(l, named)| Line {
-                features: Features::of(l, stopwords),
+            .zip(&reading.features)
+            .map(|((l, named), features)| Line {
+                features: *features,
                 named: !matches!(named, Named::No),
                 ends_article: matches!(named, Named::Rule(r) if r.ends_article),
                 anywhere: matches!(named, Named::Rule(r) if r.scope == Scope::Anywhere),
@@ -347,14 +377,15 @@ impl Cleaner {
         source: Source,
         lines: &[String],
         first_line: usize,
-        site: Option<&Site>,
+        reading: &Reading,
+        in_site: Option<&[bool]>,
     ) -> Cleaned {
         let Measured {
             lang,
             named,
             classified,
             core,
-        } = self.measure(lines, site);
+        } = self.measure(reading, lines, in_site);
 
         let mut verdicts: Vec<Option<Cow<'static, str>>> = (0..lines.len())
             .map(|i| {
@@ -479,6 +510,15 @@ fn wrapped_paragraphs(lines: &[String], classified: &[Line]) -> Vec<(usize, usiz
     runs
 }
 
+/// What [`Cleaner::read`] found.
+struct Reading<'r> {
+    lang: Option<whatlang::Lang>,
+    stopwords: Option<&'static lang::Stopwords>,
+    /// The first rule that names each line on its own (`None` for blank lines).
+    rules: Vec<Option<&'r Rule>>,
+    features: Vec<Features>,
+}
+
 /// What [`Cleaner::measure`] found.
 struct Measured<'r> {
     lang: Option<whatlang::Lang>,
@@ -569,6 +609,7 @@ fn repeat_key(line: &str) -> u64 {
 
 #[cfg(test)]
 mod tests {
+    use super::site::Site;
     use super::*;
 
     fn lines(text: &str) -> Vec<String> {
