@@ -20,6 +20,11 @@ pub struct Tuning {
     /// may lose the last batches, never the database's consistency (the next run redoes them).
     /// `NEWSDB_SYNCHRONOUS=FULL`.
     pub synchronous: Synchronous,
+    /// Files a run's learning pass reads before it decides whether to read the rest ahead (see
+    /// `pipeline::learn`). On 20k real-text files (1,473 sites) the first 2,000 teach sites lines, so
+    /// the whole folder is read ahead; on the synthetic corpus, whose sites learn nothing, the pass
+    /// stops there. `NEWSDB_LEARN_SAMPLE_FILES`.
+    pub learn_sample_files: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +49,7 @@ impl Default for Tuning {
             batch_files: 512,
             cache_mib: 32,
             synchronous: Synchronous::Normal,
+            learn_sample_files: 2_000,
         }
     }
 }
@@ -65,6 +71,8 @@ impl Tuning {
                 Some("FULL") => Synchronous::Full,
                 _ => default.synchronous,
             },
+            learn_sample_files: positive(var("NEWSDB_LEARN_SAMPLE_FILES"))
+                .unwrap_or(default.learn_sample_files),
         }
     }
 }

@@ -3,7 +3,9 @@
 //! The sources ([`files`], [`jsonl`]) cut the input into chunks; the [`driver`] maps each chunk on the
 //! worker pool with the per-document stage ([`newsdb_core::prepare`]) and hands the records, in
 //! order, to a [`Sink`]: here the database writer ([`crate::store::Writer`]), which owns the
-//! connection on the calling thread. [`skip`] decides what needs no reading or cleaning.
+//! connection on the calling thread. [`skip`] decides what needs no reading or cleaning. Before a run
+//! over files stores anything, [`learn`] reads the files it will clean to foresee what their sites
+//! learn, so each document is stored once.
 
 pub mod driver;
 mod files;
@@ -39,6 +41,9 @@ pub struct IngestOptions {
     /// Sources handed to the writer at once, and committed in one transaction
     /// ([`crate::tuning::Tuning::batch_files`]).
     pub batch_files: usize,
+    /// Files the learning pass reads before it decides whether to read the rest ahead
+    /// ([`crate::tuning::Tuning::learn_sample_files`]).
+    pub learn_sample_files: usize,
     /// A deterministic crash, for the tests that check a killed run leaves a sound database.
     pub fail_point: Option<FailPoint>,
     /// Mark files deleted even when a root is empty or more than half of its live files are gone
@@ -573,13 +578,13 @@ fn run_files(
     let stages = if to_read.is_empty() {
         stages
     } else {
-        let pages = learn(sink, &to_read, stages.cleaner, &known_bytes, options)?;
-        let lines = sink
-            .writer
-            .predicted_site_lines(&pages)
-            .context("loading learned site lines")?;
-        sink.learned_ahead = true;
-        stages.with_sites(lines, &mut with_sites)
+        match learn(sink, &to_read, stages.cleaner, &known_bytes, options)? {
+            Some(lines) => {
+                sink.learned_ahead = true;
+                stages.with_sites(lines, &mut with_sites)
+            }
+            None => stages.with_site_lines(sink.writer, &mut with_sites)?,
+        }
     };
     sink.writer.count_unchanged(unchanged.len() as u64);
     (sink.on_event)(Event::Written {
@@ -597,29 +602,57 @@ fn run_files(
     Ok(refused)
 }
 
-/// The learning pass over the files a run is about to store (see `learn.rs`): what their pages
-/// teach their sites, before anything is stored.
+/// The learning pass over the files a run is about to store (see `learn.rs`): the learned lines per
+/// site as they will be once the files are stored, or `None` when the run stores with the lines
+/// learned so far.
+///
+/// The pass costs a second cleaning of every file. Where sites learn, it saves storing most
+/// documents twice (half of a fresh ingest of real news pages); where they learn nothing (few pages
+/// per site, or pages without repeated lines), it would be pure cost. So the first
+/// `options.learn_sample_files` are read first, and the rest only if they teach some site a line:
+/// a site that learns from the whole folder mostly shows it in a sample. Where the sample misses it,
+/// the follow-up run cleans the site's documents again, as without the pass.
 fn learn(
     sink: &mut WriterSink,
     to_read: &[Listed],
     cleaner: &Cleaner,
     known_bytes: &KnownBytes,
     options: &IngestOptions,
-) -> Result<NewPages> {
-    (sink.on_event)(Event::Learning {
-        files: to_read.len() as u64,
-    });
+) -> Result<Option<SiteLines>> {
+    let (sample, rest) = to_read.split_at(to_read.len().min(options.learn_sample_files.max(1)));
     let mut learned = learn::LearnSink {
         pages: NewPages::default(),
         on_event: &mut *sink.on_event,
     };
     let mut seen = HashSet::new();
-    driver::drive(
-        to_read.chunks(options.batch_files.max(1)).map(Ok),
-        |chunk| learn::learn_chunk(chunk, cleaner, known_bytes, &mut seen),
-        &mut learned,
-    )?;
-    Ok(learned.pages)
+    for (part, last) in [(sample, rest.is_empty()), (rest, true)] {
+        if part.is_empty() {
+            continue;
+        }
+        (learned.on_event)(Event::Learning {
+            files: part.len() as u64,
+        });
+        driver::drive(
+            part.chunks(options.batch_files.max(1)).map(Ok),
+            |chunk| learn::learn_chunk(chunk, cleaner, known_bytes, &mut seen),
+            &mut learned,
+        )?;
+        let lines = sink
+            .writer
+            .predicted_site_lines(&learned.pages)
+            .context("loading learned site lines")?;
+        if last {
+            return Ok(Some(lines));
+        }
+        let stored = sink
+            .writer
+            .site_lines()
+            .context("loading learned site lines")?;
+        if lines == stored {
+            return Ok(None);
+        }
+    }
+    unreachable!("the last part returns")
 }
 
 /// The roots that are empty, or whose live files are more than half gone, going by what the

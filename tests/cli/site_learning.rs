@@ -170,6 +170,39 @@ fn pages_added_later_teach_their_site_and_its_older_documents_follow() {
     assert_same_state(&env.db(), &fresh, "three pages, then three more");
 }
 
+/// The learning pass reads a sample of the files first and reads the rest ahead only when the
+/// sample teaches some site a line (`NEWSDB_LEARN_SAMPLE_FILES`, 2,000 by default). When the sample
+/// teaches nothing, the run stores without reading ahead, and the follow-up run cleans the site's
+/// documents again: the same database either way.
+#[test]
+fn a_sample_that_teaches_nothing_leaves_learning_to_the_follow_up() {
+    let env = Env::new();
+    // In folder order: two pages of another site, then six of the valley's.
+    for n in 0..2 {
+        env.write(&format!("a/{n}.txt"), article("other.example", 6 + n));
+    }
+    for n in 0..6 {
+        env.write(&format!("b/{n}.txt"), article("valley.example", n));
+    }
+    let ingest = |sample: &str, db: &std::path::Path| -> Value {
+        let out = env
+            .cmd_on(db, &["ingest", "--json", env.corpus().to_str().unwrap()])
+            .env("NEWSDB_LEARN_SAMPLE_FILES", sample)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let skipped = ingest("2", &env.db());
+    assert_eq!(skipped["sites_learned"], 1, "{skipped}");
+    assert_eq!(skipped["follow_up"]["changed"], 6, "{skipped}");
+    let read_ahead = env.dir.path().join("ahead.db");
+    let summary = ingest("7", &read_ahead);
+    assert!(summary.get("follow_up").is_none(), "{summary}");
+    assert_same_state(&env.db(), &read_ahead, "sample of 2 files against 7");
+    assert_eq!(bodies_with_promo(&env), 2);
+}
+
 /// Issue 16 point 2: counts used to only grow, so a site kept what pages no longer there had taught
 /// it. Deleting pages until the line is on too few of them forgets it, and the documents left get
 /// their line back, as in a fresh ingest of what is left.
