@@ -9,8 +9,8 @@
 #
 # 1. one fresh ingest, timed (T seconds): the reference;
 # 2. K times (default 20), into a new database: ingest, SIGKILL at (k - 0.5) / K of T (so the kills
-#    spread from before the first commit, through the first run and the follow-up run that cleans
-#    sites again, to the end), then one ingest to completion; compared with the reference
+#    spread from before the first commit (the learning pass, which writes nothing), through the
+#    run's batches, to the end), then one ingest to completion; compared with the reference
 #    (scripts/compare_dbs.py: every live file on the same content hash, the same learned site lines,
 #    the same clusters) and `newsdb check`;
 # 3. SIGTERM at T/2 (cron's `timeout`): exit 143, the run recorded `interrupted`, then the same;
