@@ -578,13 +578,9 @@ fn run_files(
     let stages = if to_read.is_empty() {
         stages
     } else {
-        match learn(sink, &to_read, stages.cleaner, &known_bytes, options)? {
-            Some(lines) => {
-                sink.learned_ahead = true;
-                stages.with_sites(lines, &mut with_sites)
-            }
-            None => stages.with_site_lines(sink.writer, &mut with_sites)?,
-        }
+        let (lines, whole) = learn(sink, &to_read, stages.cleaner, &known_bytes, options)?;
+        sink.learned_ahead = whole;
+        stages.with_sites(lines, &mut with_sites)
     };
     sink.writer.count_unchanged(unchanged.len() as u64);
     (sink.on_event)(Event::Written {
@@ -603,8 +599,8 @@ fn run_files(
 }
 
 /// The learning pass over the files a run is about to store (see `learn.rs`): the learned lines per
-/// site as they will be once the files are stored, or `None` when the run stores with the lines
-/// learned so far.
+/// site to clean them with, and whether those are foreseen from all of them (`false`: the lines
+/// learned so far, which a sample of the files would not change).
 ///
 /// The pass costs a second cleaning of every file. Where sites learn, it saves storing most
 /// documents twice (half of a fresh ingest of real news pages); where they learn nothing (few pages
@@ -618,41 +614,35 @@ fn learn(
     cleaner: &Cleaner,
     known_bytes: &KnownBytes,
     options: &IngestOptions,
-) -> Result<Option<SiteLines>> {
+) -> Result<(SiteLines, bool)> {
     let (sample, rest) = to_read.split_at(to_read.len().min(options.learn_sample_files.max(1)));
     let mut learned = learn::LearnSink {
         pages: NewPages::default(),
         on_event: &mut *sink.on_event,
     };
     let mut seen = HashSet::new();
-    for (part, last) in [(sample, rest.is_empty()), (rest, true)] {
-        if part.is_empty() {
-            continue;
-        }
+    let mut read_ahead = |part: &[Listed], learned: &mut learn::LearnSink| {
         (learned.on_event)(Event::Learning {
             files: part.len() as u64,
         });
         driver::drive(
             part.chunks(options.batch_files.max(1)).map(Ok),
             |chunk| learn::learn_chunk(chunk, cleaner, known_bytes, &mut seen),
-            &mut learned,
-        )?;
-        let lines = sink
-            .writer
-            .predicted_site_lines(&learned.pages)
-            .context("loading learned site lines")?;
-        if last {
-            return Ok(Some(lines));
-        }
-        let stored = sink
-            .writer
-            .site_lines()
-            .context("loading learned site lines")?;
-        if lines == stored {
-            return Ok(None);
-        }
+            learned,
+        )
+    };
+    read_ahead(sample, &mut learned)?;
+    let prediction = sink.writer.predicted_site_lines(&learned.pages);
+    let prediction = prediction.context("loading learned site lines")?;
+    if rest.is_empty() || !prediction.changes {
+        return Ok((prediction.lines, rest.is_empty()));
     }
-    unreachable!("the last part returns")
+    read_ahead(rest, &mut learned)?;
+    let prediction = sink.writer.predicted_site_lines(&learned.pages);
+    Ok((
+        prediction.context("loading learned site lines")?.lines,
+        true,
+    ))
 }
 
 /// The roots that are empty, or whose live files are more than half gone, going by what the

@@ -65,10 +65,13 @@ impl NewPages {
         union.sort_unstable();
         union.dedup();
     }
+}
 
-    pub fn is_empty(&self) -> bool {
-        self.pages.is_empty()
-    }
+/// The learned sets a run will end with ([`predict`]).
+pub struct Prediction {
+    pub lines: SiteLines,
+    /// Some domain's set differs from the one stored.
+    pub changes: bool,
 }
 
 /// The learned sets the run will end with once `new` is stored, as far as they can be told before:
@@ -79,8 +82,9 @@ impl NewPages {
 /// Only a prediction: it does not see the files this run will find gone or changed, whose pages stop
 /// counting. Where it is wrong, the documents it cleaned have another site version than the one
 /// stored at the run's end, so they are stale, and the follow-up run cleans them again, as before.
-pub fn predict(conn: &Connection, new: &NewPages) -> Result<SiteLines> {
+pub fn predict(conn: &Connection, new: &NewPages) -> Result<Prediction> {
     let mut sites = learned(conn)?;
+    let mut changes = false;
     let mut stored_pages =
         conn.prepare_cached("SELECT page_key, lines FROM site_pages WHERE domain = ?1")?;
     for (domain, new_pages) in &new.pages {
@@ -105,16 +109,17 @@ pub fn predict(conn: &Connection, new: &NewPages) -> Result<SiteLines> {
             .map(|(h, _)| h)
             .collect();
         if lines.is_empty() {
-            sites.remove(domain);
-        } else {
-            let site = Site::new(lines);
+            changes |= sites.remove(domain).is_some();
+        } else if sites.get(domain).map(Site::lines) != Some(&lines) {
             // A set equal to the stored one keeps the stored version (see `learned`).
-            if sites.get(domain).map(Site::lines) != Some(site.lines()) {
-                sites.insert(domain.clone(), site);
-            }
+            sites.insert(domain.clone(), Site::new(lines));
+            changes = true;
         }
     }
-    Ok(SiteLines::new(sites))
+    Ok(Prediction {
+        lines: SiteLines::new(sites),
+        changes,
+    })
 }
 
 /// A page of a site: its domain and the key of the article it holds ([`newsdb_core::Prepared::site_page`]).

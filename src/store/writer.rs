@@ -116,7 +116,7 @@ impl<'c> Writer<'c> {
     }
 
     /// The learned lines per site as they will be once `new` is stored (see [`sites::predict`]).
-    pub fn predicted_site_lines(&self, new: &sites::NewPages) -> Result<SiteLines> {
+    pub fn predicted_site_lines(&self, new: &sites::NewPages) -> Result<sites::Prediction> {
         sites::predict(self.conn, new)
     }
 

@@ -37,6 +37,13 @@ fn bodies_with_promo(env: &Env) -> i64 {
     ))
 }
 
+/// The test's database holds what a fresh ingest of its folder gives.
+fn assert_same_as_fresh_ingest(env: &Env, history: &str) {
+    let fresh = env.dir.path().join("fresh.db");
+    assert!(env.ingest_into(&fresh).status.success());
+    assert_same_state(&env.db(), &fresh, history);
+}
+
 #[test]
 fn a_line_repeated_across_a_site_is_learned_and_removed() {
     let env = Env::new();
@@ -141,9 +148,7 @@ fn a_run_killed_part_way_learns_what_a_fresh_ingest_learns() {
     assert!(out.status.signal().is_some(), "the run must die part-way");
     env.ingest(0);
     assert_eq!(bodies_with_promo(&env), 0);
-    let fresh = env.dir.path().join("fresh.db");
-    assert!(env.ingest_into(&fresh).status.success());
-    assert_same_state(&env.db(), &fresh, "killed after batch 3");
+    assert_same_as_fresh_ingest(&env, "killed after batch 3");
 }
 
 /// Pages added to a site that has documents already: the new pages are stored cleaned with what
@@ -165,9 +170,7 @@ fn pages_added_later_teach_their_site_and_its_older_documents_follow() {
     assert_eq!(summary["sites_learned"], 1, "{summary}");
     assert_eq!(summary["follow_up"]["changed"], 3, "{summary}");
     assert_eq!(bodies_with_promo(&env), 0);
-    let fresh = env.dir.path().join("fresh.db");
-    assert!(env.ingest_into(&fresh).status.success());
-    assert_same_state(&env.db(), &fresh, "three pages, then three more");
+    assert_same_as_fresh_ingest(&env, "three pages, then three more");
 }
 
 /// The learning pass reads a sample of the files first and reads the rest ahead only when the
@@ -229,9 +232,7 @@ fn deleting_pages_forgets_what_only_they_taught() {
         "4 pages are too few to learn from"
     );
     assert_eq!(env.count("SELECT count(*) FROM sites"), 0);
-    let fresh = env.dir.path().join("fresh.db");
-    assert!(env.ingest_into(&fresh).status.success());
-    assert_same_state(&env.db(), &fresh, "two of six pages deleted");
+    assert_same_as_fresh_ingest(&env, "two of six pages deleted");
 }
 
 /// Copies of one page (same bytes, other names) count once: a site does not learn from one page
