@@ -2,6 +2,11 @@
 """Writes a corpus of scraped-article text files made of real text, for benchmarks and fault runs.
 
     python3 scripts/real_corpus.py ../shared/devset OUT_DIR N [--seed S]
+    python3 scripts/real_corpus.py ../shared/devset - N --jsonl | newsdb ingest --jsonl -
+
+With `--jsonl` the same pages go to standard output as JSON Lines records (`title`, `date`, `url`
+from the header, `text` the rest), the shape `newsdb ingest --jsonl` reads, for corpora too large
+to keep as files (the 1M-record bench).
 
 Nothing of the dev set is in the repository: it is read here, at generation time. Each of its real
 page dumps (`naive/*.txt`) gives a site's real boilerplate: the lines above the article (menus,
@@ -83,13 +88,23 @@ def variant(text, rng):
     return text.replace('"', "\u201c", 1).replace("'", "\u2019")
 
 
+def write_record(text):
+    """A page as one JSON Lines record: its 3 header lines as fields, the rest as `text`."""
+    title, date, url, body = (text.split("\n", 3) + ["", "", "", ""])[:4]
+    record = {"title": title.rstrip("\r"), "date": date.rstrip("\r"), "url": url.rstrip("\r"), "text": body}
+    sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("devset")
     ap.add_argument("out")
     ap.add_argument("n", type=int)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--jsonl", action="store_true", help="records on stdout (OUT must be -)")
     args = ap.parse_args()
+    if args.jsonl != (args.out == "-"):
+        sys.exit("real_corpus.py: --jsonl writes to stdout: give - as OUT (and - only with --jsonl)")
     pages = load(args.devset)
     if not pages:
         sys.exit(f"{args.devset}: no dev-set pages with an article and a URL")
@@ -135,11 +150,18 @@ def main():
             written.append((domain, title, date, paragraphs, text))
             if len(written) > 5000:
                 written.pop(0)
+        if args.jsonl:
+            write_record(text)
+            continue
         path = os.path.join(args.out, f"d{n % 100:02}", f"{n:07}.txt")
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w", encoding="utf-8", newline="") as f:
             f.write(text)
-    print(f"{args.n} files from {len(pages)} pages of {len(by_site)} sites in {args.out}")
+    what = "records" if args.jsonl else "files"
+    print(
+        f"{args.n} {what} from {len(pages)} pages of {len(by_site)} sites in {args.out}",
+        file=sys.stderr if args.jsonl else sys.stdout,
+    )
 
 
 if __name__ == "__main__":

@@ -531,6 +531,16 @@ fn run_files(
             missing: Some(why.clone()),
         }
     }));
+    // What the database knew that the walk did not find: the only files the run's end may mark
+    // deleted, worked out here from what is loaded anyway.
+    let unseen = known
+        .iter()
+        .filter(|(path, k)| {
+            k.status != crate::store::FileStatus::Deleted && !sink.writer.was_discovered(path)
+        })
+        .map(|(path, _)| path.clone())
+        .collect();
+    sink.writer.set_unseen_files(unseen);
     let unmatched: Vec<String> = filter
         .extensions
         .iter()
@@ -679,16 +689,8 @@ fn live_under<'k>(
 ) -> impl Iterator<Item = &'k String> {
     known
         .iter()
-        .filter(move |(path, k)| k.status.is_live() && is_under(path, root))
+        .filter(move |(path, k)| k.status.is_live() && paths::is_under(path, root))
         .map(|(path, _)| path)
-}
-
-/// Whether a stored path is `root` or below it.
-fn is_under(path: &str, root: &str) -> bool {
-    path == root
-        || path
-            .strip_prefix(root)
-            .is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// Reads a JSON Lines file (or standard input) a chunk of lines at a time; workers parse and clean

@@ -20,7 +20,7 @@ pub fn is_unchanged(
     known
         .get(paths::stored(&listed.path).as_ref())
         .is_some_and(|k| {
-            k.stat == listed.stat
+            k.stat == Some(listed.stat)
                 && if k.status.is_live() {
                     k.document_id.is_some_and(|id| !stale.contains(&id))
                 } else {

@@ -10,7 +10,8 @@ use std::collections::HashSet;
 /// What the database remembers about a file from earlier runs, enough to decide whether to read it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KnownFile {
-    pub stat: Stat,
+    /// Size and mtime, when the file could be listed (a folder that could not is a row without).
+    pub stat: Option<Stat>,
     pub status: FileStatus,
     pub reason: Option<String>,
     /// The file's document, if it has one.
@@ -20,22 +21,24 @@ pub struct KnownFile {
 /// Every whole file the database knows, by path (as stored: text).
 pub type KnownFiles = foldhash::HashMap<String, KnownFile>;
 
-/// Every whole file the database knows, by path. Keyed by the path as stored (text): hashed with
-/// foldhash, not as `PathBuf` components with the standard library's SipHash, which was a tenth of
-/// an unchanged re-run.
+/// Every whole file the database knows, by path, in any status (so the run's end can tell which
+/// the walk did not find without reading the rows again). Keyed by the path as stored (text):
+/// hashed with foldhash, not as `PathBuf` components with the standard library's SipHash, which
+/// was a tenth of an unchanged re-run.
 pub fn known_files(conn: &Connection) -> Result<KnownFiles> {
     let mut stmt = conn.prepare(
-        "SELECT path, size, mtime, status, reason, document_id FROM files
-         WHERE size IS NOT NULL AND line IS NULL",
+        "SELECT path, size, mtime, status, reason, document_id FROM files WHERE line IS NULL",
     )?;
     let rows = stmt.query_map([], |r| {
+        let size: Option<i64> = r.get(1)?;
+        let mtime_ns: Option<i64> = r.get(2)?;
         Ok((
             r.get::<_, String>(0)?,
             KnownFile {
-                stat: Stat {
-                    size: r.get::<_, i64>(1)? as u64,
-                    mtime_ns: r.get(2)?,
-                },
+                stat: size.zip(mtime_ns).map(|(size, mtime_ns)| Stat {
+                    size: size as u64,
+                    mtime_ns,
+                }),
                 status: r.get(3)?,
                 reason: r.get(4)?,
                 document_id: r.get(5)?,
@@ -129,6 +132,8 @@ mod tests {
              VALUES ('/a.txt', 4, 7, 'r1', 1, 'ingested'), ('/b.txt', 4, 8, 'r2', 2, 'ingested');
              INSERT INTO files (path, size, mtime, status, reason)
              VALUES ('/c.txt', 0, 9, 'error', 'empty');
+             INSERT INTO files (path, status, reason)
+             VALUES ('/shut', 'error', 'unreadable');
              INSERT INTO files (path, size, mtime, raw_hash, document_id, status, line)
              VALUES ('/x.jsonl#1', 3, 9, 'r3', 1, 'duplicate', 1);",
         )
@@ -158,17 +163,18 @@ mod tests {
     #[test]
     fn known_files_are_whole_files_only() {
         let known = known_files(&fixture()).unwrap();
-        assert_eq!(known.len(), 3);
+        assert_eq!(known.len(), 4);
         let c = &known["/c.txt"];
         assert_eq!(c.status, FileStatus::Error);
         assert_eq!(c.reason.as_deref(), Some("empty"));
         assert_eq!(
             known["/a.txt"].stat,
-            Stat {
+            Some(Stat {
                 size: 4,
                 mtime_ns: 7
-            }
+            })
         );
+        assert_eq!(known["/shut"].stat, None);
     }
 
     #[test]

@@ -27,6 +27,14 @@ pub fn stored(path: &Path) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Whether a stored path is `root` or below it (both as stored).
+pub fn is_under(path: &str, root: &str) -> bool {
+    path == root
+        || path
+            .strip_prefix(root)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
 /// The path a stored text stands for (the inverse of [`stored`]).
 pub fn from_stored(text: &str) -> PathBuf {
     if !text.contains("\\x") {

@@ -125,6 +125,12 @@ impl<'c> Writer<'c> {
         self.lifecycle.set_discovered(paths);
     }
 
+    /// The whole files known at the start that the walk did not find (see
+    /// [`Lifecycle::set_unseen_files`]).
+    pub fn set_unseen_files(&mut self, paths: Vec<String>) {
+        self.lifecycle.set_unseen_files(paths);
+    }
+
     /// Whether this run found `path` (see [`Writer::set_discovered`]).
     pub fn was_discovered(&self, path: &str) -> bool {
         self.lifecycle.was_discovered(path)
