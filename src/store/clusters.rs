@@ -47,25 +47,28 @@ static INSERT_BUCKETS: LazyLock<String> = LazyLock::new(|| {
 /// Bucket rows held in memory before they are written, sorted, in one go. Written as they come, the
 /// 16 rows of each document land on 16 random pages of the bucket index, and every batch commit
 /// rewrote nearly every page of it: at 100k files that made ingest half again as slow. Memory stays
-/// bounded (about 16 MB); a run that dies with rows held here leaves its documents to be checked again
-/// by the next run (see `Writer::start`).
+/// bounded; a run that dies with rows held here leaves its documents to be checked again by the next
+/// run (see `Writer::start`).
+///
+/// The rows are a flat list, and a map from each held key to the one document under it (or
+/// [`SHARED`]): about 10 MB when full, where a map from keys to lists of documents took about 25.
 #[derive(Debug, Default)]
 pub struct Buckets {
-    held: HashMap<i64, Vec<i64>>,
-    rows: usize,
+    rows: Vec<(i64, i64)>,
+    held: HashMap<i64, i64>,
 }
 
 /// Rows held before they are written.
 const HELD_ROWS: usize = 16 * 16_384;
+/// In [`Buckets::held`]: two or more documents share the key.
+const SHARED: i64 = i64::MIN;
 
 impl Buckets {
     /// Files `id` under its band keys, and tells whether another document shares one (a candidate).
     pub fn add(&mut self, conn: &Connection, id: i64, keys: &BandKeys) -> Result<bool> {
-        let mut has_candidate = keys.iter().any(|k| {
-            self.held
-                .get(k)
-                .is_some_and(|ids| ids.iter().any(|&d| d != id))
-        });
+        let mut has_candidate = keys
+            .iter()
+            .any(|k| self.held.get(k).is_some_and(|&d| d != id));
         if !has_candidate {
             let mut select = conn.prepare_cached(&SELECT_CANDIDATES)?;
             let mut rows = select.query(params_from_iter(keys.iter()))?;
@@ -77,32 +80,36 @@ impl Buckets {
             }
         }
         for &k in keys {
-            self.held.entry(k).or_default().push(id);
+            self.held
+                .entry(k)
+                .and_modify(|d| {
+                    if *d != id {
+                        *d = SHARED;
+                    }
+                })
+                .or_insert(id);
+            self.rows.push((k, id));
         }
-        self.rows += keys.len();
         Ok(has_candidate)
     }
 
     /// Whether enough rows are held to write them.
     pub fn is_full(&self) -> bool {
-        self.rows >= HELD_ROWS
+        self.rows.len() >= HELD_ROWS
     }
 
     /// Writes the held rows, in key order, inside the caller's transaction.
     pub fn write(&mut self, conn: &Connection) -> Result<()> {
-        let mut rows: Vec<(i64, i64)> = self
-            .held
-            .drain()
-            .flat_map(|(k, ids)| ids.into_iter().map(move |id| (k, id)))
-            .collect();
-        rows.sort_unstable();
+        self.rows.sort_unstable();
         let mut insert = conn.prepare_cached(
             "INSERT OR IGNORE INTO minhash_buckets (band_key, document_id) VALUES (?1, ?2)",
         )?;
-        for (key, id) in rows {
+        for &(key, id) in &self.rows {
             insert.execute(params![key, id])?;
         }
-        self.rows = 0;
+        // Emptied, keeping the room: the next rows fill the same memory.
+        self.rows.clear();
+        self.held.clear();
         Ok(())
     }
 }
