@@ -20,7 +20,6 @@ const EXIT_DELETIONS_REFUSED: u8 = 5;
 const EXIT_UNSOUND: u8 = 6;
 
 fn main() -> ExitCode {
-    share_malloc_arenas();
     let cli = Cli::parse();
     let config = || Config::load(cli.config.as_deref(), &cli.db);
     let result = match &cli.command {
@@ -66,25 +65,6 @@ fn main() -> ExitCode {
         }
     })
 }
-
-/// Caps glibc's malloc at two arenas, before any thread starts. By default each thread that allocates
-/// gets an arena of its own (up to eight per core), and an arena keeps what its thread freed: the
-/// worker threads' arenas held freed batches of prepared text. With two, peak RSS of a real-text
-/// ingest went from 211 to 200 MB at 20k files and from 252 to 228 MB at 100k, at the same CPU time
-/// (BENCHMARKS.md). `MALLOC_ARENA_MAX` set in the environment wins.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn share_malloc_arenas() {
-    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
-        // SAFETY: mallopt changes the allocator's settings; called first in main, before any other
-        // thread exists. On failure (returns 0) glibc keeps its default, which is only more memory.
-        unsafe {
-            libc::mallopt(libc::M_ARENA_MAX, 2);
-        }
-    }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn share_malloc_arenas() {}
 
 /// The signal that stopped an ingest, if one did: the exit code is 128 + its number, as a shell
 /// reports it (130 for SIGINT, 143 for SIGTERM).
