@@ -185,11 +185,17 @@ fn walk(root: &Path, filter: &Filter, found: &mut Found) {
             if is_hidden(&name) {
                 continue;
             }
-            // From the folder listing (d_type), without a stat; a symbolic link is neither.
-            let Ok(kind) = entry.file_type() else {
-                continue;
-            };
             let path = folder.join(&name);
+            // From the folder listing (d_type), without a stat; a symbolic link is neither. Where the
+            // file system gives no type, std stats the entry, and that can fail: the entry is then
+            // reported, as walkdir did, rather than passed over.
+            let kind = match entry.file_type() {
+                Ok(kind) => kind,
+                Err(err) => {
+                    found.unlisted.push(unlisted(&path, err));
+                    continue;
+                }
+            };
             if kind.is_dir() {
                 folders.push(path);
             } else if kind.is_file() {
