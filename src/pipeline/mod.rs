@@ -132,13 +132,17 @@ pub enum FailPoint {
     SignalAfterBatches(u64),
     /// In the follow-up run that cleans sites' documents again, after this many batches.
     FollowUpAfterBatches(u64),
+    /// SIGTERM to itself when the run's end first asks whether to stop (before the near-duplicate
+    /// checks).
+    SignalAtEnd,
 }
 
 impl FailPoint {
-    /// `batch:N`, `finish`, `signal:N` or `follow-up:N`.
+    /// `batch:N`, `finish`, `signal:N`, `signal:end` or `follow-up:N`.
     pub fn parse(text: &str) -> Option<FailPoint> {
         match text.split_once(':') {
             Some(("batch", n)) => n.parse().ok().map(FailPoint::AfterBatches),
+            Some(("signal", "end")) => Some(FailPoint::SignalAtEnd),
             Some(("signal", n)) => n.parse().ok().map(FailPoint::SignalAfterBatches),
             Some(("follow-up", n)) => n.parse().ok().map(FailPoint::FollowUpAfterBatches),
             None if text == "finish" => Some(FailPoint::BeforeFinish),
@@ -363,7 +367,14 @@ fn run(
                     .collect::<Vec<_>>()
                     .join("; ")
             });
-            let counts = writer.finish(&deletable, &discover::is_gone, warning.as_deref())?;
+            let stop = || {
+                if options.fail_point == Some(FailPoint::SignalAtEnd) {
+                    interrupt::raise(libc::SIGTERM);
+                }
+                interrupt::check().map_err(anyhow::Error::from)
+            };
+            let counts =
+                writer.finish(&deletable, &discover::is_gone, warning.as_deref(), &stop)?;
             Ok(RunSummary {
                 run_id,
                 counts,
@@ -731,6 +742,7 @@ mod tests {
             FailPoint::parse("signal:2"),
             Some(FailPoint::SignalAfterBatches(2))
         );
+        assert_eq!(FailPoint::parse("signal:end"), Some(FailPoint::SignalAtEnd));
         assert_eq!(FailPoint::parse("batch:x"), None);
         assert_eq!(FailPoint::parse("later"), None);
     }

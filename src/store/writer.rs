@@ -11,7 +11,7 @@
 use crate::live_statuses;
 use crate::record::{Record, RunCounts, RunScope};
 use crate::store::batch::{Batch, Carried, RunInfo};
-use crate::store::clusters::{self, Buckets, ClusterWork};
+use crate::store::clusters::{self, Buckets, ClusterWork, Stop};
 use crate::store::known::{self, KnownFiles};
 use crate::store::lifecycle::{IsGone, Lifecycle};
 use crate::store::presence::DatabaseFile;
@@ -20,6 +20,7 @@ use crate::store::sites::{self, SiteLearning};
 use anyhow::{Context, Result};
 use newsdb_core::clean::site::SiteLines;
 use rusqlite::{Connection, TransactionBehavior};
+use std::cell::Cell;
 use std::collections::HashSet;
 
 /// What a run is: the cleaner it cleans with and how it handles near-duplicates.
@@ -177,12 +178,16 @@ impl<'c> Writer<'c> {
     /// counts are stored. All in one transaction: a crash here leaves the run `running`, and the next
     /// run redoes it all. Returns the run's counts.
     ///
-    /// `warning` says what the run left undone on purpose (recorded in `runs.warning`).
+    /// `warning` says what the run left undone on purpose (recorded in `runs.warning`). `stop` is
+    /// asked now and then during the long parts (the near-duplicate checks); its error ends the run
+    /// at once, recorded as `interrupted` (any other error records it as `failed`), and nothing of
+    /// the end is kept: the next run does it.
     pub fn finish(
         self,
         scopes: &[RunScope],
         is_gone: IsGone,
         warning: Option<&str>,
+        stop: Stop,
     ) -> Result<RunCounts> {
         let Writer {
             conn,
@@ -195,48 +200,31 @@ impl<'c> Writer<'c> {
             file,
         } = self;
         let run_id = run.run_id;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let ended = lifecycle.end(&tx, run_id, scopes, is_gone, after_unfinished)?;
-        let counts = &mut carried.counts;
-        counts.deleted += ended.deleted;
-        counts.retired = ended.retired.len() as u64;
-        carried
-            .buckets
-            .write(&tx)
-            .context("writing near-duplicate buckets")?;
-        let stored = clusters::stored_threshold(&tx)?;
-        let threshold = threshold.or(stored).unwrap_or(clusters::DEFAULT_THRESHOLD);
-        clusters::finish_run(
-            &tx,
-            &ClusterWork {
-                run_id,
-                check: run.near_duplicates,
-                threshold,
-                threshold_changed: stored.is_some_and(|s| s != threshold),
-                retired: &ended.retired,
-                revived: &ended.revived,
-            },
-        )
-        .context("grouping near-duplicates")?;
-        carried
-            .sites
-            .settle(&tx, run_id)
-            .context("counting site boilerplate lines")?;
-        counts.sites_learned = carried.sites.changed() as u64;
-        if wrote_records {
-            tx.execute(SWEEP_LAST_RUN, [run_id])?;
-        }
-        let ending = Ending {
-            status: RunStatus::Completed,
-            error: None,
+        let counts_so_far = carried.counts;
+        let stopped = Cell::new(false);
+        let watched_stop = || stop().inspect_err(|_| stopped.set(true));
+        let end = End {
+            scopes,
+            is_gone,
             warning,
+            stop: &watched_stop,
+            threshold,
+            after_unfinished,
+            wrote_records,
         };
-        run::end(&tx, run_id, counts, ending)?;
-        if let Some(file) = &file {
-            file.check()?;
+        match end_run(conn, &run, &mut carried, lifecycle, &file, &end) {
+            Ok(()) => Ok(carried.counts),
+            Err(err) => {
+                let status = if stopped.get() {
+                    RunStatus::Interrupted
+                } else {
+                    RunStatus::Failed
+                };
+                // The error being reported matters more than a failure to record it.
+                let _ = end_early(conn, run_id, &counts_so_far, status, &format!("{err:#}"));
+                Err(err)
+            }
         }
-        tx.commit().context("recording the end of the run")?;
-        Ok(carried.counts)
     }
 
     /// Records that the run failed, with why. Best effort: the database may be what failed.
@@ -249,22 +237,105 @@ impl<'c> Writer<'c> {
         self.end_early(RunStatus::Interrupted, why)
     }
 
-    /// Ends a run that did not finish: what its batches committed stays; the documents it stored are
-    /// checked for near-duplicates again by the next run, and that run looks at every document (see
-    /// [`run::Started::after_unfinished`]).
     fn end_early(self, status: RunStatus, error: &str) -> Result<()> {
-        let conn = self.conn;
-        let run_id = self.run.run_id;
-        let ending = Ending {
+        end_early(
+            self.conn,
+            self.run.run_id,
+            &self.carried.counts,
             status,
-            error: Some(error),
-            warning: None,
-        };
-        // The status first: a small write that may still fit on a full disk. The next run checks this
-        // run's documents again whether or not the second write fits (see `run::start`).
-        run::end(conn, run_id, &self.carried.counts, ending)?;
-        clusters::recheck_run(conn, run_id)
+            error,
+        )
     }
+}
+
+/// What [`Writer::finish`] was told.
+struct End<'a> {
+    scopes: &'a [RunScope],
+    is_gone: IsGone<'a>,
+    warning: Option<&'a str>,
+    stop: Stop<'a>,
+    threshold: Option<f64>,
+    after_unfinished: bool,
+    wrote_records: bool,
+}
+
+/// The end of a run, in one transaction (see [`Writer::finish`]).
+fn end_run(
+    conn: &mut Connection,
+    run: &RunInfo,
+    carried: &mut Carried,
+    lifecycle: Lifecycle,
+    file: &Option<DatabaseFile>,
+    end: &End,
+) -> Result<()> {
+    let run_id = run.run_id;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let ended = lifecycle.end(&tx, run_id, end.scopes, end.is_gone, end.after_unfinished)?;
+    let counts = &mut carried.counts;
+    counts.deleted += ended.deleted;
+    counts.retired = ended.retired.len() as u64;
+    carried
+        .buckets
+        .write(&tx)
+        .context("writing near-duplicate buckets")?;
+    let stored = clusters::stored_threshold(&tx)?;
+    let threshold = end
+        .threshold
+        .or(stored)
+        .unwrap_or(clusters::DEFAULT_THRESHOLD);
+    clusters::finish_run(
+        &tx,
+        &ClusterWork {
+            run_id,
+            check: run.near_duplicates,
+            threshold,
+            threshold_changed: stored.is_some_and(|s| s != threshold),
+            retired: &ended.retired,
+            revived: &ended.revived,
+            stop: end.stop,
+        },
+    )
+    .context("grouping near-duplicates")?;
+    carried
+        .sites
+        .settle(&tx, run_id)
+        .context("counting site boilerplate lines")?;
+    carried.counts.sites_learned = carried.sites.changed() as u64;
+    if end.wrote_records {
+        tx.execute(SWEEP_LAST_RUN, [run_id])?;
+    }
+    let ending = Ending {
+        status: RunStatus::Completed,
+        error: None,
+        warning: end.warning,
+    };
+    run::end(&tx, run_id, &carried.counts, ending)?;
+    if let Some(file) = file {
+        file.check()?;
+    }
+    tx.commit().context("recording the end of the run")?;
+    Ok(())
+}
+
+/// Ends a run that did not finish: what its batches committed stays; the documents it stored are
+/// checked for near-duplicates again by the next run, and that run looks at every document (see
+/// [`run::Started::after_unfinished`]).
+fn end_early(
+    conn: &Connection,
+    run_id: i64,
+    counts: &RunCounts,
+    status: RunStatus,
+    error: &str,
+) -> Result<()> {
+    let ending = Ending {
+        status,
+        error: Some(error),
+        warning: None,
+    };
+    // The status first: a small write that may still fit on a full disk. The next run checks this
+    // run's documents again whether or not the second write fits (see `run::start`).
+    run::end(conn, run_id, counts, ending)?;
+    clusters::recheck_run(conn, run_id)
 }
 
 #[cfg(test)]
@@ -307,7 +378,7 @@ mod tests {
         let text = "The minister spoke in Kyiv on Tuesday about the harbour.\n";
         writer.write_batch(&[record("/r/b", text)]).unwrap();
         writer.write_batch(&[record("/r/a", text)]).unwrap();
-        let counts = writer.finish(&scopes, &|_| true, None).unwrap();
+        let counts = writer.finish(&scopes, &|_| true, None, &|| Ok(())).unwrap();
         assert_eq!((counts.new_documents, counts.duplicates), (1, 1));
         let primary: String = conn
             .query_row(
@@ -329,7 +400,7 @@ mod tests {
         // The next run finds the files gone.
         let mut writer = Writer::start(&mut conn, &scopes, CONFIG).unwrap();
         writer.set_discovered([]);
-        let counts = writer.finish(&scopes, &|_| true, None).unwrap();
+        let counts = writer.finish(&scopes, &|_| true, None, &|| Ok(())).unwrap();
         assert_eq!((counts.deleted, counts.retired), (2, 1));
     }
 

@@ -513,6 +513,41 @@ fn sigterm_records_the_run_as_interrupted_and_the_next_run_converges() {
     assert_eq!(snapshot(&env.db()), fresh_snapshot(&env));
 }
 
+/// SIGTERM while the run's end compares near-duplicates (the longest part of a large run's end): the
+/// run stops there instead of finishing the checks, is recorded as interrupted, exits 143, keeps its
+/// batches, and the next run does the end and converges.
+#[test]
+fn sigterm_during_the_near_duplicate_checks_stops_the_run() {
+    let env = Env::new();
+    generate_corpus(&env.corpus(), 300);
+    let corpus = env.corpus();
+    let out = env
+        .cmd(&["ingest", "--quiet", corpus.to_str().unwrap()])
+        .env("NEWSDB_TEST_ABORT", "signal:end")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(143), "{stderr}");
+    assert!(stderr.contains("interrupted by SIGTERM"), "{stderr}");
+    let (status, error): (String, String) = env
+        .conn()
+        .query_row("SELECT status, error FROM runs", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(status, "interrupted");
+    assert!(error.contains("grouping near-duplicates"), "{error}");
+    assert_eq!(env.count("SELECT count(*) FROM files"), 300);
+    assert!(
+        env.count("SELECT count(*) FROM documents WHERE cluster_id IS NULL") > 0,
+        "the documents wait to be checked"
+    );
+    assert_eq!(env.count("SELECT count(*) FROM near_duplicates"), 0);
+    assert_intact(&env.db());
+    env.ingest(0);
+    assert_eq!(snapshot(&env.db()), fresh_snapshot(&env));
+}
+
 /// SIGABRT, the signal `std::process::abort` ends the process with.
 fn libc_sigabrt() -> i32 {
     6

@@ -13,8 +13,10 @@
 //! representative, whose id every member holds in `cluster_id`, is the earliest published, then the
 //! longest, then the first stored.
 
-use anyhow::{Context, Result};
-use newsdb_core::minhash::{self, BandKeys, BANDS};
+mod compare;
+
+use anyhow::Result;
+use newsdb_core::minhash::{BandKeys, BANDS};
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::LazyLock;
@@ -153,7 +155,13 @@ pub struct ClusterWork<'a> {
     /// Documents retired, and revived, by this run.
     pub retired: &'a [i64],
     pub revived: &'a [i64],
+    /// Asked between documents checked: its error stops the checks (see [`Stop`]).
+    pub stop: Stop<'a>,
 }
+
+/// Asked now and then during a long end of a run; an error (a signal was received) stops the work
+/// there, and the caller drops the transaction.
+pub type Stop<'a> = &'a dyn Fn() -> Result<()>;
 
 /// Checks the marked documents and recomputes the touched clusters; see the module documentation.
 /// Runs inside the caller's transaction. Returns how many documents were checked.
@@ -161,15 +169,9 @@ pub fn finish_run(conn: &Connection, work: &ClusterWork) -> Result<u64> {
     let mut seeds: BTreeSet<i64> = work.retired.iter().chain(work.revived).copied().collect();
     let mut checked = 0;
     if work.check {
-        let pending: Vec<i64> = conn
-            .prepare("SELECT id FROM documents WHERE cluster_id IS NULL")?
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        for id in pending {
-            check(conn, work.run_id, id).with_context(|| format!("comparing document {id}"))?;
-            seeds.insert(id);
-            checked += 1;
-        }
+        let pending = compare::check_pending(conn, work.run_id, work.stop)?;
+        checked = pending.len() as u64;
+        seeds.extend(pending);
     }
     if work.threshold_changed {
         seeds = conn
@@ -184,44 +186,6 @@ pub fn finish_run(conn: &Connection, work: &ClusterWork) -> Result<u64> {
         params![THRESHOLD_KEY, work.threshold],
     )?;
     Ok(checked)
-}
-
-/// Signs document `id` (again: its buckets may be there already), compares it with every document
-/// sharing a band key, stores the pairs at or above [`PAIR_FLOOR`], and makes it its own cluster for
-/// now (clustering comes next).
-fn check(conn: &Connection, run_id: i64, id: i64) -> Result<()> {
-    let mut body_of = conn.prepare_cached("SELECT body FROM documents WHERE id = ?1")?;
-    let body: String = body_of.query_row([id], |r| r.get(0))?;
-    let shingles = minhash::shingles(&body);
-    // The signature of the set is that of the text's shingles: a minimum ignores repeats.
-    if let Some(sig) = minhash::signature(&shingles) {
-        let keys = minhash::band_keys(&sig);
-        add_to_buckets(conn, id, &keys)?;
-        let candidates: Vec<i64> = conn
-            .prepare_cached(&SELECT_CANDIDATES)?
-            .query_map(params_from_iter(keys.iter()), |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        let mut insert_pair = conn.prepare_cached(
-            "INSERT INTO near_duplicates (a, b, similarity, run_id) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (a, b) DO UPDATE SET similarity = excluded.similarity",
-        )?;
-        for other in candidates.into_iter().filter(|&c| c != id) {
-            // A bucket may outlive its document (pruned): nothing to compare.
-            let Some(text) = body_of
-                .query_row([other], |r| r.get::<_, String>(0))
-                .optional()?
-            else {
-                continue;
-            };
-            let similarity = minhash::jaccard(&shingles, &minhash::shingles(&text));
-            if similarity >= PAIR_FLOOR {
-                insert_pair.execute(params![id.min(other), id.max(other), similarity, run_id])?;
-            }
-        }
-    }
-    conn.prepare_cached("UPDATE documents SET cluster_id = id WHERE id = ?1")?
-        .execute([id])?;
-    Ok(())
 }
 
 /// One document as clustering sees it.
@@ -393,6 +357,7 @@ mod tests {
             threshold_changed: false,
             retired: &[],
             revived: &[],
+            stop: &|| Ok(()),
         };
         assert_eq!(
             finish_run(&conn, &work).unwrap(),
