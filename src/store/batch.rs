@@ -297,7 +297,7 @@ impl<'a> Batch<'a> {
         // roots): this path is a copy, not a rename.
         if stored.is_none()
             && files::is_rename(self.conn, row.path, raw_hash, |p| {
-                self.lifecycle.was_discovered(p) || super::paths::from_stored(p).exists()
+                self.lifecycle.saw_source(p) || super::paths::from_stored(p).exists()
             })?
         {
             self.carried.counts.renamed += 1;

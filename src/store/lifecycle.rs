@@ -3,6 +3,7 @@
 //! and retired ones with a live file again are revived. All of it is derived from the files' rows, so
 //! any history of runs ends where a fresh ingest would.
 
+use super::seen::Seen;
 use crate::live_statuses;
 use crate::record::RunScope;
 use anyhow::Result;
@@ -15,7 +16,7 @@ use std::path::Path;
 pub struct Lifecycle {
     /// Every source path discovered in this run: to tell a rename (the old path is gone) from a copy,
     /// and at the end, which sources in scope were not seen.
-    discovered: foldhash::HashSet<String>,
+    discovered: Seen,
     /// The whole files the database knew at the run's start that the walk did not find, when the
     /// pipeline has worked them out from what it loaded anyway ([`Lifecycle::set_unseen_files`]):
     /// the end of the run then looks only at these, instead of reading every file row in scope
@@ -127,7 +128,7 @@ pub type IsGone<'a> = &'a dyn Fn(&Path) -> bool;
 impl Lifecycle {
     /// Tells the lifecycle every path this run found (before any record is written).
     pub fn set_discovered(&mut self, paths: impl IntoIterator<Item = String>) {
-        self.discovered = paths.into_iter().collect();
+        self.discovered.set_files(paths);
     }
 
     /// Tells the lifecycle which whole files known at the start of the run the walk did not find
@@ -138,14 +139,21 @@ impl Lifecycle {
         self.unseen_files = Some(paths);
     }
 
-    /// Adds paths seen as they come (JSON Lines records are not listed before they are read).
-    pub fn extend_discovered(&mut self, paths: impl IntoIterator<Item = String>) {
-        self.discovered.extend(paths);
+    /// Adds a source seen as it comes (JSON Lines records are not listed before they are read): its
+    /// stored path, and its line for a record.
+    pub fn add_discovered(&mut self, path: &str, line: Option<u64>) {
+        self.discovered.insert(path, line);
     }
 
-    /// Whether this run found `path`.
+    /// Whether this run found the whole file `path`.
     pub fn was_discovered(&self, path: &str) -> bool {
-        self.discovered.contains(path)
+        self.discovered.has_file(path)
+    }
+
+    /// Whether this run found the source stored as `path`, a whole file or a JSON Lines record (see
+    /// [`Seen::has`]).
+    pub fn saw_source(&self, path: &str) -> bool {
+        self.discovered.has(path)
     }
 
     /// Document `id` gained or lost a file in this run.
@@ -215,7 +223,7 @@ impl Lifecycle {
             let mut mark = conn.prepare_cached(MARK_PATH_DELETED)?;
             for path in unseen {
                 if !super::paths::is_under(path, &root)
-                    || self.discovered.contains(path)
+                    || self.discovered.has_file(path)
                     || !is_gone(&super::paths::from_stored(path))
                 {
                     continue;
@@ -243,7 +251,11 @@ impl Lifecycle {
         let mut rows = stmt.query([prefix])?;
         while let Some(r) = rows.next()? {
             let path = r.get_ref(1)?.as_str()?;
-            if !self.discovered.contains(path) {
+            let seen = match scope {
+                RunScope::Files(_) => self.discovered.has_file(path),
+                _ => self.discovered.has(path),
+            };
+            if !seen {
                 unseen.push((r.get(0)?, path.to_owned(), r.get(2)?));
             }
         }

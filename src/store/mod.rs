@@ -24,6 +24,7 @@ pub mod prune;
 pub mod queries;
 pub mod run;
 pub mod schema;
+pub mod seen;
 pub mod sites;
 pub mod unspaced;
 pub mod writer;

@@ -162,11 +162,10 @@ impl<'c> Writer<'c> {
             file.check()?;
         }
         if records.first().is_some_and(|r| r.line.is_some()) {
-            self.lifecycle.extend_discovered(
-                records
-                    .iter()
-                    .map(|r| super::paths::stored(&r.path).into_owned()),
-            );
+            for r in records {
+                self.lifecycle
+                    .add_discovered(&super::paths::stored(&r.path), r.line);
+            }
         }
         Ok(())
     }
