@@ -19,7 +19,7 @@ use super::{add_to_buckets, Stop, PAIR_FLOOR, SELECT_CANDIDATES};
 use anyhow::{Context, Result};
 use newsdb_core::minhash;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 
 /// Documents checked between two questions to `stop`: about a tenth of a second's work.
@@ -44,19 +44,21 @@ pub(super) fn check_pending(conn: &Connection, run_id: i64, stop: Stop) -> Resul
     };
     stop()?;
     let mut checked = BTreeSet::new();
+    // Each document is queued once: a crowded bucket names its members to every one of them.
+    let mut queued = HashSet::new();
     let mut queue = VecDeque::new();
     for &start in &pending {
+        if !queued.insert(start) {
+            continue;
+        }
         queue.push_back(start);
         while let Some(id) = queue.pop_front() {
-            if checked.contains(&id) {
-                continue;
-            }
             let waiting = |c: i64| pending.contains(&c) && !checked.contains(&c);
             let next = checker
                 .check(id, waiting)
                 .with_context(|| format!("comparing document {id}"))?;
             checked.insert(id);
-            queue.extend(next);
+            queue.extend(next.into_iter().filter(|&c| queued.insert(c)));
             if checked.len() % STOP_EVERY == 0 {
                 stop()?;
             }
