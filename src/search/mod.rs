@@ -12,6 +12,7 @@
 //! A query in Chinese, Japanese, Thai or Korean goes to the trigram index instead ([`unspaced`]):
 //! the main index's tokenizer cannot split those scripts into words.
 
+mod first_in_cluster;
 mod unspaced;
 
 use crate::filter::Filters;
@@ -64,17 +65,18 @@ pub enum SearchError {
 /// the title counts ten times a word in the body.
 const RANK_FUNCTION: &str = "bm25(10.0, 1.0)";
 
-/// Every match, best first (`$order`), with its cluster, for collapsing. Stepped only until enough
-/// clusters are found: ordered by FTS5's `rank` alone, FTS5 hands the rows over sorted, so rows not
-/// stepped cost no join and no snippet. (`?7`, ordering by date, is bound but only its variant
-/// orders by it: an `ORDER BY` naming a parameter made SQLite join and snippet every match before
-/// sorting, 350 ms for a word in a tenth of 28k real documents.)
+/// Every match, best first (`$order`), with its cluster and its snippet (`$snippet`), for
+/// collapsing. Stepped only until enough clusters are found: ordered by FTS5's `rank` alone, FTS5
+/// hands the rows over sorted, so rows not stepped cost no join and no snippet. (`?7`, ordering by
+/// date, is bound but only its variant orders by it: an `ORDER BY` naming a parameter made SQLite
+/// join and snippet every match before sorting, 350 ms for a word in a tenth of 28k real documents.)
 macro_rules! matches_sql {
-    ($order:literal) => {
+    ($snippet:literal, $order:literal) => {
         concat!(
             "
-    SELECT documents_fts.rowid, coalesce(d.cluster_id, d.id),
-           snippet(documents_fts, -1, ?2, ?3, '…', ?4), documents_fts.rank
+    SELECT documents_fts.rowid, coalesce(d.cluster_id, d.id), ",
+            $snippet,
+            ", documents_fts.rank
     FROM documents_fts
     JOIN documents d ON d.id = documents_fts.rowid
     WHERE documents_fts MATCH ?1 AND documents_fts.rank MATCH ?5
@@ -86,9 +88,22 @@ macro_rules! matches_sql {
         )
     };
 }
-const MATCHES_BY_RANK_SQL: &str = matches_sql!("documents_fts.rank");
-const MATCHES_BY_DATE_SQL: &str =
-    matches_sql!("d.published IS NULL, d.published DESC, documents_fts.rank");
+/// By rank, the rows come best first: only the first of each cluster gets a snippet
+/// ([`first_in_cluster`]; `?12` numbers the query).
+const MATCHES_BY_RANK_SQL: &str = matches_sql!(
+    "CASE WHEN newsdb_first_in_cluster(?12, coalesce(d.cluster_id, d.id))
+          THEN snippet(documents_fts, -1, ?2, ?3, '…', ?4) END",
+    "documents_fts.rank"
+);
+const MATCHES_BY_DATE_SQL: &str = matches_sql!(
+    "snippet(documents_fts, -1, ?2, ?3, '…', ?4)",
+    "d.published IS NULL, d.published DESC, documents_fts.rank"
+);
+
+/// The snippet of one matched document (`?5`), for a hit the stepped query gave none.
+const SNIPPET_SQL: &str = "
+    SELECT snippet(documents_fts, -1, ?2, ?3, '…', ?4) FROM documents_fts
+    WHERE documents_fts MATCH ?1 AND documents_fts.rowid = ?5";
 
 /// A document's (?2) fields and its cluster's (?1) size and sources. A retired document is its own cluster, so
 /// no member here is retired.
@@ -253,15 +268,22 @@ fn run_collapsed(
     options: &SearchOptions,
 ) -> Result<Vec<Hit>, SearchError> {
     // (matched document, cluster, snippet, rank), best first, one per cluster.
-    let mut best: Vec<(i64, i64, String, f64)> = Vec::new();
+    let mut best: Vec<(i64, i64, Option<String>, f64)> = Vec::new();
     {
         let (since, until, domains, lang) = options.filters.params();
-        let mut stmt = conn.prepare_cached(if options.by_date {
-            MATCHES_BY_DATE_SQL
+        let mut stmt = if options.by_date {
+            conn.prepare_cached(MATCHES_BY_DATE_SQL)?
         } else {
-            MATCHES_BY_RANK_SQL
-        })?;
-        let mut rows = stmt.query(params![
+            match conn.prepare_cached(MATCHES_BY_RANK_SQL) {
+                Err(e) if first_in_cluster::is_missing(&e) => {
+                    first_in_cluster::register(conn)?;
+                    conn.prepare_cached(MATCHES_BY_RANK_SQL)?
+                }
+                prepared => prepared?,
+            }
+        };
+        let query_number = first_in_cluster::next_query();
+        let common = params![
             fts_query,
             HIGHLIGHT_START,
             HIGHLIGHT_END,
@@ -273,7 +295,14 @@ fn run_collapsed(
             until,
             domains,
             lang,
-        ])?;
+        ];
+        let mut rows = if options.by_date {
+            stmt.query(common)?
+        } else {
+            let mut numbered = common.to_vec();
+            numbered.push(&query_number);
+            stmt.query(numbered.as_slice())?
+        };
         let mut seen = std::collections::HashSet::new();
         while best.len() < options.limit {
             let Some(row) = rows.next()? else { break };
@@ -283,9 +312,23 @@ fn run_collapsed(
             }
         }
     }
+    let mut snippet_stmt = conn.prepare_cached(SNIPPET_SQL)?;
     let mut cluster_stmt = conn.prepare_cached(CLUSTER_SQL)?;
     best.into_iter()
         .map(|(matched_id, cluster, snippet, rank)| {
+            let snippet = match snippet {
+                Some(snippet) => snippet,
+                None => snippet_stmt.query_row(
+                    params![
+                        fts_query,
+                        HIGHLIGHT_START,
+                        HIGHLIGHT_END,
+                        SNIPPET_TOKENS,
+                        matched_id
+                    ],
+                    |r| r.get(0),
+                )?,
+            };
             Ok(cluster_hit(
                 &mut cluster_stmt,
                 options,

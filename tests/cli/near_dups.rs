@@ -341,6 +341,24 @@ fn search_shows_each_story_once_with_its_sources_and_dups_lists_it() {
     let shared = paragraph(0).split(' ').nth(3).unwrap().to_owned();
     let text = stdout(&mut env.cmd(&["search", &shared]));
     assert!(text.contains("5 sources, 4 versions"), "{text}");
+    // The cluster's best match gets its snippet though its near-copies are stepped over.
+    for sort in ["rank", "date"] {
+        let hits: Value = serde_json::from_str(&stdout(
+            &mut env.cmd(&["search", &shared, "--json", "--sort", sort]),
+        ))
+        .unwrap();
+        let hits = hits.as_array().unwrap();
+        assert_eq!(hits.len(), 2, "{hits:?}");
+        for hit in hits {
+            let snippet = hit["snippet"].as_str().unwrap();
+            assert!(
+                snippet
+                    .to_lowercase()
+                    .contains(&format!("**{}**", shared.to_lowercase())),
+                "{sort}: {snippet}"
+            );
+        }
+    }
 
     let dups: Value = serde_json::from_str(&stdout(&mut env.cmd(&["dups", "--json"]))).unwrap();
     let dups = dups.as_array().unwrap();
