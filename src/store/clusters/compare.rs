@@ -30,8 +30,7 @@ const CACHE_HASHES: usize = 4 << 20;
 
 /// Checks every document marked "to check" (see the module documentation of [`super`]): stores its
 /// pairs at or above [`PAIR_FLOOR`] and makes it its own cluster for now. Returns the documents
-/// checked, for clustering. `stop` is asked first and
-/// every [`STOP_EVERY`] documents.
+/// checked, for clustering. `stop` is asked first and every [`STOP_EVERY`] documents.
 pub(super) fn check_pending(conn: &Connection, run_id: i64, stop: Stop) -> Result<BTreeSet<i64>> {
     let pending: BTreeSet<i64> = conn
         .prepare("SELECT id FROM documents WHERE cluster_id IS NULL")?
