@@ -6,9 +6,10 @@
 
 use crate::store::schema::{self, CLEANED_COLUMNS};
 use anyhow::Result;
-use newsdb_core::Prepared;
+use newsdb_core::{Prepared, Removal};
 use rusqlite::types::ToSql;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
+use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 /// Where a new document's row comes from beside `doc`.
@@ -68,7 +69,7 @@ const FILL_IN_TITLE: &str = "UPDATE documents SET title = ?2 WHERE id = ?1 AND t
 const INSERT_FTS: &str = "INSERT INTO documents_fts (rowid, title, body) VALUES (?1, ?2, ?3)";
 const INSERT_CJK: &str = "INSERT INTO documents_cjk (rowid, title, body) VALUES (?1, ?2, ?3)";
 const INSERT_REMOVED: &str =
-    "INSERT INTO removed_lines (document_id, line, rule, text) VALUES (?1, ?2, ?3, ?4)";
+    "INSERT INTO document_removed_lines (document_id, rule, lines) VALUES (?1, ?2, ?3)";
 const SELECT_BY_CONTENT_HASH: &str = "SELECT id FROM documents WHERE content_hash = ?1";
 
 /// The stored document whose cleaned body has `content_hash`.
@@ -101,10 +102,31 @@ pub fn insert(conn: &Connection, new: &NewDocument, doc: &Prepared) -> Result<()
     conn.prepare_cached(&INSERT_DOCUMENT)?
         .execute(params_from_iter(values))?;
     let mut removed = conn.prepare_cached(INSERT_REMOVED)?;
-    for r in &doc.removed {
-        removed.execute(params![new.id, r.line as i64, r.rule, r.text])?;
+    for (rule, lines) in removed_by_rule(&doc.removed) {
+        removed.execute(params![new.id, rule, lines])?;
     }
     Ok(())
+}
+
+/// A document's removed lines as `document_removed_lines` holds them: for each rule, a JSON array of
+/// `[line, text]` arrays, by line. A row per document and rule instead of a row per line: see
+/// `migrations/0009_removed_lines_per_document.sql`.
+fn removed_by_rule(removed: &[Removal]) -> Vec<(&str, String)> {
+    let mut by_rule: BTreeMap<&str, Vec<(usize, &str)>> = BTreeMap::new();
+    for r in removed {
+        by_rule
+            .entry(r.rule.as_ref())
+            .or_default()
+            .push((r.line, r.text.as_str()));
+    }
+    by_rule
+        .into_iter()
+        .map(|(rule, mut lines)| {
+            lines.sort_unstable_by_key(|&(line, _)| line);
+            let json = serde_json::to_string(&lines).expect("numbers and strings serialize");
+            (rule, json)
+        })
+        .collect()
 }
 
 /// Fills the gaps of stored document `id` from a later copy `doc` cleaned by `cleaner_version` (see
@@ -217,6 +239,65 @@ mod tests {
             )
             .unwrap();
         assert_eq!(hit, 3);
+    }
+
+    #[test]
+    fn the_removed_lines_are_stored_a_row_per_rule_and_read_back_line_by_line_through_the_view() {
+        let conn = with_run();
+        let doc = prepared(
+            "Home | World | Sport | Contact\n\
+             Share this:\n\
+             The minister spoke in Kyiv on Tuesday about the grain corridor and the ports.\n\
+             He said the talks would go on next week, and that \"quotes\" and \\ survive.\n\
+             Share this:\n\
+             Privacy policy | Terms of use | Cookies\n",
+        );
+        assert!(doc.removed.len() >= 3, "{:?}", doc.removed);
+        insert(&conn, &new(3, "v1"), &doc).unwrap();
+
+        let mut expected: Vec<(i64, String, String)> = doc
+            .removed
+            .iter()
+            .map(|r| (r.line as i64, r.rule.to_string(), r.text.clone()))
+            .collect();
+        expected.sort();
+        let stored: Vec<(i64, String, String)> = conn
+            .prepare(
+                "SELECT line, rule, text FROM removed_lines WHERE document_id = 3 ORDER BY line",
+            )
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(stored, expected);
+
+        let mut rules: Vec<String> = expected.iter().map(|(_, rule, _)| rule.clone()).collect();
+        rules.dedup();
+        rules.sort();
+        rules.dedup();
+        let rows: Vec<String> = conn
+            .prepare("SELECT rule FROM document_removed_lines WHERE document_id = 3 ORDER BY rule")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(rows, rules, "one row per rule");
+    }
+
+    #[test]
+    fn a_document_with_nothing_removed_has_no_audit_row() {
+        let conn = with_run();
+        let doc = prepared("The minister spoke in Kyiv on Tuesday about the grain corridor.\n");
+        assert!(doc.removed.is_empty(), "{:?}", doc.removed);
+        insert(&conn, &new(4, "v1"), &doc).unwrap();
+        let rows: i64 = conn
+            .query_row("SELECT count(*) FROM document_removed_lines", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(rows, 0);
     }
 
     #[test]

@@ -48,6 +48,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0008_unspaced_scripts_index.sql",
         include_str!("../../migrations/0008_unspaced_scripts_index.sql"),
     ),
+    (
+        9,
+        "0009_removed_lines_per_document.sql",
+        include_str!("../../migrations/0009_removed_lines_per_document.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.
@@ -136,6 +141,67 @@ mod tests {
             .unwrap();
         assert_eq!((lang, line), (None, None));
         assert_eq!(version(&conn).unwrap(), SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn a_version_8_audit_reads_the_same_through_the_removed_lines_view() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for &(version, _, sql) in MIGRATIONS.iter().filter(|(v, _, _)| *v <= 8) {
+            conn.execute_batch(sql).unwrap();
+            conn.pragma_update(None, "user_version", version).unwrap();
+        }
+        conn.execute_batch(
+            "INSERT INTO runs (started_at, roots, cleaner_version) VALUES ('t', '[]', 'v1');
+             INSERT INTO documents (id, content_hash, body, word_count, cleaner_version)
+             VALUES (1, 'h1', 'body', 1, 'v1'), (2, 'h2', 'body two', 2, 'v1'), (3, 'h3', 'b', 1, 'v1');
+             INSERT INTO documents_fts (rowid, title, body) SELECT id, title, body FROM documents;
+             INSERT INTO removed_lines (document_id, line, rule, text) VALUES
+               (1, 7, 'outside-article', 'Home | News'),
+               (1, 2, 'outside-article', 'Menu \"quoted\" \\ line'),
+               (1, 9, 'share-widget', 'Share this:'),
+               (2, 1, 'date-line', '12 March 2024, 10:15'),
+               (2, 30, 'outside-article', 'Über uns · Impressum');",
+        )
+        .unwrap();
+        let rows = |conn: &Connection| -> Vec<(i64, i64, String, String)> {
+            conn.prepare(
+                "SELECT document_id, line, rule, text FROM removed_lines ORDER BY document_id, line",
+            )
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+        };
+        let before = rows(&conn);
+        migrate(&mut conn).unwrap();
+        assert_eq!(rows(&conn), before);
+        let (stored, lines): (i64, String) = conn
+            .query_row(
+                "SELECT count(*), (SELECT lines FROM document_removed_lines
+                                   WHERE document_id = 1 AND rule = 'outside-article')
+                 FROM document_removed_lines",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(stored, 4, "a row per document and rule");
+        assert_eq!(
+            lines,
+            r#"[[2,"Menu \"quoted\" \\ line"],[7,"Home | News"]]"#
+        );
+        let plan: String = conn
+            .query_row(
+                "EXPLAIN QUERY PLAN SELECT text FROM removed_lines WHERE rule = 'share-widget'",
+                [],
+                |r| r.get(3),
+            )
+            .unwrap();
+        assert!(plan.contains("document_removed_lines_rule"), "{plan}");
+        conn.pragma_update(None, "foreign_keys", true).unwrap();
+        conn.execute("DELETE FROM documents WHERE id = 1", [])
+            .unwrap();
+        assert_eq!(rows(&conn).len(), 2, "the audit goes with its document");
     }
 
     #[test]

@@ -13,8 +13,8 @@ pub fn prune_retired(conn: &mut Connection) -> Result<u64> {
          WHERE document_id IN (SELECT id FROM documents WHERE retired_run_id IS NOT NULL)",
         [],
     )?;
-    // The documents_ad trigger removes each from the FTS index; removed_lines and near_duplicates
-    // cascade; the buckets have no foreign key.
+    // The documents_ad trigger removes each from the FTS index; document_removed_lines and
+    // near_duplicates cascade; the buckets have no foreign key.
     clusters::forget_retired(&tx)?;
     let pruned = tx.execute("DELETE FROM documents WHERE retired_run_id IS NOT NULL", [])?;
     tx.commit().context("pruning retired documents")?;
