@@ -14,6 +14,7 @@ mod jsonl;
 mod learn;
 pub mod prepare;
 mod prepared;
+mod release;
 mod skip;
 
 pub use driver::Sink;
@@ -373,6 +374,7 @@ fn run(
                 }
                 interrupt::check().map_err(anyhow::Error::from)
             };
+            release::release_free_memory();
             let counts =
                 writer.finish(&deletable, &discover::is_gone, warning.as_deref(), &stop)?;
             Ok(RunSummary {
