@@ -1,5 +1,11 @@
 //! Which rules name a line: the built-in rules' precompiled DFAs ([`super::precompiled`]) for a
-//! process's first lines, then the rule table compiled into one set.
+//! process's first lines, then the rule table compiled into two sets.
+//!
+//! Two sets, because most rules are anchored at the line's start (every branch begins with `^`) and
+//! a few are not (`(^|\W)all rights reserved`). In one set, the few made the whole set search every
+//! line to its end, through states mixing all 52 rules; a set of anchored rules alone is searched
+//! anchored (the regex crate drops the unanchored prefix when every pattern has `^`), so it stops at
+//! the first byte no rule can continue with, a few bytes into most lines.
 //!
 //! The compiled set is the fast way to match many lines, but compiling it takes about 100 ms: more
 //! than a `newsdb clean FILE` process needs for the rest of its work. The precompiled DFAs need no
@@ -15,7 +21,7 @@ use regex::{RegexSet, RegexSetBuilder};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
-/// Lazy-DFA cache of the rule set, per thread. Measured (`examples/clean_speed`, 20k files): 2 MiB
+/// Lazy-DFA cache limit of each of the two sets, per thread. Measured with one set (`examples/clean_speed`, 20k files): 2 MiB
 /// runs at 58k lines/s, 4 MiB and more at 93k; the Unicode, case-insensitive set needs a few MiB of
 /// states, and too small a cache makes the regex crate fall back to its slowest engine. With 52 rules
 /// in 11 languages, on the dev set's 2,949 real page dumps side by side: 8 MiB ran at 115-175k lines/s
@@ -35,10 +41,10 @@ const SET_AFTER_LINES: usize = 4096;
 /// Matches lines against a rule table. Shared by the threads that clean (`&RuleMatcher` is `Sync`).
 #[derive(Debug)]
 pub(super) struct RuleMatcher {
-    /// The table's patterns as the set compiles them (case-insensitive).
+    /// The table's patterns as the sets compile them (case-insensitive).
     patterns: Vec<String>,
     precompiled: Option<&'static Precompiled>,
-    set: OnceLock<RegexSet>,
+    sets: OnceLock<Sets>,
     /// Lines matched so far without the set.
     lines: AtomicUsize,
 }
@@ -50,7 +56,7 @@ impl RuleMatcher {
         RuleMatcher {
             patterns: rules.iter().map(|r| format!("(?i){}", r.pattern)).collect(),
             precompiled: Precompiled::for_rules(rules),
-            set: OnceLock::new(),
+            sets: OnceLock::new(),
             lines: AtomicUsize::new(0),
         }
     }
@@ -63,35 +69,25 @@ impl RuleMatcher {
     /// The first rule, in table order, that matches `line` and that `accept` takes (the caller's
     /// evidence guard), by its index in the table.
     pub(super) fn first(&self, line: &str, mut accept: impl FnMut(usize) -> bool) -> Option<usize> {
-        let set = match (self.set.get(), self.precompiled) {
-            (Some(set), _) => set,
+        let sets = match (self.sets.get(), self.precompiled) {
+            (Some(sets), _) => sets,
             (None, Some(precompiled))
                 if self.lines.fetch_add(1, Ordering::Relaxed) < SET_AFTER_LINES =>
             {
                 return (0..self.patterns.len())
                     .find(|&i| precompiled.is_match(i, line) && accept(i));
             }
-            (None, _) => self.set(),
+            (None, _) => self.sets(),
         };
-        let matches = set.matches(line);
-        if !matches.matched_any() {
-            return None; // nearly every line
-        }
-        matches.iter().find(|&i| accept(i))
+        sets.matches(line).into_iter().find(|&i| accept(i))
     }
 
-    /// The compiled set, compiled on first use.
-    fn set(&self) -> &RegexSet {
-        self.set.get_or_init(|| {
-            RegexSetBuilder::new(&self.patterns)
-                .dfa_size_limit(DFA_BYTES)
-                .size_limit(COMPILED_BYTES)
-                .build()
-                .expect("patterns are checked when the cleaner is made, and fit in the size limit")
-        })
+    /// The compiled sets, compiled on first use.
+    fn sets(&self) -> &Sets {
+        self.sets.get_or_init(|| Sets::new(&self.patterns))
     }
 
-    /// Rule indexes matching `line`, by the precompiled DFAs and by the set: the same, always.
+    /// Rule indexes matching `line`, by the precompiled DFAs and by the sets: the same, always.
     #[cfg(test)]
     pub(super) fn both_ways(&self, line: &str) -> (Vec<usize>, Vec<usize>) {
         let precompiled = self.precompiled.expect("the built-in table");
@@ -99,9 +95,75 @@ impl RuleMatcher {
             (0..self.patterns.len())
                 .filter(|&i| precompiled.is_match(i, line))
                 .collect(),
-            self.set().matches(line).iter().collect(),
+            self.sets().matches(line),
         )
     }
+}
+
+/// The table's rules in two compiled sets: those anchored at the line's start, and the others.
+#[derive(Debug)]
+struct Sets {
+    anchored: Part,
+    unanchored: Part,
+}
+
+/// One of the two sets, with the table index of each of its patterns.
+#[derive(Debug)]
+struct Part {
+    set: RegexSet,
+    rules: Vec<usize>,
+}
+
+impl Sets {
+    fn new(patterns: &[String]) -> Sets {
+        let (anchored, unanchored): (Vec<usize>, Vec<usize>) =
+            (0..patterns.len()).partition(|&i| is_anchored(&patterns[i]));
+        Sets {
+            anchored: Part::new(patterns, anchored),
+            unanchored: Part::new(patterns, unanchored),
+        }
+    }
+
+    /// The table indexes of the rules matching `line`, in table order.
+    fn matches(&self, line: &str) -> Vec<usize> {
+        let mut hits = self.anchored.matches(line);
+        let others = self.unanchored.matches(line);
+        if !others.is_empty() {
+            hits.extend(others);
+            hits.sort_unstable();
+        }
+        hits
+    }
+}
+
+impl Part {
+    fn new(patterns: &[String], rules: Vec<usize>) -> Part {
+        let set = RegexSetBuilder::new(rules.iter().map(|&i| &patterns[i]))
+            .dfa_size_limit(DFA_BYTES)
+            .size_limit(COMPILED_BYTES)
+            .build()
+            .expect("patterns are checked when the cleaner is made, and fit in the size limit");
+        Part { set, rules }
+    }
+
+    fn matches(&self, line: &str) -> Vec<usize> {
+        let matches = self.set.matches(line);
+        if !matches.matched_any() {
+            return Vec::new(); // nearly every line
+        }
+        matches.iter().map(|i| self.rules[i]).collect()
+    }
+}
+
+/// Whether every match of `pattern` starts at the start of the line (`^` on every branch, as the
+/// regex crate parses it: no multi-line mode). A pattern that does not parse here counts as not
+/// anchored, which is always correct, only slower.
+fn is_anchored(pattern: &str) -> bool {
+    regex_syntax::parse(pattern).is_ok_and(|hir| {
+        hir.properties()
+            .look_set_prefix()
+            .contains(regex_syntax::hir::Look::Start)
+    })
 }
 
 #[cfg(test)]
@@ -148,14 +210,35 @@ mod tests {
     }
 
     #[test]
+    fn rules_split_by_anchoring_still_answer_in_table_order() {
+        assert!(is_anchored("(?i)^share this$"));
+        assert!(is_anchored("(?i)^share|^like"));
+        assert!(!is_anchored("(?i)(^|\\W)all rights reserved"));
+        assert!(!is_anchored("(?i)^share|like"));
+        let patterns = [
+            "(?i)(^|\\W)reserved",
+            "(?i)^all",
+            "(?i)rights",
+            "(?i)^none$",
+        ]
+        .map(String::from);
+        let sets = Sets::new(&patterns);
+        assert_eq!(sets.anchored.rules, vec![1, 3]);
+        assert_eq!(sets.matches("All rights reserved"), vec![0, 1, 2]);
+        assert_eq!(sets.matches("Some rights"), vec![2]);
+        assert_eq!(sets.matches("None"), vec![3]);
+        assert!(sets.matches("nothing at all").is_empty());
+    }
+
+    #[test]
     fn the_set_takes_over_after_its_lines() {
         let matcher = RuleMatcher::new(BUILTIN);
         for _ in 0..SET_AFTER_LINES {
             assert_eq!(matcher.first("Advertisement", |_| true), Some(0));
         }
-        assert!(matcher.set.get().is_none());
+        assert!(matcher.sets.get().is_none());
         assert_eq!(matcher.first("Advertisement", |_| true), Some(0));
-        assert!(matcher.set.get().is_some());
+        assert!(matcher.sets.get().is_some());
     }
 
     /// The same on real pages: every line of every fourth of the dev set's page dumps
