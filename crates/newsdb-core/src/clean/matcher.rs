@@ -21,12 +21,13 @@ use regex::{RegexSet, RegexSetBuilder};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
-/// Lazy-DFA cache limit of each of the two sets, per thread. Measured with one set (`examples/clean_speed`, 20k files): 2 MiB
-/// runs at 58k lines/s, 4 MiB and more at 93k; the Unicode, case-insensitive set needs a few MiB of
-/// states, and too small a cache makes the regex crate fall back to its slowest engine. With 52 rules
-/// in 11 languages, on the dev set's 2,949 real page dumps side by side: 8 MiB ran at 115-175k lines/s
-/// (the cache thrashing), 32 MiB at 510-550k, where 40 rules with 8 MiB ran at 290-340k. The cache
-/// grows only as far as the text needs (one thread's peak memory rose by 28 MB there).
+/// Lazy-DFA cache limit of each of the two sets, per thread. Measured when the rules were one set
+/// (`examples/clean_speed`, 20k files): 2 MiB ran at 58k lines/s, 4 MiB and more at 93k; the
+/// Unicode, case-insensitive set needs a few MiB of states, and too small a cache makes the regex
+/// crate fall back to its slowest engine. With 52 rules in 11 languages, on the dev set's 2,949 real
+/// page dumps side by side: 8 MiB ran at 115-175k lines/s (the cache thrashing), 32 MiB at
+/// 510-550k, where 40 rules with 8 MiB ran at 290-340k. The cache grows only as far as the text
+/// needs (one thread's peak memory rose by 28 MB there).
 const DFA_BYTES: usize = 32 << 20;
 /// Limit of the compiled set: the built-in rules take a few MiB; user rules get room to spare, so a
 /// rules file that parses always compiles.
