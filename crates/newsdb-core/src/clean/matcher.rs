@@ -3,7 +3,7 @@
 //!
 //! Two sets, because most rules are anchored at the line's start (every branch begins with `^`) and
 //! a few are not (`(^|\W)all rights reserved`). In one set, the few made the whole set search every
-//! line to its end, through states mixing all 52 rules; a set of anchored rules alone is searched
+//! line to its end, through states mixing all the rules; a set of anchored rules alone is searched
 //! anchored (the regex crate drops the unanchored prefix when every pattern has `^`), so it stops at
 //! the first byte no rule can continue with, a few bytes into most lines.
 //!
