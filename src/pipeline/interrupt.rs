@@ -4,8 +4,8 @@
 //! committed whole (or, if the signal comes mid-transaction, finishes first), and during the
 //! near-duplicate checks at the run's end, whose transaction is then dropped (the next run does the
 //! end). The run is recorded as `interrupted` with the signal's name, and the process exits 128 +
-//! the signal's number (130, 143) as a shell would report it. The next run goes on from there, as after a crash. A second signal
-//! ends the process at once (the handler is reset after the first).
+//! the signal's number (130, 143) as a shell would report it. The next run goes on from there, as
+//! after a crash. A second signal ends the process at once (the handler is reset after the first).
 
 use std::sync::atomic::{AtomicI32, Ordering};
 
