@@ -1,5 +1,6 @@
 //! The file source: listed files → chunks → (workers) read, hash, prepare → records.
 
+use super::learn::Memos;
 use super::skip::{copy_outcome, SeenBytes};
 use super::Stages;
 use crate::discover::Listed;
@@ -7,14 +8,16 @@ use crate::read::{read, FileBytes};
 use crate::record::{Outcome, Record};
 use crate::reject::Rejection;
 use crate::store::known::KnownBytes;
+use newsdb_core::clean::Memo;
 use rayon::prelude::*;
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 /// What to do with one file of a chunk once it is read.
 enum Plan {
-    /// Run the per-file stages over what was read (or report why it could not be).
-    Process(Result<FileBytes, Rejection>),
+    /// Run the per-file stages over what was read (or report why it could not be), with what the
+    /// learning pass read of it, if it did.
+    Process(Result<FileBytes, Rejection>, Option<Memo>),
     /// Its bytes were met earlier in the run: this is their outcome.
     Decided(Outcome),
     /// A copy of the file at this index of the chunk, met earlier in path order.
@@ -23,12 +26,16 @@ enum Plan {
 
 /// The per-file stages over one chunk, in parallel: read and hash every file, then decode and clean
 /// each distinct content once. Bytes already stored (`known_bytes`: a rename, a restore, a copy) or
-/// met earlier in the run (`seen`) are not decoded and cleaned again.
+/// met earlier in the run (`seen`) are not decoded and cleaned again. A file the learning pass read
+/// is cleaned with what it read there (taken out of `memos`; `first` is the chunk's first file's
+/// place among the files to store).
 pub fn process_chunk(
+    first: usize,
     chunk: &[Listed],
     stages: Stages,
     known_bytes: &KnownBytes,
     seen: &mut SeenBytes,
+    memos: &mut Memos,
 ) -> Vec<Record> {
     let read: Vec<Result<FileBytes, Rejection>> = chunk
         .par_iter()
@@ -40,7 +47,7 @@ pub fn process_chunk(
         .enumerate()
         .map(|(i, read)| {
             let Ok(file) = &read else {
-                return Plan::Process(read);
+                return Plan::Process(read, None);
             };
             if let Some(outcome) = seen.outcome(&file.raw_hash) {
                 return Plan::Decided(outcome);
@@ -49,7 +56,9 @@ pub fn process_chunk(
                 Entry::Occupied(first) => Plan::CopyOf(*first.get()),
                 Entry::Vacant(slot) => {
                     slot.insert(i);
-                    Plan::Process(read)
+                    let key = SeenBytes::key(&file.raw_hash);
+                    let memo = key.and_then(|k| memos.take(first + i, k));
+                    Plan::Process(read, memo)
                 }
             }
         })
@@ -65,23 +74,24 @@ pub fn process_chunk(
         .into_par_iter()
         .zip(chunk)
         .map(|(plan, listed)| match plan {
-            Plan::Process(Err(rejection)) => Some(Outcome::Rejected {
+            Plan::Process(Err(rejection), _) => Some(Outcome::Rejected {
                 raw_hash: None,
                 rejection,
             }),
-            Plan::Process(Ok(file)) if known_bytes.contains_key(&file.raw_hash) => {
+            Plan::Process(Ok(file), _) if known_bytes.contains_key(&file.raw_hash) => {
                 Some(Outcome::KnownBytes {
                     document_id: known_bytes.get(&file.raw_hash).copied(),
                     raw_hash: file.raw_hash,
                 })
             }
-            Plan::Process(Ok(file)) => Some(stages.outcome(
+            Plan::Process(Ok(file), mut memo) => Some(stages.outcome(
                 file.raw_hash,
-                newsdb_core::prepare_named(
+                newsdb_core::prepare_recalling(
                     &file.bytes,
                     newsdb_core::Named::of(&listed.path),
                     stages.cleaner,
                     stages.sign,
+                    &mut memo,
                 ),
             )),
             Plan::Decided(outcome) => Some(outcome),

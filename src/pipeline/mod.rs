@@ -598,12 +598,14 @@ fn run_files(
         sink.writer.known_raw_hashes(&stale)?
     };
     let mut with_sites = None;
+    let mut memos = learn::Memos::default();
     let stages = if to_read.is_empty() {
         stages
     } else {
-        let (lines, whole) = learn(sink, &to_read, stages.cleaner, &known_bytes, options)?;
-        sink.learned_ahead = whole;
-        stages.with_sites(lines, &mut with_sites)
+        let learned = learn(sink, &to_read, stages.cleaner, &known_bytes, options)?;
+        sink.learned_ahead = learned.whole;
+        memos = learned.memos;
+        stages.with_sites(learned.lines, &mut with_sites)
     };
     sink.writer.count_unchanged(unchanged.len() as u64);
     (sink.on_event)(Event::Written {
@@ -612,18 +614,33 @@ fn run_files(
     drop(unchanged);
 
     let mut seen = skip::SeenBytes::default();
-    let chunks = to_read.chunks(options.batch_files.max(1)).map(Ok);
+    let batch = options.batch_files.max(1);
+    let chunks = to_read
+        .chunks(batch)
+        .enumerate()
+        .map(|(i, c)| Ok((i * batch, c)));
     driver::drive(
         chunks,
-        |chunk| files::process_chunk(chunk, stages, &known_bytes, &mut seen),
+        |(first, chunk)| {
+            files::process_chunk(first, chunk, stages, &known_bytes, &mut seen, &mut memos)
+        },
         sink,
     )?;
     Ok(refused)
 }
 
-/// The learning pass over the files a run is about to store (see `learn.rs`): the learned lines per
-/// site to clean them with, and whether those are foreseen from all of them (`false`: the lines
-/// learned so far, which a sample of the files would not change).
+/// What the learning pass over the files a run is about to store found (see `learn.rs`).
+struct Learned {
+    /// The learned lines per site to clean the files with.
+    lines: SiteLines,
+    /// Whether those are foreseen from all of the files (`false`: the lines learned so far, which a
+    /// sample of the files would not change).
+    whole: bool,
+    /// What the pass read of the pages it cleaned, for the storing.
+    memos: learn::Memos,
+}
+
+/// The learning pass over the files a run is about to store (see `learn.rs`).
 ///
 /// The pass costs a second cleaning of every file. Where sites learn, it saves storing most
 /// documents twice (half of a fresh ingest of real news pages); where they learn nothing (few pages
@@ -637,35 +654,44 @@ fn learn(
     cleaner: &Cleaner,
     known_bytes: &KnownBytes,
     options: &IngestOptions,
-) -> Result<(SiteLines, bool)> {
+) -> Result<Learned> {
     let (sample, rest) = to_read.split_at(to_read.len().min(options.learn_sample_files.max(1)));
     let mut learned = learn::LearnSink {
         pages: NewPages::default(),
+        memos: learn::Memos::default(),
         on_event: &mut *sink.on_event,
     };
     let mut seen = HashSet::new();
-    let mut read_ahead = |part: &[Listed], learned: &mut learn::LearnSink| {
+    let batch = options.batch_files.max(1);
+    let mut read_ahead = |first: usize, part: &[Listed], learned: &mut learn::LearnSink| {
         (learned.on_event)(Event::Learning {
             files: part.len() as u64,
         });
         driver::drive(
-            part.chunks(options.batch_files.max(1)).map(Ok),
-            |chunk| learn::learn_chunk(chunk, cleaner, known_bytes, &mut seen),
+            part.chunks(batch)
+                .enumerate()
+                .map(|(i, c)| Ok((first + i * batch, c))),
+            |(first, chunk)| learn::learn_chunk(first, chunk, cleaner, known_bytes, &mut seen),
             learned,
         )
     };
-    read_ahead(sample, &mut learned)?;
+    read_ahead(0, sample, &mut learned)?;
     let prediction = sink.writer.predicted_site_lines(&learned.pages);
     let prediction = prediction.context("loading learned site lines")?;
     if rest.is_empty() || !prediction.changes {
-        return Ok((prediction.lines, rest.is_empty()));
+        return Ok(Learned {
+            lines: prediction.lines,
+            whole: rest.is_empty(),
+            memos: learned.memos,
+        });
     }
-    read_ahead(rest, &mut learned)?;
+    read_ahead(sample.len(), rest, &mut learned)?;
     let prediction = sink.writer.predicted_site_lines(&learned.pages);
-    Ok((
-        prediction.context("loading learned site lines")?.lines,
-        true,
-    ))
+    Ok(Learned {
+        lines: prediction.context("loading learned site lines")?.lines,
+        whole: true,
+        memos: learned.memos,
+    })
 }
 
 /// The roots that are empty, or whose live files are more than half gone, going by what the

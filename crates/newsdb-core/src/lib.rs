@@ -33,6 +33,8 @@ pub mod reject;
 
 pub use clean::{Cleaner, Removal, RulesError};
 pub use header::Header;
-pub use prepare::{prepare, prepare_fields, prepare_named, prepare_page_fields, Named, Prepared};
+pub use prepare::{
+    prepare, prepare_fields, prepare_named, prepare_page_fields, prepare_recalling, Named, Prepared,
+};
 pub use record::PreparedRecord;
 pub use reject::Rejection;

@@ -5,7 +5,7 @@
 //! worker thread and `newsdb clean` shows exactly what `ingest` stores.
 
 use crate::clean::site::Candidate;
-use crate::clean::{Cleaner, Removal, Source};
+use crate::clean::{Cleaner, Memo, Removal, Source};
 use crate::decode::decode;
 use crate::extract;
 use crate::hash::content_hash_of_canonical;
@@ -90,6 +90,20 @@ pub fn prepare_named(
     cleaner: &Cleaner,
     sign: bool,
 ) -> Result<Prepared, Rejection> {
+    prepare_recalling(bytes, named, cleaner, sign, &mut None)
+}
+
+/// [`prepare_named`], cleaning with what an earlier preparation of the same bytes and name read of
+/// their lines (`memo`, see [`crate::clean::memo`]), and leaving there what this one read (`None`
+/// when the file was rejected before its lines were cleaned). The same result either way: a run
+/// that prepares a file twice (its learning pass, then the storing) reads its lines once.
+pub fn prepare_recalling(
+    bytes: &[u8],
+    named: Named,
+    cleaner: &Cleaner,
+    sign: bool,
+    memo: &mut Option<Memo>,
+) -> Result<Prepared, Rejection> {
     let decoded = decode(bytes)?;
     let page = match named {
         Named::Page => {
@@ -106,7 +120,7 @@ pub fn prepare_named(
             encoding: decoded.encoding,
             controls_removed: decoded.controls_removed,
         };
-        return page.prepare(Header::default(), cleaner, sign);
+        return page.prepare(Header::default(), cleaner, sign, memo);
     }
     let lines = normalize::lines(&decoded.text);
     let (header, body_start, unread_date) = match header::parse_structured(&lines) {
@@ -121,7 +135,7 @@ pub fn prepare_named(
         sign,
         source: Source::Dump,
     };
-    let mut prepared = stages.run(header, &lines, body_start)?;
+    let mut prepared = stages.run(header, &lines, body_start, memo)?;
     prepared.note = unread_date
         .map(|line| format!("header date {line:?} not understood; stored without a date"));
     Ok(prepared)
@@ -145,7 +159,7 @@ pub fn prepare_fields(
         sign,
         source: Source::Dump,
     };
-    stages.run(header, &lines, 0)
+    stages.run(header, &lines, 0, &mut None)
 }
 
 /// The stages for a page's markup that came with fields (a JSON Lines record's `html`): the article
@@ -162,7 +176,7 @@ pub fn prepare_page_fields(
         encoding: "UTF-8",
         controls_removed,
     };
-    page.prepare(fields, cleaner, sign)
+    page.prepare(fields, cleaner, sign, &mut None)
 }
 
 /// A decoded HTML page on its way to the body stages.
@@ -180,6 +194,7 @@ impl Page<'_> {
         fields: Header,
         cleaner: &Cleaner,
         sign: bool,
+        memo: &mut Option<Memo>,
     ) -> Result<Prepared, Rejection> {
         let page = extract::extract(self.html).map_err(|e| Rejection::BadHtml(e.to_string()))?;
         let whole_page = page.extractor == extract::article::WHOLE_PAGE;
@@ -200,7 +215,7 @@ impl Page<'_> {
                 Source::Extracted
             },
         };
-        let mut prepared = stages.run(header, &page.lines, 0)?;
+        let mut prepared = stages.run(header, &page.lines, 0, memo)?;
         if whole_page && prepared.word_count < extract::MIN_WHOLE_PAGE_WORDS {
             // No article block, and the page's text is a few links: a front page or a menu.
             return Err(Rejection::NoText {
@@ -230,12 +245,17 @@ impl BodyStages<'_> {
         mut header: Header,
         lines: &[String],
         body_start: usize,
+        memo: &mut Option<Memo>,
     ) -> Result<Prepared, Rejection> {
         let body_lines = &lines[body_start..];
         let domain = header.url.as_deref().and_then(header::domain);
-        let mut cleaned =
-            self.cleaner
-                .clean_from(self.source, body_lines, body_start + 1, domain.as_deref());
+        let mut cleaned = self.cleaner.clean_recalling(
+            self.source,
+            body_lines,
+            body_start + 1,
+            domain.as_deref(),
+            memo,
+        );
         if let Some(title) = &header.title {
             cleaned.drop_repeated_headline(body_lines, body_start + 1, title);
         }
@@ -298,6 +318,63 @@ mod tests {
 
     fn prep(text: &str) -> Prepared {
         prepare(text.as_bytes(), &Cleaner::builtin(), false).unwrap()
+    }
+
+    /// The bundled seeds: real scraped pages.
+    fn seeds() -> Vec<Vec<u8>> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../seeds");
+        let mut paths: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        paths.sort();
+        paths.iter().map(|p| std::fs::read(p).unwrap()).collect()
+    }
+
+    #[test]
+    fn a_page_prepared_again_with_its_memo_comes_out_the_same() {
+        use crate::clean::site::{self, Site, SiteLines};
+        let seeds = seeds();
+        let mut with_site = 0;
+        for (n, bytes) in seeds.iter().enumerate() {
+            // The learning pass: no site lines yet.
+            let mut memo = None;
+            let first =
+                prepare_recalling(bytes, Named::Other, &Cleaner::builtin(), false, &mut memo)
+                    .unwrap();
+            assert!(memo.is_some());
+            let Some(domain) = first.domain.clone() else {
+                // No site: cleaned again by the same cleaner.
+                let again =
+                    prepare_recalling(bytes, Named::Other, &Cleaner::builtin(), false, &mut memo);
+                assert_eq!(again.unwrap(), first, "seed {n}");
+                continue;
+            };
+            with_site += 1;
+            // The storing: the site learned a line the page has (its last kept line).
+            let learned = first.body.lines().rfind(|l| !l.is_empty()).unwrap();
+            let site = Site::new([site::line_hash(learned)].into());
+            let cleaner = Cleaner::builtin().with_sites(SiteLines::new([(domain, site)].into()));
+            let fresh = prepare_named(bytes, Named::Other, &cleaner, true).unwrap();
+            assert_ne!(
+                fresh.body, first.body,
+                "seed {n}: the learned line is removed"
+            );
+            let recalled =
+                prepare_recalling(bytes, Named::Other, &cleaner, true, &mut memo.clone()).unwrap();
+            assert_eq!(recalled, fresh, "seed {n}");
+            // Another page's memo is not this page's reading: it is read again.
+            let mut other = None;
+            let other_seed = &seeds[(n + 1) % seeds.len()];
+            prepare_recalling(other_seed, Named::Other, &cleaner, true, &mut other).unwrap();
+            let mismatched = prepare_recalling(bytes, Named::Other, &cleaner, true, &mut other);
+            assert_eq!(mismatched.unwrap(), fresh, "seed {n}");
+            assert_eq!(
+                other, memo,
+                "seed {n}: the memo now holds this page's reading"
+            );
+        }
+        assert!(with_site >= 2, "{with_site} seeds have a site");
     }
 
     #[test]

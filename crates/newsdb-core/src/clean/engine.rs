@@ -6,6 +6,7 @@ use super::classify::{self, Class, Core, Features, Line};
 use super::features;
 use super::lang;
 use super::matcher::RuleMatcher;
+use super::memo::Memo;
 use super::model::{self, LineModel, LINE_MODEL_RULE};
 use super::rule::{Rule, Scope};
 use super::site::{self, Candidate, SiteLines, SITE_LINE_RULE};
@@ -187,7 +188,7 @@ impl Cleaner {
     /// The lines the line model judges (inside the core, named by no rule, kept so far), each with
     /// its features: what the trainer learns from. Indexes into `lines`.
     pub fn model_inputs(&self, lines: &[String]) -> Vec<(usize, [f64; features::COUNT])> {
-        let measured = self.measure(&self.read(lines), lines, None);
+        let measured = self.measure(&self.read(lines, &mut None), lines, None);
         let Some(core) = measured.core else {
             return Vec::new();
         };
@@ -223,13 +224,15 @@ impl Cleaner {
     }
 
     fn matching_rule(&self, line: &str) -> Option<&Rule> {
+        self.matching_rule_index(line).map(|i| &self.rules[i])
+    }
+
+    /// [`Cleaner::matching_rule`], by the rule's index in the table.
+    fn matching_rule_index(&self, line: &str) -> Option<usize> {
         let mut words = None; // counted only for a line some rule matches: few lines
-        self.matcher
-            .first(line, |i| {
-                *words.get_or_insert_with(|| line.split_whitespace().count())
-                    <= self.rules[i].max_words
-            })
-            .map(|i| &self.rules[i])
+        self.matcher.first(line, |i| {
+            *words.get_or_insert_with(|| line.split_whitespace().count()) <= self.rules[i].max_words
+        })
     }
 
     /// The rules in force, in table order.
@@ -260,9 +263,23 @@ impl Cleaner {
         first_line: usize,
         domain: Option<&str>,
     ) -> Cleaned {
+        self.clean_recalling(source, lines, first_line, domain, &mut None)
+    }
+
+    /// [`Cleaner::clean_from`], taking what this cleaner (or one it was made from or made with
+    /// [`Cleaner::with_sites`]) read of the same lines before from `memo`, instead of reading them
+    /// again, and leaving in `memo` what it read. The same verdict either way ([`super::memo`]).
+    pub fn clean_recalling(
+        &self,
+        source: Source,
+        lines: &[String],
+        first_line: usize,
+        domain: Option<&str>,
+        memo: &mut Option<Memo>,
+    ) -> Cleaned {
         let site = domain.and_then(|d| self.sites.get(d));
         // Read once, cleaned once or twice: with and without the site's lines.
-        let reading = self.read(lines);
+        let reading = self.read(lines, memo);
         let in_site: Option<Vec<bool>> =
             site.map(|s| lines.iter().map(|l| s.contains(l)).collect());
         // What the page is without its site's learned lines: site learning counts from this, so what
@@ -302,17 +319,30 @@ impl Cleaner {
     /// What the cleaner reads of `lines` whatever their site has learned: their language, the rule
     /// that names each line, each line's features. The costly part of cleaning (language detection,
     /// the rule set's search, word counts), done once for a page cleaned with and without its site's
-    /// lines.
-    fn read(&self, lines: &[String]) -> Reading<'_> {
-        let lang = lang::detect(lines);
+    /// lines. The language and the rules are taken from `memo` when it holds them for these lines,
+    /// and left there.
+    fn read(&self, lines: &[String], memo: &mut Option<Memo>) -> Reading<'_> {
+        let recalled = memo
+            .as_ref()
+            .and_then(|m| m.recall(lines.len(), self.rules.len()));
+        let (lang, rules) = recalled.unwrap_or_else(|| {
+            let lang = lang::detect(lines);
+            let rules: Vec<Option<usize>> = lines
+                .iter()
+                .map(|l| {
+                    (!l.is_empty())
+                        .then(|| self.matching_rule_index(l))
+                        .flatten()
+                })
+                .collect();
+            *memo = Some(Memo::new(lang, &rules));
+            (lang, rules)
+        });
         let stopwords = lang.and_then(lang::stopwords);
         Reading {
             lang,
             stopwords,
-            rules: lines
-                .iter()
-                .map(|l| (!l.is_empty()).then(|| self.matching_rule(l)).flatten())
-                .collect(),
+            rules: rules.iter().map(|r| r.map(|i| &self.rules[i])).collect(),
             features: lines.iter().map(|l| Features::of(l, stopwords)).collect(),
         }
     }

@@ -13,6 +13,7 @@ mod engine;
 pub mod features;
 pub mod lang;
 mod matcher;
+pub mod memo;
 pub mod model;
 mod precompiled;
 mod rule;
@@ -24,6 +25,7 @@ pub use engine::{
     Cleaned, Cleaner, Removal, Source, OUTSIDE_ARTICLE_RULE, PAST_ARTICLE_END_RULE,
     REPEATED_HEADLINE_RULE, REPEATED_LINE_RULE, SCRIPT_DATA_RULE,
 };
+pub use memo::Memo;
 pub use rule::{Category, Rule, Scope};
 pub use span::SpanWeights;
 pub use user::RulesError;
