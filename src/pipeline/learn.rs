@@ -85,11 +85,11 @@ struct SiteLesson {
     lines: Vec<i64>,
 }
 
-/// Reads and cleans one chunk of the files to be stored (the first of them at `first` among them),
-/// in parallel, without the learned lines
-/// (the candidates are taken from the page as cleaned without them, whatever is learned). Files that
-/// cannot be read or cleaned, whose bytes are stored already (`known_bytes`: their sources are
-/// recorded) or were met earlier in the pass (`seen`) teach nothing here.
+/// Reads and cleans one chunk of the files to be stored (its first file at `first` among them), in
+/// parallel, without the learned lines (the candidates are taken from the page as cleaned without
+/// them, whatever is learned). Files that cannot be read or cleaned, whose bytes are stored already
+/// (`known_bytes`: their sources are recorded) or were met earlier in the pass (`seen`) teach
+/// nothing here; what was read of each file whose lines were cleaned is kept for the storing.
 pub fn learn_chunk(
     first: usize,
     chunk: &[Listed],

@@ -94,9 +94,9 @@ pub fn prepare_named(
 }
 
 /// [`prepare_named`], cleaning with what an earlier preparation of the same bytes and name read of
-/// their lines (`memo`, see [`crate::clean::memo`]), and leaving there what this one read (`None`
-/// when the file was rejected before its lines were cleaned). The same result either way: a run
-/// that prepares a file twice (its learning pass, then the storing) reads its lines once.
+/// their lines (`memo`, see [`crate::clean::memo`]), and leaving there what this one read (left as
+/// it was when the file was rejected before its lines were cleaned). The same result either way: a
+/// run that prepares a file twice (its learning pass, then the storing) reads its lines once.
 pub fn prepare_recalling(
     bytes: &[u8],
     named: Named,

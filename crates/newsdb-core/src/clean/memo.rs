@@ -30,7 +30,10 @@ impl Memo {
     /// The memo of a reading: `rules` has one entry per line.
     pub(super) fn new(lang: Option<Lang>, rules: &[Option<usize>]) -> Memo {
         let lang = lang.and_then(|l| Lang::all().iter().position(|&a| a == l));
-        let mut bytes = vec![lang.map_or(0, |i| i as u8 + 1)];
+        let lang = lang.map_or(0, |i| {
+            u8::try_from(i + 1).expect("whatlang has fewer than 255 languages")
+        });
+        let mut bytes = vec![lang];
         put(&mut bytes, rules.len());
         let mut next = 0;
         for (line, rule) in rules.iter().enumerate() {
