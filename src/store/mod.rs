@@ -10,6 +10,7 @@
 pub mod article;
 pub mod batch;
 pub mod check;
+mod checkpoint;
 pub mod clusters;
 pub mod documents;
 pub mod files;

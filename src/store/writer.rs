@@ -11,6 +11,7 @@
 use crate::live_statuses;
 use crate::record::{Record, RunCounts, RunScope};
 use crate::store::batch::{Batch, Carried, RunInfo};
+use crate::store::checkpoint::Checkpointer;
 use crate::store::clusters::{self, Buckets, ClusterWork, Stop};
 use crate::store::known::{self, KnownFiles};
 use crate::store::lifecycle::{IsGone, Lifecycle};
@@ -48,6 +49,8 @@ pub struct Writer<'c> {
     wrote_records: bool,
     /// The database file, checked after each batch and before the end (see [`DatabaseFile`]).
     file: Option<DatabaseFile>,
+    /// Checkpoints the log while the run writes (`None`: the connection does it itself).
+    checkpointer: Option<Checkpointer>,
 }
 
 const SWEEP_LAST_RUN: &str = concat!(
@@ -64,6 +67,7 @@ impl<'c> Writer<'c> {
         let started = run::start(conn, scopes, config.cleaner_version)?;
         let next_document_id = run::next_document_id(conn)?;
         let file = DatabaseFile::of(conn);
+        let checkpointer = Checkpointer::start(conn);
         Ok(Writer {
             conn,
             run: RunInfo {
@@ -82,6 +86,7 @@ impl<'c> Writer<'c> {
             lifecycle: Lifecycle::default(),
             wrote_records: false,
             file,
+            checkpointer,
         })
     }
 
@@ -197,6 +202,7 @@ impl<'c> Writer<'c> {
             lifecycle,
             wrote_records,
             file,
+            checkpointer,
         } = self;
         let run_id = run.run_id;
         let counts_so_far = carried.counts;
@@ -211,7 +217,12 @@ impl<'c> Writer<'c> {
             after_unfinished,
             wrote_records,
         };
-        match end_run(conn, &run, &mut carried, lifecycle, &file, &end) {
+        let ended = end_run(conn, &run, &mut carried, lifecycle, &file, &end);
+        // The last checkpoint the thread was asked for overlapped the end's work.
+        if let Some(checkpointer) = checkpointer {
+            checkpointer.stop(conn);
+        }
+        match ended {
             Ok(()) => Ok(carried.counts),
             Err(err) => {
                 let status = if stopped.get() {
@@ -236,7 +247,10 @@ impl<'c> Writer<'c> {
         self.end_early(RunStatus::Interrupted, why)
     }
 
-    fn end_early(self, status: RunStatus, error: &str) -> Result<()> {
+    fn end_early(mut self, status: RunStatus, error: &str) -> Result<()> {
+        if let Some(checkpointer) = self.checkpointer.take() {
+            checkpointer.stop(self.conn);
+        }
         end_early(
             self.conn,
             self.run.run_id,
