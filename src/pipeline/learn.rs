@@ -89,7 +89,9 @@ struct SiteLesson {
 /// parallel, without the learned lines (the candidates are taken from the page as cleaned without
 /// them, whatever is learned). Files that cannot be read or cleaned, whose bytes are stored already
 /// (`known_bytes`: their sources are recorded) or were met earlier in the pass (`seen`) teach
-/// nothing here; what was read of each file whose lines were cleaned is kept for the storing.
+/// nothing here; what was read of each file whose lines were cleaned is kept for the storing. Each
+/// page is cleaned only as far as its lesson needs ([`newsdb_core::lesson_recalling`]): the storing
+/// keys and measures the documents.
 pub fn learn_chunk(
     first: usize,
     chunk: &[Listed],
@@ -115,18 +117,17 @@ pub fn learn_chunk(
         .map(|(i, (file, listed))| {
             let (key, file) = file?;
             let mut memo = None;
-            let doc = newsdb_core::prepare_recalling(
+            let lesson = newsdb_core::lesson_recalling(
                 &file.bytes,
                 newsdb_core::Named::of(&listed.path),
                 cleaner,
-                false,
                 &mut memo,
             );
-            let site = doc.ok().and_then(|doc| {
+            let site = lesson.ok().and_then(|lesson| {
                 Some(SiteLesson {
-                    domain: doc.domain?,
-                    page: doc.site_page,
-                    lines: doc.site_candidates.iter().map(|c| c.hash).collect(),
+                    domain: lesson.domain?,
+                    page: lesson.site_page,
+                    lines: lesson.site_candidates.iter().map(|c| c.hash).collect(),
                 })
             });
             Some(Lesson {

@@ -34,7 +34,8 @@ pub mod reject;
 pub use clean::{Cleaner, Removal, RulesError};
 pub use header::Header;
 pub use prepare::{
-    prepare, prepare_fields, prepare_named, prepare_page_fields, prepare_recalling, Named, Prepared,
+    lesson_recalling, prepare, prepare_fields, prepare_named, prepare_page_fields,
+    prepare_recalling, Named, Prepared, SiteLesson,
 };
 pub use record::PreparedRecord;
 pub use reject::Rejection;

@@ -5,7 +5,7 @@
 //! worker thread and `newsdb clean` shows exactly what `ingest` stores.
 
 use crate::clean::site::Candidate;
-use crate::clean::{Cleaner, Memo, Removal, Source};
+use crate::clean::{Cleaned, Cleaner, Memo, Removal, Source};
 use crate::decode::decode;
 use crate::extract;
 use crate::hash::content_hash_of_canonical;
@@ -104,6 +104,46 @@ pub fn prepare_recalling(
     sign: bool,
     memo: &mut Option<Memo>,
 ) -> Result<Prepared, Rejection> {
+    Ok(clean_body(bytes, named, cleaner, memo)?.key(sign))
+}
+
+/// What a page teaches its site's learning ([`crate::clean::site`]): the fields of [`Prepared`]
+/// that site learning reads, for the same bytes, name and cleaner.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SiteLesson {
+    /// [`Prepared::domain`].
+    pub domain: Option<String>,
+    /// [`Prepared::site_page`].
+    pub site_page: i64,
+    /// [`Prepared::site_candidates`].
+    pub site_candidates: Vec<Candidate>,
+}
+
+/// What [`prepare_recalling`] would give site learning, and the same rejection where it rejects,
+/// without what only a stored document needs: its canonical form, content hash, quality signals and
+/// near-duplicate keys (a tenth of a preparation). A run's learning pass reads each page for this
+/// alone.
+pub fn lesson_recalling(
+    bytes: &[u8],
+    named: Named,
+    cleaner: &Cleaner,
+    memo: &mut Option<Memo>,
+) -> Result<SiteLesson, Rejection> {
+    let body = clean_body(bytes, named, cleaner, memo)?;
+    Ok(SiteLesson {
+        domain: body.domain,
+        site_page: body.cleaned.site_page,
+        site_candidates: body.cleaned.site_candidates,
+    })
+}
+
+/// The stages up to the cleaned body, for a file's bytes.
+fn clean_body(
+    bytes: &[u8],
+    named: Named,
+    cleaner: &Cleaner,
+    memo: &mut Option<Memo>,
+) -> Result<Body, Rejection> {
     let decoded = decode(bytes)?;
     let page = match named {
         Named::Page => {
@@ -120,7 +160,7 @@ pub fn prepare_recalling(
             encoding: decoded.encoding,
             controls_removed: decoded.controls_removed,
         };
-        return page.prepare(Header::default(), cleaner, sign, memo);
+        return page.clean(Header::default(), cleaner, memo);
     }
     let lines = normalize::lines(&decoded.text);
     let (header, body_start, unread_date) = match header::parse_structured(&lines) {
@@ -132,13 +172,12 @@ pub fn prepare_recalling(
         controls_removed: decoded.controls_removed,
         cleaner,
         find_title: true,
-        sign,
         source: Source::Dump,
     };
-    let mut prepared = stages.run(header, &lines, body_start, memo)?;
-    prepared.note = unread_date
+    let mut body = stages.run(header, &lines, body_start, memo)?;
+    body.note = unread_date
         .map(|line| format!("header date {line:?} not understood; stored without a date"));
-    Ok(prepared)
+    Ok(body)
 }
 
 /// The stages after decoding for an article whose fields came with it (a JSON Lines record): the text
@@ -156,10 +195,9 @@ pub fn prepare_fields(
         controls_removed,
         cleaner,
         find_title: false,
-        sign,
         source: Source::Dump,
     };
-    stages.run(header, &lines, 0, &mut None)
+    Ok(stages.run(header, &lines, 0, &mut None)?.key(sign))
 }
 
 /// The stages for a page's markup that came with fields (a JSON Lines record's `html`): the article
@@ -176,7 +214,7 @@ pub fn prepare_page_fields(
         encoding: "UTF-8",
         controls_removed,
     };
-    page.prepare(fields, cleaner, sign, &mut None)
+    Ok(page.clean(fields, cleaner, &mut None)?.key(sign))
 }
 
 /// A decoded HTML page on its way to the body stages.
@@ -189,13 +227,12 @@ struct Page<'a> {
 impl Page<'_> {
     /// Extracts the article and the page's metadata, then cleans it; `fields` given with the page
     /// (a JSON Lines record's) take the place of the markup's own.
-    fn prepare(
+    fn clean(
         &self,
         fields: Header,
         cleaner: &Cleaner,
-        sign: bool,
         memo: &mut Option<Memo>,
-    ) -> Result<Prepared, Rejection> {
+    ) -> Result<Body, Rejection> {
         let page = extract::extract(self.html).map_err(|e| Rejection::BadHtml(e.to_string()))?;
         let whole_page = page.extractor == extract::article::WHOLE_PAGE;
         let header = Header {
@@ -208,22 +245,21 @@ impl Page<'_> {
             controls_removed: self.controls_removed,
             cleaner,
             find_title: false,
-            sign,
             source: if whole_page {
                 Source::Dump
             } else {
                 Source::Extracted
             },
         };
-        let mut prepared = stages.run(header, &page.lines, 0, memo)?;
-        if whole_page && prepared.word_count < extract::MIN_WHOLE_PAGE_WORDS {
+        let mut body = stages.run(header, &page.lines, 0, memo)?;
+        if whole_page && body.word_count() < extract::MIN_WHOLE_PAGE_WORDS {
             // No article block, and the page's text is a few links: a front page or a menu.
             return Err(Rejection::NoText {
-                removed: prepared.removed.len(),
+                removed: body.cleaned.removed.len(),
             });
         }
-        prepared.extractor = Some(page.extractor);
-        Ok(prepared)
+        body.extractor = Some(page.extractor);
+        Ok(body)
     }
 }
 
@@ -234,19 +270,19 @@ struct BodyStages<'a> {
     cleaner: &'a Cleaner,
     /// Look for a title line at the top of the body (shape 2).
     find_title: bool,
-    sign: bool,
     /// Where the lines come from: a text, or what an HTML extractor found.
     source: Source,
 }
 
 impl BodyStages<'_> {
+    /// Cleans the lines after the header and assembles the body; an empty body is rejected.
     fn run(
         &self,
         mut header: Header,
         lines: &[String],
         body_start: usize,
         memo: &mut Option<Memo>,
-    ) -> Result<Prepared, Rejection> {
+    ) -> Result<Body, Rejection> {
         let body_lines = &lines[body_start..];
         let domain = header.url.as_deref().and_then(header::domain);
         let mut cleaned = self.cleaner.clean_recalling(
@@ -279,36 +315,77 @@ impl BodyStages<'_> {
             }
         }
 
-        let body = normalize::join_lines(kept);
-        if body.is_empty() {
+        let text = normalize::join_lines(kept);
+        if text.is_empty() {
             return Err(Rejection::NoText {
                 removed: cleaned.removed.len(),
             });
         }
-        let canonical = normalize::canonical(&body);
-        let quality = quality::measure(&body, cleaned.lang, cleaned.removed_chars, cleaned.chars);
-        Ok(Prepared {
+        Ok(Body {
+            header,
             domain,
+            text,
+            cleaned,
+            encoding: self.encoding,
+            controls_removed: self.controls_removed,
+            extractor: None,
+            note: None,
+        })
+    }
+}
+
+/// An article cleaned and assembled, before it is keyed: what a document ([`Body::key`]) and a site
+/// lesson ([`lesson_recalling`]) are both made from.
+struct Body {
+    header: Header,
+    domain: Option<String>,
+    /// The body as stored ([`Prepared::body`]), never empty.
+    text: String,
+    cleaned: Cleaned,
+    encoding: &'static str,
+    controls_removed: usize,
+    extractor: Option<&'static str>,
+    note: Option<String>,
+}
+
+impl Body {
+    fn word_count(&self) -> usize {
+        self.text.split_whitespace().count()
+    }
+
+    /// The document: keyed by its canonical form, measured, and signed when `sign` asks for its
+    /// near-duplicate band keys.
+    fn key(self, sign: bool) -> Prepared {
+        let canonical = normalize::canonical(&self.text);
+        let cleaned = self.cleaned;
+        let quality = quality::measure(
+            &self.text,
+            cleaned.lang,
+            cleaned.removed_chars,
+            cleaned.chars,
+        );
+        Prepared {
+            domain: self.domain,
             site_version: cleaned.site_version,
             site_candidates: cleaned.site_candidates,
             site_page: cleaned.site_page,
             content_hash: content_hash_of_canonical(&canonical),
-            band_keys: if self.sign {
+            band_keys: if sign {
                 minhash::sign_canonical(&canonical)
             } else {
                 None
             },
-            word_count: body.split_whitespace().count(),
+            word_count: self.text.split_whitespace().count(),
             lang: cleaned.lang.map(|l| l.code()),
-            header,
-            body,
+            header: self.header,
+            body: self.text,
             removed: cleaned.removed,
             quality,
             encoding: self.encoding,
-            extractor: None,
+            extractor: self.extractor,
             controls_removed: self.controls_removed,
-            note: None,
-        })
+            note: self.note,
+        }
     }
 }
 
@@ -329,6 +406,61 @@ mod tests {
             .collect();
         paths.sort();
         paths.iter().map(|p| std::fs::read(p).unwrap()).collect()
+    }
+
+    #[test]
+    fn a_lesson_is_what_the_preparation_gives_site_learning_and_rejects_alike() {
+        let cleaner = Cleaner::builtin();
+        let mut inputs = seeds();
+        inputs.extend(
+            [
+                // Rejected: nothing is left once the menu is removed.
+                "Home\nNews\nSport\nContact\n",
+                // Rejected: JSON, not an article.
+                "{\"title\": \"x\"}",
+                // A page without an article block and with a few words: rejected.
+                "<html><body><a href=\"/a\">Home</a> <a href=\"/b\">News</a></body></html>",
+                // A page with an article.
+                "<html><head><link rel=\"canonical\" href=\"https://news.example.org/a\"></head>\
+                 <body><nav>Home News</nav><article><h1>Council votes</h1><p>The council voted on \
+                 Tuesday to close the old bridge to cars from next spring, after a survey found \
+                 cracks in two of its piers.</p><p>Cyclists and people on foot may still cross.</p>\
+                 </article></body></html>",
+            ]
+            .map(|t| t.as_bytes().to_vec()),
+        );
+        let (mut taught, mut rejected) = (0, 0);
+        for (n, bytes) in inputs.iter().enumerate() {
+            for named in [Named::Other, Named::Page] {
+                let (mut memo, mut lesson_memo) = (None, None);
+                let doc = prepare_recalling(bytes, named, &cleaner, true, &mut memo);
+                let lesson = lesson_recalling(bytes, named, &cleaner, &mut lesson_memo);
+                assert_eq!(lesson_memo, memo, "input {n} {named:?}");
+                match (doc, lesson) {
+                    (Ok(doc), Ok(lesson)) => {
+                        taught += usize::from(lesson.domain.is_some());
+                        assert_eq!(
+                            lesson,
+                            SiteLesson {
+                                domain: doc.domain,
+                                site_page: doc.site_page,
+                                site_candidates: doc.site_candidates,
+                            },
+                            "input {n} {named:?}"
+                        )
+                    }
+                    (Err(a), Err(b)) => {
+                        rejected += 1;
+                        assert_eq!(a, b, "input {n} {named:?}")
+                    }
+                    (doc, lesson) => panic!("input {n} {named:?}: {doc:?} but {lesson:?}"),
+                }
+            }
+        }
+        assert!(
+            taught >= 3 && rejected >= 3,
+            "{taught} taught, {rejected} rejected"
+        );
     }
 
     #[test]
