@@ -193,13 +193,6 @@ impl SiteLearning {
     /// learned set changes gets a new version in `sites` (or loses its row when nothing is learned any
     /// more), which makes its documents stale: the run that follows cleans them again.
     pub fn settle(&mut self, conn: &Connection, run_id: i64) -> Result<()> {
-        let mut insert = conn.prepare_cached(
-            "INSERT OR IGNORE INTO site_lines (domain, line_hash, documents, text, first_run_id)
-             VALUES (?1, ?2, 0, ?3, ?4)",
-        )?;
-        for ((domain, hash), text) in self.texts.drain() {
-            insert.execute(params![domain, hash, text, run_id])?;
-        }
         let mut pending = conn.prepare_cached(
             "SELECT DISTINCT s.domain, s.page_key FROM site_pending p
              JOIN site_sources s ON s.raw_hash = p.raw_hash",
@@ -215,22 +208,36 @@ impl SiteLearning {
         for page in std::mem::take(&mut self.pages) {
             recount_page(conn, &page, &mut deltas)?;
         }
+        // A line new to the table comes with its text (recorded with its source); a line counted
+        // already keeps the text it has.
         let mut add = conn.prepare_cached(
             "INSERT INTO site_lines (domain, line_hash, documents, text, first_run_id)
-             VALUES (?1, ?2, ?3, '', ?4)
+             VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (domain, line_hash) DO UPDATE SET documents = documents + excluded.documents
              RETURNING documents",
         )?;
         let mut crossed = BTreeSet::new();
-        for ((domain, hash), delta) in deltas {
+        for (key, delta) in deltas {
             if delta == 0 {
                 continue;
             }
-            let after: i64 = add.query_row(params![domain, hash, delta, run_id], |r| r.get(0))?;
+            let text = self.texts.remove(&key).unwrap_or_default();
+            let (domain, hash) = key;
+            let after: i64 =
+                add.query_row(params![domain, hash, delta, text, run_id], |r| r.get(0))?;
             let before = after - delta;
             if (before >= site::MIN_DOCUMENTS) != (after >= site::MIN_DOCUMENTS) {
                 crossed.insert(domain);
             }
+        }
+        // Lines recorded but not counted (a page counted already, or not live): their text is kept
+        // for when they are.
+        let mut insert = conn.prepare_cached(
+            "INSERT OR IGNORE INTO site_lines (domain, line_hash, documents, text, first_run_id)
+             VALUES (?1, ?2, 0, ?3, ?4)",
+        )?;
+        for ((domain, hash), text) in self.texts.drain() {
+            insert.execute(params![domain, hash, text, run_id])?;
         }
         for domain in crossed {
             if relearn(conn, &domain, run_id)? {
