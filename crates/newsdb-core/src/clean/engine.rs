@@ -280,8 +280,12 @@ impl Cleaner {
         let site = domain.and_then(|d| self.sites.get(d));
         // Read once, cleaned once or twice: with and without the site's lines.
         let reading = self.read(lines, memo);
-        let in_site: Option<Vec<bool>> =
-            site.map(|s| lines.iter().map(|l| s.contains(l)).collect());
+        // Each line's key, where the site has learned lines: for them, and for the candidates.
+        let hashes: Option<Vec<i64>> =
+            site.map(|_| lines.iter().map(|l| site::line_hash(l)).collect());
+        let in_site: Option<Vec<bool>> = site
+            .zip(hashes.as_ref())
+            .map(|(s, hashes)| hashes.iter().map(|h| s.lines().contains(h)).collect());
         // What the page is without its site's learned lines: site learning counts from this, so what
         // is learned depends only on the pages, never on what was learned before them.
         let named_by_site = in_site.as_ref().is_some_and(|l| l.contains(&true));
@@ -309,7 +313,8 @@ impl Cleaner {
         }
         if domain.is_some() {
             let base = base.as_ref().unwrap_or(&cleaned);
-            let (candidates, page) = (site_candidates(lines, base), page_key(lines, base));
+            let candidates = site_candidates(lines, base, hashes.as_deref());
+            let page = page_key(lines, base);
             cleaned.site_candidates = candidates;
             cleaned.site_page = page;
         }
@@ -585,8 +590,8 @@ pub enum Source {
 
 /// The lines of a page that count towards its site's learning, taken from the page as cleaned
 /// without learned lines: kept lines that are not prose, and the first and last kept lines
-/// ([`site::EDGE_LINES`]).
-fn site_candidates(lines: &[String], base: &Cleaned) -> Vec<Candidate> {
+/// ([`site::EDGE_LINES`]). `hashes`: each line's [`site::line_hash`], where computed already.
+fn site_candidates(lines: &[String], base: &Cleaned, hashes: Option<&[i64]>) -> Vec<Candidate> {
     let kept: Vec<usize> = (0..lines.len())
         .filter(|&i| base.keep[i] && !lines[i].is_empty())
         .collect();
@@ -598,7 +603,7 @@ fn site_candidates(lines: &[String], base: &Cleaned) -> Vec<Candidate> {
         .map(|(_, &i)| i)
         .filter(|&i| lines[i].len() <= site::MAX_LINE_BYTES)
         .map(|i| Candidate {
-            hash: site::line_hash(&lines[i]),
+            hash: hashes.map_or_else(|| site::line_hash(&lines[i]), |h| h[i]),
             text: lines[i].clone(),
         })
         .filter(|c| seen.insert(c.hash))
