@@ -655,6 +655,10 @@ fn learn(
     known_bytes: &KnownBytes,
     options: &IngestOptions,
 ) -> Result<Learned> {
+    // Dropped at the end of the pass, and with it the rule set's search caches, which the storing
+    // barely uses (it recalls what this pass read): the ingest of 20k real-text files peaked at
+    // 127 MB instead of 184, of 100k at 153 instead of 204.
+    let cleaner = &cleaner.with_own_matcher();
     let (sample, rest) = to_read.split_at(to_read.len().min(options.learn_sample_files.max(1)));
     let mut learned = learn::LearnSink {
         pages: NewPages::default(),

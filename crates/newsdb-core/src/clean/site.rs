@@ -173,7 +173,11 @@ mod tests {
             assert_eq!(line_hash(line), reference_hash(line), "{line:?}");
         }
         // Not ASCII: the general path, unchanged.
-        for line in ["Ärger im Büro", "\u{201C}Quoted\u{201D}", "ﬁne \u{00A0} day"] {
+        for line in [
+            "Ärger im Büro",
+            "\u{201C}Quoted\u{201D}",
+            "ﬁne \u{00A0} day",
+        ] {
             assert_eq!(line_hash(line), reference_hash(line), "{line:?}");
         }
     }
