@@ -7,8 +7,11 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Tuning {
     /// Files handed to the writer at once, and committed in one transaction. 128 was 12% slower on
-    /// 20k files (more commits, more and smaller FTS segments); 2,048 was 12% faster at 100k but
-    /// peaked at 247 MB, with four times the prepared text in memory. `NEWSDB_BATCH_FILES`.
+    /// 20k files (more commits, more and smaller FTS segments). On real text each commit also
+    /// rewrites most pages of `site_lines` (its keys are hashes, so a batch's new lines land
+    /// everywhere in it): 1,024 (with no chunk waiting in the channel, see `pipeline::driver`) was
+    /// 4% faster than 512 at 20k files and 7% at 100k, at the same peak memory at 20k; 2,048 was 7%
+    /// and 13% faster but peaked at 209 MB at 100k. `NEWSDB_BATCH_FILES`.
     pub batch_files: usize,
     /// SQLite page cache per connection, in MiB (SQLite's default is 2). The writer looks every new
     /// document's near-duplicate band keys up at random places of the bucket index. Ingest time on
@@ -46,7 +49,7 @@ impl Synchronous {
 impl Default for Tuning {
     fn default() -> Self {
         Tuning {
-            batch_files: 512,
+            batch_files: 1024,
             cache_mib: 32,
             synchronous: Synchronous::Normal,
             learn_sample_files: 2_000,

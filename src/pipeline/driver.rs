@@ -10,12 +10,13 @@
 use crate::record::Record;
 use anyhow::{Context, Result};
 
-/// Mapped chunks that may wait in the channel: bounds memory to about this many chunks of prepared
-/// text (a chunk of 512 real pages, with their removed lines, is about 7 MB), beside the one the
-/// workers are mapping and the one the sink is writing. One is enough to keep the sink busy: on the
-/// 100k-file real-text corpus, where the writer is the narrowest stage, two took 12 MB more peak
-/// memory and were no faster.
-const CHANNEL_CHUNKS: usize = 1;
+/// Mapped chunks that may wait in the channel: none. The producer hands a mapped chunk over only
+/// when the sink takes it, so memory holds about two chunks of prepared text (one being written, one
+/// ready; a chunk of 1,024 real pages, with their removed lines, is about 15 MB). Where the writer
+/// is the narrowest stage (real text), one ready chunk keeps it busy: a waiting chunk more took
+/// 12 MB more peak memory at 100k files and was no faster; without it, batches of 1,024 files took
+/// the memory 512 took with one waiting (see [`crate::tuning::Tuning::batch_files`]).
+const CHANNEL_CHUNKS: usize = 0;
 
 /// How much less the scheduler favours a worker thread than the sink's (nice values, on Linux).
 const WORKER_NICENESS: i32 = 5;

@@ -179,41 +179,43 @@ fn a_later_copy_fills_header_fields_the_first_lacked() {
 #[test]
 fn titles_filled_within_and_across_batches_keep_the_index_whole() {
     // Untitled stories early in path order, titled copies of some of them later: in the same batch
-    // of the pipeline (512 files) and in the next one; then a run that brings titles for the rest.
+    // of the pipeline (1,024 files) and in the next one; then a run that brings titles for the rest.
+    const STORIES: usize = 1100;
     let env = Env::new();
     let body = |i: usize| format!("Wire story {i} with its own words, told once.\n");
     let titled = |i: usize| format!("Headline {i}\n20220102\nhttps://b.example/{i}\n{}", body(i));
-    for i in 0..600 {
+    for i in 0..STORIES {
         env.write(&format!("a/{i:04}.txt"), body(i));
     }
-    for i in (0..600).step_by(7) {
+    for i in (0..STORIES).step_by(7) {
         env.write(&format!("a/{i:04}x.txt"), titled(i));
     }
     env.ingest(0);
     assert_intact(&env.db());
-    for i in (0..600).step_by(7) {
+    for i in (0..STORIES).step_by(7) {
         let matched = env.count(&format!(
             "SELECT count(*) FROM documents_fts WHERE documents_fts MATCH 'title:\"headline {i}\"'"
         ));
         assert_eq!(matched, 1, "headline {i}");
     }
-    for i in (3..600).step_by(7) {
+    for i in (3..STORIES).step_by(7) {
         env.write(&format!("z/{i:04}.txt"), titled(i));
     }
     env.ingest(0);
     assert_intact(&env.db());
     assert_eq!(
         env.count("SELECT count(*) FROM documents_fts WHERE documents_fts MATCH 'title:headline'"),
-        86 + 86 // i = 0, 7, ..., 595 and i = 3, 10, ..., 598
+        158 + 157 // i = 0, 7, ..., 1099 and i = 3, 10, ..., 1095
     );
 }
 
 #[test]
 fn copies_met_in_one_run_take_the_outcome_of_the_first_even_across_batches() {
-    // More files than one batch of the pipeline (512), so the last copies are read in a later batch
-    // than their first: copies are not cleaned again, and must still end exactly as their first.
+    // More files than one batch of the pipeline (1,024), so the last copies are read in a later
+    // batch than their first: copies are not cleaned again, and must still end exactly as their
+    // first.
     let env = Env::new();
-    for i in 0..520 {
+    for i in 0..1030 {
         env.write(
             &format!("a/{i:04}.txt"),
             format!("Story number {i} of the day, told in one sentence.\n"),
@@ -227,7 +229,7 @@ fn copies_met_in_one_run_take_the_outcome_of_the_first_even_across_batches() {
     env.write("a/0002-story-copy.txt", &story);
 
     let summary = env.ingest(3);
-    assert_eq!(summary["new_documents"], 521);
+    assert_eq!(summary["new_documents"], 1031);
     assert_eq!(summary["duplicates"], 2);
     assert_eq!(summary["failed"], 2);
     assert_eq!(
@@ -253,5 +255,5 @@ fn copies_met_in_one_run_take_the_outcome_of_the_first_even_across_batches() {
         ),
         1
     );
-    assert_eq!(env.ingest(0)["unchanged"], 525);
+    assert_eq!(env.ingest(0)["unchanged"], 1035);
 }
