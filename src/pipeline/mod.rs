@@ -528,10 +528,19 @@ fn run_files(
                     .map(|u| paths::stored(&u.path).into_owned()),
             ),
     );
+    // What the database knew that the walk did not find: the only files the run's end may mark
+    // deleted, worked out here from what is loaded anyway (one lookup per known file).
+    let unseen: Vec<String> = known
+        .iter()
+        .filter(|(path, k)| {
+            k.status != crate::store::FileStatus::Deleted && !sink.writer.was_discovered(path)
+        })
+        .map(|(path, _)| path.clone())
+        .collect();
     let mut refused = if options.allow_mass_delete {
         Vec::new()
     } else {
-        mass_disappearances(roots, &known, |path| sink.writer.was_discovered(path))
+        mass_disappearances(roots, &known, &unseen)
     };
     // A root that cannot be opened is not in the run's scope: nothing under it is looked for.
     refused.extend(missing_roots.iter().map(|(root, why)| {
@@ -544,28 +553,11 @@ fn run_files(
             missing: Some(why.clone()),
         }
     }));
-    // What the database knew that the walk did not find: the only files the run's end may mark
-    // deleted, worked out here from what is loaded anyway.
-    let unseen = known
-        .iter()
-        .filter(|(path, k)| {
-            k.status != crate::store::FileStatus::Deleted && !sink.writer.was_discovered(path)
-        })
-        .map(|(path, _)| path.clone())
-        .collect();
     sink.writer.set_unseen_files(unseen);
-    let unmatched: Vec<String> = filter
-        .extensions
-        .iter()
-        .filter(|e| {
-            let one = std::slice::from_ref(*e);
-            !found
-                .files
-                .iter()
-                .any(|f| discover::has_extension(&f.path, one))
-        })
-        .cloned()
-        .collect();
+    let unmatched = discover::unmatched_extensions(
+        &filter.extensions,
+        found.files.iter().map(|f| f.path.as_path()),
+    );
     (sink.on_event)(Event::Discovered {
         files: (found.files.len() + found.unlisted.len()) as u64,
         unmatched_extensions: &unmatched,
@@ -699,22 +691,25 @@ fn learn(
 }
 
 /// The roots that are empty, or whose live files are more than half gone, going by what the
-/// database knows and what the walk found (`found`, asked of the set the writer already holds).
+/// database knows and the known files the walk did not find (`unseen`).
 fn mass_disappearances(
     roots: &[PathBuf],
     known: &crate::store::known::KnownFiles,
-    found: impl Fn(&str) -> bool,
+    unseen: &[String],
 ) -> Vec<RefusedDeletion> {
     roots
         .iter()
         .filter_map(|root| {
             let root = paths::stored(root);
-            let live: Vec<&String> = live_under(known, &root).collect();
-            let vanished = live
+            let live = live_under(known, &root).count() as u64;
+            let vanished = unseen
                 .iter()
-                .filter(|p| !found(p.as_str()) && discover::is_gone(&paths::from_stored(p)))
+                .filter(|p| {
+                    paths::is_under(p, &root)
+                        && known.get(*p).is_some_and(|k| k.status.is_live())
+                        && discover::is_gone(&paths::from_stored(p))
+                })
                 .count() as u64;
-            let live = live.len() as u64;
             (vanished > 0 && vanished * 2 > live).then(|| RefusedDeletion {
                 root: root.into_owned(),
                 live,
