@@ -606,13 +606,8 @@ fn run_files(
     drop(unchanged);
 
     let mut seen = skip::SeenBytes::default();
-    let batch = options.batch_files.max(1);
-    let chunks = to_read
-        .chunks(batch)
-        .enumerate()
-        .map(|(i, c)| Ok((i * batch, c)));
     driver::drive(
-        chunks,
+        driver::numbered_chunks(&to_read, 0, options.batch_files),
         |(first, chunk)| {
             files::process_chunk(first, chunk, stages, &known_bytes, &mut seen, &mut memos)
         },
@@ -658,15 +653,12 @@ fn learn(
         on_event: &mut *sink.on_event,
     };
     let mut seen = HashSet::new();
-    let batch = options.batch_files.max(1);
     let mut read_ahead = |first: usize, part: &[Listed], learned: &mut learn::LearnSink| {
         (learned.on_event)(Event::Learning {
             files: part.len() as u64,
         });
         driver::drive(
-            part.chunks(batch)
-                .enumerate()
-                .map(|(i, c)| Ok((first + i * batch, c))),
+            driver::numbered_chunks(part, first, options.batch_files),
             |(first, chunk)| learn::learn_chunk(first, chunk, cleaner, known_bytes, &mut seen),
             learned,
         )
