@@ -241,7 +241,7 @@ pub fn has_extension(path: &Path, extensions: &[String]) -> bool {
 /// The `extensions` (see [`has_extension`]) that no file among `paths` has: what `ingest` warns
 /// about. Each name is read once, and the scan ends as soon as every extension has a file; an
 /// extension asked for one path at a time took a scan of every path for each one missing (the
-/// default `html` and `htm` in a folder of text files: a tenth of an unchanged re-run at 100k).
+/// default `html` and `htm` in a folder of text files: 4% of an unchanged re-run's CPU at 100k).
 pub fn unmatched_extensions<'p>(
     extensions: &[String],
     paths: impl IntoIterator<Item = &'p Path>,
