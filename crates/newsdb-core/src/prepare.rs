@@ -357,6 +357,7 @@ impl Body {
     /// near-duplicate band keys.
     fn key(self, sign: bool) -> Prepared {
         let canonical = normalize::canonical(&self.text);
+        let word_count = self.word_count();
         let cleaned = self.cleaned;
         let quality = quality::measure(
             &self.text,
@@ -375,7 +376,7 @@ impl Body {
             } else {
                 None
             },
-            word_count: self.text.split_whitespace().count(),
+            word_count,
             lang: cleaned.lang.map(|l| l.code()),
             header: self.header,
             body: self.text,
