@@ -128,20 +128,31 @@ mod tests {
             .unwrap()
     }
 
+    /// A database file `t.db` in `dir`, in WAL mode, with a table `t` of blobs.
+    fn wal_database(dir: &std::path::Path) -> Connection {
+        let conn = Connection::open(dir.join("t.db")).unwrap();
+        conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+        conn.execute_batch("CREATE TABLE t (x BLOB)").unwrap();
+        conn
+    }
+
+    /// Commits `rows` rows of 4,000 random bytes to `t`: a page of 4 KiB each.
+    fn insert_pages(conn: &Connection, rows: i64) {
+        conn.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1)
+             INSERT INTO t SELECT randomblob(4000) FROM n",
+            [rows],
+        )
+        .unwrap();
+    }
+
     #[test]
     fn the_thread_checkpoints_what_the_writer_commits_and_stop_restores_the_default() {
         let dir = tempfile::tempdir().unwrap();
-        let mut conn = Connection::open(dir.path().join("t.db")).unwrap();
-        conn.pragma_update(None, "journal_mode", "WAL").unwrap();
-        conn.execute_batch("CREATE TABLE t (x BLOB)").unwrap();
+        let mut conn = wal_database(dir.path());
         let checkpointer = Checkpointer::start(&mut conn).expect("a file in WAL mode");
         // Well past the threshold: 3,000 pages of 4 KiB in one commit.
-        conn.execute(
-            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
-             INSERT INTO t SELECT randomblob(4000) FROM n",
-            [],
-        )
-        .unwrap();
+        insert_pages(&conn, 3000);
         checkpointer.stop(&mut conn);
         // The thread's checkpoint copied the commit into the database file (the writer's connection
         // has not checkpointed: its automatic checkpoint was off).
@@ -166,19 +177,12 @@ mod tests {
     #[test]
     fn the_log_starts_again_once_it_reaches_the_size_the_writer_waits_at() {
         let dir = tempfile::tempdir().unwrap();
-        let mut conn = Connection::open(dir.path().join("t.db")).unwrap();
-        conn.pragma_update(None, "journal_mode", "WAL").unwrap();
-        conn.execute_batch("CREATE TABLE t (x BLOB)").unwrap();
+        let mut conn = wal_database(dir.path());
         let checkpointer = Checkpointer::waiting_at(&mut conn, 3000).unwrap();
         // Twenty commits of about 1,000 pages (4 KiB): 20,000 pages written in all.
         let mut longest = 0;
         for _ in 0..20 {
-            conn.execute(
-                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000)
-                 INSERT INTO t SELECT randomblob(4000) FROM n",
-                [],
-            )
-            .unwrap();
+            insert_pages(&conn, 1000);
             let wal = std::fs::metadata(dir.path().join("t.db-wal"))
                 .unwrap()
                 .len();
