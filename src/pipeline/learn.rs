@@ -75,11 +75,12 @@ pub struct Lesson {
     file: usize,
     key: u128,
     memo: Option<Memo>,
-    site: Option<SiteLesson>,
+    site: Option<PageLines>,
 }
 
-/// What one page teaches its site: its domain, its page, its candidate lines.
-struct SiteLesson {
+/// What one page adds to its site's counts: its domain, its page, its candidate lines' keys (the
+/// part of a [`newsdb_core::SiteLesson`] the counting keeps; the lines' texts are not held).
+struct PageLines {
     domain: String,
     page: i64,
     lines: Vec<i64>,
@@ -124,7 +125,7 @@ pub fn learn_chunk(
                 &mut memo,
             );
             let site = lesson.ok().and_then(|lesson| {
-                Some(SiteLesson {
+                Some(PageLines {
                     domain: lesson.domain?,
                     page: lesson.site_page,
                     lines: lesson.site_candidates.iter().map(|c| c.hash).collect(),
