@@ -8,8 +8,8 @@
 pub struct Tuning {
     /// Files handed to the writer at once, and committed in one transaction. 128 was 12% slower on
     /// 20k files (more commits, more and smaller FTS segments). On real text each commit also
-    /// rewrites most pages of `site_lines` (its keys are hashes, so a batch's new lines land
-    /// everywhere in it): 1,024 (with no chunk waiting in the channel, see `pipeline::driver`) was
+    /// rewrites most pages of the site line counts (their keys are hashes, so a batch's new lines
+    /// land everywhere in them; since schema 10 without the lines' texts): 1,024 (with no chunk waiting in the channel, see `pipeline::driver`) was
     /// 4% faster than 512 at 20k files and 7% at 100k, at the same peak memory at 20k; 2,048 was 7%
     /// and 13% faster but peaked at 209 MB at 100k. `NEWSDB_BATCH_FILES`.
     pub batch_files: usize,

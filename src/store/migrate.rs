@@ -53,6 +53,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0009_removed_lines_per_document.sql",
         include_str!("../../migrations/0009_removed_lines_per_document.sql"),
     ),
+    (
+        10,
+        "0010_site_line_texts_apart.sql",
+        include_str!("../../migrations/0010_site_line_texts_apart.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.
@@ -202,6 +207,51 @@ mod tests {
         conn.execute("DELETE FROM documents WHERE id = 1", [])
             .unwrap();
         assert_eq!(rows(&conn).len(), 2, "the audit goes with its document");
+    }
+
+    #[test]
+    fn a_version_9_database_reads_its_site_lines_the_same_through_the_view() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for &(version, _, sql) in MIGRATIONS.iter().filter(|(v, _, _)| *v <= 9) {
+            conn.execute_batch(sql).unwrap();
+            conn.pragma_update(None, "user_version", version).unwrap();
+        }
+        conn.execute_batch(
+            "INSERT INTO runs (started_at, roots, cleaner_version) VALUES ('t', '[]', 'v1');
+             INSERT INTO site_lines (domain, line_hash, documents, text, first_run_id) VALUES
+               ('b.example', -5, 3, 'Sign up for our newsletter', 1),
+               ('a.example', 9, 0, 'Home | News | Sport', NULL),
+               ('a.example', -2, 12, '© 2024 A Example \"Ltd\"', 1);",
+        )
+        .unwrap();
+        let rows = |conn: &Connection| -> Vec<(String, i64, i64, String, Option<i64>)> {
+            conn.prepare(
+                "SELECT domain, line_hash, documents, text, first_run_id FROM site_lines
+                 ORDER BY domain, line_hash",
+            )
+            .unwrap()
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+        };
+        let before = rows(&conn);
+        migrate(&mut conn).unwrap();
+        assert_eq!(rows(&conn), before);
+        let texts: i64 = conn
+            .query_row("SELECT count(*) FROM site_line_texts", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(texts, 3, "a text per line");
+        let plan: String = conn
+            .query_row(
+                "EXPLAIN QUERY PLAN SELECT text FROM site_lines WHERE domain = 'a.example'",
+                [],
+                |r| r.get(3),
+            )
+            .unwrap();
+        assert!(plan.contains("PRIMARY KEY"), "{plan}");
     }
 
     #[test]

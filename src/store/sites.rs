@@ -23,7 +23,7 @@ pub fn load(conn: &Connection) -> Result<SiteLines> {
 fn learned(conn: &Connection) -> Result<HashMap<String, Site>> {
     let mut stmt = conn.prepare(
         "SELECT s.domain, s.version, l.line_hash FROM sites s
-             JOIN site_lines l ON l.domain = s.domain AND l.documents >= ?1
+             JOIN site_line_counts l ON l.domain = s.domain AND l.documents >= ?1
              ORDER BY s.domain",
     )?;
     let mut rows = stmt.query([site::MIN_DOCUMENTS])?;
@@ -136,7 +136,7 @@ pub struct SiteSource<'a> {
 /// learned lines the run changed.
 #[derive(Debug, Default)]
 pub struct SiteLearning {
-    /// Text of the candidate lines recorded since the last settle, for lines new to `site_lines`.
+    /// Text of the candidate lines recorded since the last settle, for lines new to the counts.
     texts: HashMap<(String, i64), String>,
     /// Pages whose sources were recorded (or moved away) since the last settle.
     pages: BTreeSet<Page>,
@@ -208,14 +208,8 @@ impl SiteLearning {
         for page in std::mem::take(&mut self.pages) {
             recount_page(conn, &page, &mut deltas)?;
         }
-        // A line new to the table comes with its text (recorded with its source); a line counted
+        // A line new to the counts comes with its text (recorded with its source); a line counted
         // already keeps the text it has.
-        let mut add = conn.prepare_cached(
-            "INSERT INTO site_lines (domain, line_hash, documents, text, first_run_id)
-             VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (domain, line_hash) DO UPDATE SET documents = documents + excluded.documents
-             RETURNING documents",
-        )?;
         let mut crossed = BTreeSet::new();
         for (key, delta) in deltas {
             if delta == 0 {
@@ -223,21 +217,31 @@ impl SiteLearning {
             }
             let text = self.texts.remove(&key).unwrap_or_default();
             let (domain, hash) = key;
-            let after: i64 =
-                add.query_row(params![domain, hash, delta, text, run_id], |r| r.get(0))?;
-            let before = after - delta;
+            let before = match line_count(conn, &domain, hash)? {
+                Some(before) => {
+                    conn.prepare_cached(
+                        "UPDATE site_line_counts SET documents = documents + ?3
+                         WHERE domain = ?1 AND line_hash = ?2",
+                    )?
+                    .execute(params![domain, hash, delta])?;
+                    before
+                }
+                None => {
+                    add_line(conn, &domain, hash, delta, &text, Some(run_id))?;
+                    0
+                }
+            };
+            let after = before + delta;
             if (before >= site::MIN_DOCUMENTS) != (after >= site::MIN_DOCUMENTS) {
                 crossed.insert(domain);
             }
         }
         // Lines recorded but not counted (a page counted already, or not live): their text is kept
         // for when they are.
-        let mut insert = conn.prepare_cached(
-            "INSERT OR IGNORE INTO site_lines (domain, line_hash, documents, text, first_run_id)
-             VALUES (?1, ?2, 0, ?3, ?4)",
-        )?;
         for ((domain, hash), text) in self.texts.drain() {
-            insert.execute(params![domain, hash, text, run_id])?;
+            if line_count(conn, &domain, hash)?.is_none() {
+                add_line(conn, &domain, hash, 0, &text, Some(run_id))?;
+            }
         }
         for domain in crossed {
             if relearn(conn, &domain, run_id)? {
@@ -306,10 +310,43 @@ fn recount_page(
     Ok(())
 }
 
+/// How many pages of `domain` have the line `hash` now (`site_line_counts`), if it has a row.
+fn line_count(conn: &Connection, domain: &str, hash: i64) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT documents FROM site_line_counts WHERE domain = ?1 AND line_hash = ?2",
+        )?
+        .query_row(params![domain, hash], |r| r.get(0))
+        .optional()?)
+}
+
+/// Adds a line new to the counts, its text at the end of `site_line_texts`: texts are written once,
+/// apart from the counts every batch changes (see `migrations/0010_site_line_texts_apart.sql`).
+fn add_line(
+    conn: &Connection,
+    domain: &str,
+    hash: i64,
+    documents: i64,
+    text: &str,
+    first_run_id: Option<i64>,
+) -> Result<()> {
+    conn.prepare_cached("INSERT INTO site_line_texts (text) VALUES (?1)")?
+        .execute([text])?;
+    let text_id = conn.last_insert_rowid();
+    conn.prepare_cached(
+        "INSERT INTO site_line_counts (domain, line_hash, documents, text_id, first_run_id)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![domain, hash, documents, text_id, first_run_id])?;
+    Ok(())
+}
+
 /// Stores `domain`'s learned set as its counts now say; returns whether its version changed.
 fn relearn(conn: &Connection, domain: &str, run_id: i64) -> Result<bool> {
     let lines: HashSet<i64> = conn
-        .prepare_cached("SELECT line_hash FROM site_lines WHERE domain = ?1 AND documents >= ?2")?
+        .prepare_cached(
+            "SELECT line_hash FROM site_line_counts WHERE domain = ?1 AND documents >= ?2",
+        )?
         .query_map(params![domain, site::MIN_DOCUMENTS], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     let stored: Option<String> = conn
@@ -434,7 +471,7 @@ pub fn audit(conn: &Connection) -> Result<Audit> {
         .filter(|p| !implied.pages.contains_key(*p))
         .count() as u64;
 
-    let mut stmt = conn.prepare("SELECT domain, line_hash, documents FROM site_lines")?;
+    let mut stmt = conn.prepare("SELECT domain, line_hash, documents FROM site_line_counts")?;
     let mut rows = stmt.query([])?;
     let mut stored_lines = HashSet::new();
     while let Some(r) = rows.next()? {
@@ -483,16 +520,16 @@ pub fn rebuild(conn: &Connection, run_id: Option<i64>) -> Result<u64> {
         insert.execute(params![domain, key, encode(lines.clone())])?;
     }
     conn.execute(
-        "UPDATE site_lines SET documents = 0 WHERE documents <> 0",
+        "UPDATE site_line_counts SET documents = 0 WHERE documents <> 0",
         [],
     )?;
     let mut set = conn.prepare(
-        "INSERT INTO site_lines (domain, line_hash, documents, text, first_run_id)
-         VALUES (?1, ?2, ?3, '', ?4)
-         ON CONFLICT (domain, line_hash) DO UPDATE SET documents = excluded.documents",
+        "UPDATE site_line_counts SET documents = ?3 WHERE domain = ?1 AND line_hash = ?2",
     )?;
     for ((domain, hash), n) in &implied.counts {
-        set.execute(params![domain, hash, n, run_id])?;
+        if set.execute(params![domain, hash, n])? == 0 {
+            add_line(conn, domain, *hash, *n, "", run_id)?;
+        }
     }
     conn.execute("DELETE FROM site_pending", [])?;
     let sets = learned_sets(&implied.counts);
@@ -578,7 +615,7 @@ mod tests {
         assert_eq!(audit(&conn).unwrap(), Audit::default());
 
         // A hand edit the settle never saw is found, and rebuilt.
-        conn.execute("UPDATE site_lines SET documents = 7", [])
+        conn.execute("UPDATE site_line_counts SET documents = 7", [])
             .unwrap();
         assert!(audit(&conn).unwrap().lines > 0);
         rebuild(&conn, Some(1)).unwrap();
