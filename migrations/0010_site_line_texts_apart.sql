@@ -3,10 +3,10 @@
 -- site_lines held, per domain and line, the count and the line's text. Its keys are hashes, so the
 -- lines a batch of pages counts land all over it, and each batch's commit rewrote most of its pages:
 -- at 100k real-text files it was 49 MB (277k lines, 94% of them on fewer than the five pages that
--- make a line learned), and the texts, written once and never changed, were two thirds of it. The counts now live in
--- site_line_counts, a row of a few dozen bytes per line, and each text in site_line_texts, added at
--- the end of it when its line is first counted and never rewritten (BENCHMARKS.md, "Site line counts
--- apart from their texts").
+-- make a line learned), and the texts, written once and never changed, were two thirds of it. The
+-- counts now live in site_line_counts, a row of a few dozen bytes per line, and each text in
+-- site_line_texts, added at the end of it when its line is first counted and never rewritten
+-- (BENCHMARKS.md, "Site line counts apart from their texts").
 --
 -- site_lines is a view with the same columns as the table had, so every query written for the table
 -- reads the same rows:
