@@ -96,6 +96,16 @@ pub fn migrate(conn: &mut Connection) -> Result<(), OpenError> {
 mod tests {
     use super::*;
 
+    /// A database as a binary of schema `version` left it: the migrations up to it, applied.
+    fn database_at(version: i64) -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        for &(v, _, sql) in MIGRATIONS.iter().filter(|(v, _, _)| *v <= version) {
+            conn.execute_batch(sql).unwrap();
+            conn.pragma_update(None, "user_version", v).unwrap();
+        }
+        conn
+    }
+
     #[test]
     fn every_migration_file_is_listed_in_order() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations");
@@ -126,9 +136,7 @@ mod tests {
 
     #[test]
     fn a_version_1_database_keeps_its_rows() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch(MIGRATIONS[0].2).unwrap();
-        conn.pragma_update(None, "user_version", 1).unwrap();
+        let mut conn = database_at(1);
         conn.execute_batch(
             "INSERT INTO runs (started_at, roots, cleaner_version) VALUES ('t', '[]', 'v1');
              INSERT INTO documents (content_hash, body, word_count, cleaner_version)
@@ -150,11 +158,7 @@ mod tests {
 
     #[test]
     fn a_version_8_audit_reads_the_same_through_the_removed_lines_view() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        for &(version, _, sql) in MIGRATIONS.iter().filter(|(v, _, _)| *v <= 8) {
-            conn.execute_batch(sql).unwrap();
-            conn.pragma_update(None, "user_version", version).unwrap();
-        }
+        let mut conn = database_at(8);
         conn.execute_batch(
             "INSERT INTO runs (started_at, roots, cleaner_version) VALUES ('t', '[]', 'v1');
              INSERT INTO documents (id, content_hash, body, word_count, cleaner_version)
@@ -211,11 +215,7 @@ mod tests {
 
     #[test]
     fn a_version_9_database_reads_its_site_lines_the_same_through_the_view() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        for &(version, _, sql) in MIGRATIONS.iter().filter(|(v, _, _)| *v <= 9) {
-            conn.execute_batch(sql).unwrap();
-            conn.pragma_update(None, "user_version", version).unwrap();
-        }
+        let mut conn = database_at(9);
         conn.execute_batch(
             "INSERT INTO runs (started_at, roots, cleaner_version) VALUES ('t', '[]', 'v1');
              INSERT INTO site_lines (domain, line_hash, documents, text, first_run_id) VALUES
