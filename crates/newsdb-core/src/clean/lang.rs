@@ -141,4 +141,74 @@ mod tests {
         }
         assert!(stopwords(Lang::Cmn).is_none());
     }
+
+    /// whatlang is patched for speed (vendor/whatlang): its verdicts must be the published crate's,
+    /// to the bit, or stored languages and the classifier's features would change. Checked on every
+    /// window of several sizes of the bundled seeds and test documents (eleven languages, five
+    /// scripts), each line alone, and texts in the other scripts whatlang scores by trigrams.
+    #[test]
+    fn the_patched_whatlang_gives_the_published_verdicts() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+        let mut texts: Vec<String> = ["seeds", "tests/devset"]
+            .iter()
+            .flat_map(|dir| std::fs::read_dir(format!("{root}/{dir}")).unwrap())
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+            .map(|p| std::fs::read_to_string(p).unwrap())
+            .collect();
+        texts.extend(
+            [
+                "Як умру, то поховайте мене на могилі, серед степу широкого, на Вкраїні милій",
+                "Съешь же ещё этих мягких французских булок да выпей чаю",
+                "مرحبا بكم في موقعنا الجديد للأخبار اليومية من المدينة",
+                "यह एक परीक्षण वाक्य है जो हिंदी में लिखा गया है और समाचार के बारे में है",
+                "זהו משפט בדיקה שנכתב בעברית על החדשות של היום בעיר",
+                "Ok.",
+                "",
+            ]
+            .map(String::from),
+        );
+        let mut samples: Vec<&str> = Vec::new();
+        for text in &texts {
+            samples.extend(text.lines());
+            for size in [64, 256, 1024, 4096] {
+                let mut start = 0;
+                while start < text.len() {
+                    let mut end = (start + size).min(text.len());
+                    while !text.is_char_boundary(end) {
+                        end += 1;
+                    }
+                    samples.push(&text[start..end]);
+                    start = end;
+                }
+            }
+        }
+        let verdict = |info: Option<whatlang::Info>| {
+            info.map(|i| {
+                let (lang, script) = (i.lang().code(), format!("{:?}", i.script()));
+                (lang, script, i.confidence().to_bits(), i.is_reliable())
+            })
+        };
+        let verdict_upstream = |info: Option<whatlang_upstream::Info>| {
+            info.map(|i| {
+                let (lang, script) = (i.lang().code(), format!("{:?}", i.script()));
+                (lang, script, i.confidence().to_bits(), i.is_reliable())
+            })
+        };
+        let mut langs = std::collections::BTreeSet::new();
+        for sample in &samples {
+            let patched = verdict(whatlang::detect(sample));
+            assert_eq!(
+                patched,
+                verdict_upstream(whatlang_upstream::detect(sample)),
+                "{sample:?}"
+            );
+            langs.extend(patched.map(|v| v.0));
+        }
+        assert!(
+            samples.len() > 1000 && langs.len() >= 14,
+            "{} samples, languages {langs:?}",
+            samples.len()
+        );
+    }
 }

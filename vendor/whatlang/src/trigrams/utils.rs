@@ -5,11 +5,14 @@ use super::Trigram;
 use crate::core::LowercaseText;
 use crate::utils::is_stop_char;
 
+#[cfg_attr(not(test), allow(dead_code))]
 pub struct TrigramsWithPositions {
     pub(crate) _total_trigrams: u32,
     pub(crate) trigram_positions: HashMap<Trigram, u32>,
 }
 
+// newsdb's patch: upstream's definition of the positions, kept for the tests.
+#[cfg_attr(not(test), allow(dead_code))]
 #[inline]
 pub fn get_trigrams_with_positions(text: &LowercaseText) -> TrigramsWithPositions {
     let CountResult {
@@ -23,6 +26,34 @@ pub fn get_trigrams_with_positions(text: &LowercaseText) -> TrigramsWithPosition
     }
 }
 
+/// newsdb's patch: the text's trigrams in the order of their positions in
+/// [`get_trigrams_with_positions`] (the most frequent first, at most [`TEXT_TRIGRAMS_SIZE`]), a
+/// trigram's position being its index here. The same order, sorted by one integer per trigram
+/// instead of a `(count, Trigram)` tuple: a char is below 2^21, so three fit in 63 bits and compare
+/// as the tuple does.
+pub fn get_trigrams_in_order(text: &LowercaseText) -> Vec<Trigram> {
+    let CountResult {
+        trigram_occurances, ..
+    } = count(text);
+    let mut keys: Vec<u128> = trigram_occurances
+        .into_iter()
+        .map(|(Trigram(a, b, c), count)| {
+            let chars = (u64::from(a) << 42) | (u64::from(b) << 21) | u64::from(c);
+            (u128::from(count) << 64) | u128::from(chars)
+        })
+        .collect();
+    // Descending, as `trigram_occurances_to_positions` sorts; no two keys are equal.
+    keys.sort_unstable_by(|a, b| b.cmp(a));
+    let char_at = |key: u128, shift: u32| {
+        char::from_u32((key >> shift) as u32 & 0x1F_FFFF).expect("a char put in the key")
+    };
+    keys.into_iter()
+        .take(TEXT_TRIGRAMS_SIZE)
+        .map(|key| Trigram(char_at(key, 42), char_at(key, 21), char_at(key, 0)))
+        .collect()
+}
+
+#[cfg_attr(not(test), allow(dead_code))]
 #[inline]
 #[allow(clippy::unnecessary_sort_by)]
 fn trigram_occurances_to_positions(
