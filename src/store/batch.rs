@@ -104,6 +104,15 @@ impl<'a> Batch<'a> {
 
     /// Writes `records`, then indexes the new documents and writes what is held once there is enough.
     pub fn write(mut self, records: &'a [Record]) -> Result<()> {
+        // The band keys of every document the batch may store, looked up at once.
+        let keys = records.iter().filter_map(|r| match &r.outcome {
+            Outcome::Prepared { doc, .. } => doc.band_keys.as_ref(),
+            _ => None,
+        });
+        self.carried
+            .buckets
+            .look_up(self.conn, keys.flatten().copied())
+            .context("looking the batch's near-duplicate keys up")?;
         for record in records {
             self.record(record)
                 .with_context(|| format!("storing {}", record.path.display()))?;

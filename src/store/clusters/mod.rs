@@ -36,6 +36,15 @@ static SELECT_CANDIDATES: LazyLock<String> = LazyLock::new(|| {
         marks.join(", ")
     )
 });
+/// Band keys looked up by one statement of [`Buckets::look_up`].
+const LOOK_UP_KEYS: usize = 256;
+static SELECT_KEYS: LazyLock<String> = LazyLock::new(|| {
+    let marks: Vec<String> = (1..=LOOK_UP_KEYS).map(|i| format!("?{i}")).collect();
+    format!(
+        "SELECT band_key, document_id FROM minhash_buckets WHERE band_key IN ({})",
+        marks.join(", ")
+    )
+});
 static INSERT_BUCKETS: LazyLock<String> = LazyLock::new(|| {
     let rows: Vec<String> = (1..=BANDS)
         .map(|i| format!("(?{i}, ?{})", BANDS + 1))
@@ -58,20 +67,69 @@ static INSERT_BUCKETS: LazyLock<String> = LazyLock::new(|| {
 pub struct Buckets {
     rows: Vec<(i64, i64)>,
     held: HashMap<i64, i64>,
+    /// The stored documents under each key [`Buckets::look_up`] looked up for the batch being
+    /// written: the one document, [`SHARED`], or [`ABSENT`].
+    stored: HashMap<i64, i64>,
 }
 
 /// Rows held before they are written.
 const HELD_ROWS: usize = 16 * 16_384;
-/// In [`Buckets::held`]: two or more documents share the key.
+/// In [`Buckets::held`] and [`Buckets::stored`]: two or more documents share the key.
 const SHARED: i64 = i64::MIN;
+/// In [`Buckets::stored`]: no stored document has the key.
+const ABSENT: i64 = i64::MIN + 1;
 
 impl Buckets {
+    /// Looks `keys` up in `minhash_buckets` at once, for [`Buckets::add`] to answer from until the
+    /// next call: the keys of the documents a batch may store. One by one, each document's 16 keys
+    /// sent the lookup to 16 random pages of the bucket index, read again and again once the index
+    /// outgrew the page cache (at 100k files, 24 µs a document, most of it reading pages); in key
+    /// order, a batch reads each page once. The bucket rows do not change while a batch's records
+    /// are written (they are written after them, see [`Buckets::write`]), so the answers are those
+    /// the lookups one by one gave.
+    pub fn look_up(
+        &mut self,
+        conn: &Connection,
+        keys: impl IntoIterator<Item = i64>,
+    ) -> Result<()> {
+        let mut keys: Vec<i64> = keys.into_iter().collect();
+        keys.sort_unstable();
+        keys.dedup();
+        self.stored.clear();
+        self.stored.extend(keys.iter().map(|&k| (k, ABSENT)));
+        let mut select = conn.prepare_cached(&SELECT_KEYS)?;
+        for chunk in keys.chunks(LOOK_UP_KEYS) {
+            // The last chunk is padded with its last key: one statement for every chunk.
+            let padded = chunk
+                .iter()
+                .chain(std::iter::repeat(
+                    chunk.last().expect("chunks are not empty"),
+                ))
+                .take(LOOK_UP_KEYS);
+            let mut rows = select.query(params_from_iter(padded))?;
+            while let Some(row) = rows.next()? {
+                let (key, document): (i64, i64) = (row.get(0)?, row.get(1)?);
+                let under = self.stored.get_mut(&key).expect("a key looked up");
+                *under = match *under {
+                    ABSENT => document,
+                    d if d == document => d,
+                    _ => SHARED,
+                };
+            }
+        }
+        Ok(())
+    }
+
     /// Files `id` under its band keys, and tells whether another document shares one (a candidate).
     pub fn add(&mut self, conn: &Connection, id: i64, keys: &BandKeys) -> Result<bool> {
         let mut has_candidate = keys
             .iter()
             .any(|k| self.held.get(k).is_some_and(|&d| d != id));
-        if !has_candidate {
+        let looked_up: Option<Vec<i64>> =
+            keys.iter().map(|k| self.stored.get(k).copied()).collect();
+        if let (false, Some(stored)) = (has_candidate, &looked_up) {
+            has_candidate = stored.iter().any(|&d| d != ABSENT && d != id);
+        } else if !has_candidate {
             let mut select = conn.prepare_cached(&SELECT_CANDIDATES)?;
             let mut rows = select.query(params_from_iter(keys.iter()))?;
             while let Some(row) = rows.next()? {
@@ -112,6 +170,8 @@ impl Buckets {
         // Emptied, keeping the room: the next rows fill the same memory.
         self.rows.clear();
         self.held.clear();
+        // What was looked up no longer says what is stored.
+        self.stored.clear();
         Ok(())
     }
 }
@@ -386,5 +446,64 @@ mod tests {
             .unwrap();
         assert!(similarity > 0.8 && similarity < 1.0, "{similarity}");
         assert_eq!(stored_threshold(&conn).unwrap(), Some(DEFAULT_THRESHOLD));
+    }
+
+    #[test]
+    fn keys_looked_up_at_once_answer_as_looked_up_one_by_one() {
+        let conn = in_memory();
+        // 700 stored keys (more than two statements' worth): key k under document k % 50 + 1, and
+        // every tenth key also under document 99.
+        let mut insert = conn
+            .prepare("INSERT INTO minhash_buckets (band_key, document_id) VALUES (?1, ?2)")
+            .unwrap();
+        for k in 0..700i64 {
+            insert.execute(params![k * 7, k % 50 + 1]).unwrap();
+            if k % 10 == 0 {
+                insert.execute(params![k * 7, 99]).unwrap();
+            }
+        }
+        // Documents to add, ids 1..=60 (some of them the stored documents themselves): a third
+        // with keys of their own only; a third with one stored key; a third with the stored key
+        // of the document with their id, and a key shared with the document added before them.
+        let docs: Vec<(i64, BandKeys)> = (1..=60i64)
+            .map(|id| {
+                let keys = std::array::from_fn(|b| match (id % 3, b) {
+                    (1, 0) => ((id * 13) % 700) * 7,
+                    (2, 0) => (id - 1) * 7,
+                    (2, 1) => 20_000 + id / 6,
+                    _ => 10_000 + id * 16 + b as i64,
+                });
+                (id, keys)
+            })
+            .collect();
+        let one_by_one: Vec<bool> = {
+            let mut buckets = Buckets::default();
+            docs.iter()
+                .map(|(id, keys)| buckets.add(&conn, *id, keys).unwrap())
+                .collect()
+        };
+        let at_once: Vec<bool> = {
+            let mut buckets = Buckets::default();
+            buckets
+                .look_up(
+                    &conn,
+                    docs.iter().flat_map(|(_, keys)| keys.iter().copied()),
+                )
+                .unwrap();
+            docs.iter()
+                .map(|(id, keys)| buckets.add(&conn, *id, keys).unwrap())
+                .collect()
+        };
+        assert_eq!(at_once, one_by_one);
+        let candidates = one_by_one.iter().filter(|&&c| c).count();
+        assert!(
+            candidates > 10 && candidates < 60,
+            "{candidates} of 60 have candidates"
+        );
+        // A document alone: its only stored key is its own.
+        let mut buckets = Buckets::default();
+        let alone: BandKeys = std::array::from_fn(|b| if b == 0 { 7 } else { 50_000 + b as i64 });
+        buckets.look_up(&conn, alone).unwrap();
+        assert!(!buckets.add(&conn, 2, &alone).unwrap());
     }
 }
