@@ -25,6 +25,12 @@ const WORKER_NICENESS: i32 = 5;
 /// [`Record`]s); `newsdb prepare`'s printer of prepared records is another.
 pub trait Sink<T = Record> {
     fn put(&mut self, records: Vec<T>) -> Result<()>;
+
+    /// Called once after the last chunk was put, when every chunk was: a sink that holds records
+    /// back (to write them in batches of its own size) writes the rest here.
+    fn finish(&mut self) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// Maps every chunk of `chunks` with `map` on the worker pool and hands the results to `sink`, in
@@ -33,11 +39,25 @@ pub trait Sink<T = Record> {
 /// source) stops the run with that error.
 pub fn drive<C: Send, T: Send>(
     chunks: impl Iterator<Item = Result<C>> + Send,
-    mut map: impl FnMut(C) -> Vec<T> + Send,
+    map: impl FnMut(C) -> Vec<T> + Send,
     sink: &mut dyn Sink<T>,
 ) -> Result<()> {
+    drive_buffered(chunks, map, sink, CHANNEL_CHUNKS)
+}
+
+/// [`drive`] with up to `waiting` mapped chunks waiting in the channel. With chunks smaller than
+/// what the sink writes at once, and room for a sink's batch of them in the channel, the workers
+/// go on mapping while the sink writes, and the sink starts its next batch as soon as the chunks
+/// for it are ready, in the same memory as one ready batch-sized chunk (see
+/// [`super::files::STORING_CHUNKS_PER_BATCH`]).
+pub fn drive_buffered<C: Send, T: Send>(
+    chunks: impl Iterator<Item = Result<C>> + Send,
+    mut map: impl FnMut(C) -> Vec<T> + Send,
+    sink: &mut dyn Sink<T>,
+    waiting: usize,
+) -> Result<()> {
     let workers = workers()?;
-    let (tx, rx) = crossbeam_channel::bounded::<Vec<T>>(CHANNEL_CHUNKS);
+    let (tx, rx) = crossbeam_channel::bounded::<Vec<T>>(waiting);
     std::thread::scope(|scope| {
         let producer = scope.spawn(move || -> Result<()> {
             for chunk in chunks {
@@ -52,7 +72,8 @@ pub fn drive<C: Send, T: Send>(
         let result = rx.iter().try_for_each(|records| sink.put(records));
         drop(rx);
         result?;
-        producer.join().expect("the producer does not panic")
+        producer.join().expect("the producer does not panic")?;
+        sink.finish()
     })
 }
 
@@ -163,6 +184,48 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.to_string(), "the sink is full");
+    }
+
+    /// Holds records back and writes them in batches of 10, as the database writer does.
+    struct Batches {
+        held: Vec<String>,
+        written: Vec<Vec<String>>,
+    }
+
+    impl Sink for Batches {
+        fn put(&mut self, records: Vec<Record>) -> Result<()> {
+            self.held
+                .extend(records.iter().map(|r| r.path.display().to_string()));
+            while self.held.len() >= 10 {
+                let rest = self.held.split_off(10);
+                self.written.push(std::mem::replace(&mut self.held, rest));
+            }
+            Ok(())
+        }
+
+        fn finish(&mut self) -> Result<()> {
+            self.written.push(std::mem::take(&mut self.held));
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn chunks_waiting_in_the_channel_still_arrive_in_order_and_the_sink_finishes() {
+        let mut sink = Batches {
+            held: Vec::new(),
+            written: Vec::new(),
+        };
+        drive_buffered(
+            chunks(45),
+            |c: Vec<u32>| c.into_par_iter().map(record).collect(),
+            &mut sink,
+            3,
+        )
+        .unwrap();
+        let sizes: Vec<usize> = sink.written.iter().map(Vec::len).collect();
+        assert_eq!(sizes, [10, 10, 10, 10, 5]);
+        let expected: Vec<String> = (0..45).map(|n| n.to_string()).collect();
+        assert_eq!(sink.written.concat(), expected);
     }
 
     #[test]

@@ -13,6 +13,13 @@ use rayon::prelude::*;
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
+/// Chunks a batch of files is cut into for the storing (each mapped on the workers, then handed to
+/// the writer, which writes a batch once it has its files; [`super::driver::drive_buffered`]). One
+/// batch-sized chunk at a time, the workers and the writer took turns: at 100k real files the writer
+/// slept a fifth of the storing, waiting for the next chunk, while the workers waited for it to take
+/// the one they had mapped.
+pub const STORING_CHUNKS_PER_BATCH: usize = 8;
+
 /// What to do with one file of a chunk once it is read.
 enum Plan {
     /// Run the per-file stages over what was read (or report why it could not be), with what the

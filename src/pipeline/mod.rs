@@ -301,6 +301,8 @@ fn run(
     let mut sink = WriterSink {
         writer: &mut writer,
         on_event,
+        batch_files: options.batch_files.max(1),
+        held: Vec::new(),
         batches: 0,
         fail_point: options.fail_point,
         learned_ahead: false,
@@ -443,11 +445,15 @@ impl<'a> Stages<'a> {
     }
 }
 
-/// The database writer as a sink: each chunk is one batch, one transaction; the caller hears of what
-/// was written and rejected.
+/// The database writer as a sink: records are written in batches of `batch_files`, one transaction
+/// each, whatever the size of the chunks they come in; the caller hears of what was written and
+/// rejected.
 struct WriterSink<'w, 'c, 'e> {
     writer: &'w mut Writer<'c>,
     on_event: &'e mut dyn FnMut(Event),
+    batch_files: usize,
+    /// Records put but not written yet: fewer than a batch.
+    held: Vec<Record>,
     /// Batches committed so far.
     batches: u64,
     fail_point: Option<FailPoint>,
@@ -457,6 +463,27 @@ struct WriterSink<'w, 'c, 'e> {
 
 impl Sink for WriterSink<'_, '_, '_> {
     fn put(&mut self, records: Vec<Record>) -> Result<()> {
+        if self.held.is_empty() && records.len() == self.batch_files {
+            return self.write(records);
+        }
+        self.held.extend(records);
+        while self.held.len() >= self.batch_files {
+            let rest = self.held.split_off(self.batch_files);
+            let batch = std::mem::replace(&mut self.held, rest);
+            self.write(batch)?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<()> {
+        let rest = std::mem::take(&mut self.held);
+        self.write(rest)
+    }
+}
+
+impl WriterSink<'_, '_, '_> {
+    /// Writes one batch in one transaction.
+    fn write(&mut self, records: Vec<Record>) -> Result<()> {
         if records.is_empty() {
             return Ok(());
         }
@@ -606,12 +633,16 @@ fn run_files(
     drop(unchanged);
 
     let mut seen = skip::SeenBytes::default();
-    driver::drive(
-        driver::numbered_chunks(&to_read, 0, options.batch_files),
+    let chunk_files = options
+        .batch_files
+        .div_ceil(files::STORING_CHUNKS_PER_BATCH);
+    driver::drive_buffered(
+        driver::numbered_chunks(&to_read, 0, chunk_files),
         |(first, chunk)| {
             files::process_chunk(first, chunk, stages, &known_bytes, &mut seen, &mut memos)
         },
         sink,
+        files::STORING_CHUNKS_PER_BATCH - 1,
     )?;
     Ok(refused)
 }
