@@ -299,10 +299,14 @@ impl Cleaner {
             .zip(hashes.as_ref())
             .map(|(s, hashes)| hashes.iter().map(|h| s.lines().contains(h)).collect());
         // What the page is without its site's learned lines: site learning counts from this, so what
-        // is learned depends only on the pages, never on what was learned before them.
+        // is learned depends only on the pages, never on what was learned before them. What it
+        // teaches (its candidates and key) is taken from the memo when a cleaning of these lines
+        // left it there (the learning pass cleans every page without its site's lines); the whole
+        // page cleaned so is then needed only where the site's lines would take most of it.
+        let lesson = memo.as_ref().and_then(Memo::recall_lesson);
         let named_by_site = in_site.as_ref().is_some_and(|l| l.contains(&true));
-        let base =
-            named_by_site.then(|| self.clean_with(source, lines, first_line, &reading, None));
+        let clean_base = || self.clean_with(source, lines, first_line, &reading, None);
+        let mut base = (named_by_site && lesson.is_none()).then(clean_base);
         let mut cleaned = self.clean_with(source, lines, first_line, &reading, in_site.as_deref());
         if site.is_some() {
             let by_site: usize = cleaned
@@ -319,15 +323,34 @@ impl Cleaner {
                 .sum();
             if by_site > 0 && by_site > kept {
                 // The site's lines would take most of this document: not boilerplate here.
-                cleaned = base.clone().expect("a site line was named");
+                cleaned = base.take().unwrap_or_else(clean_base);
             }
             cleaned.site_version = site.map(|s| s.version.clone());
         }
         if domain.is_some() {
-            let base = base.as_ref().unwrap_or(&cleaned);
-            let candidates = site_candidates(lines, base, hashes.as_deref());
-            let page = page_key(lines, base);
-            cleaned.site_candidates = candidates;
+            let hash = |i: usize| {
+                hashes
+                    .as_ref()
+                    .map_or_else(|| site::line_hash(&lines[i]), |h| h[i])
+            };
+            let (page, candidates): (i64, Vec<(usize, i64)>) = match lesson {
+                Some((page, places)) => (page, places.into_iter().map(|i| (i, hash(i))).collect()),
+                None => {
+                    let base = base.as_ref().unwrap_or(&cleaned);
+                    let (page, candidates) =
+                        (page_key(lines, base), site_candidates(lines, base, hash));
+                    let places: Vec<usize> = candidates.iter().map(|&(i, _)| i).collect();
+                    *memo = memo.take().map(|m| m.with_lesson(page, &places));
+                    (page, candidates)
+                }
+            };
+            cleaned.site_candidates = candidates
+                .into_iter()
+                .map(|(i, hash)| Candidate {
+                    hash,
+                    text: lines[i].clone(),
+                })
+                .collect();
             cleaned.site_page = page;
         }
         cleaned
@@ -602,8 +625,13 @@ pub enum Source {
 
 /// The lines of a page that count towards its site's learning, taken from the page as cleaned
 /// without learned lines: kept lines that are not prose, and the first and last kept lines
-/// ([`site::EDGE_LINES`]). `hashes`: each line's [`site::line_hash`], where computed already.
-fn site_candidates(lines: &[String], base: &Cleaned, hashes: Option<&[i64]>) -> Vec<Candidate> {
+/// ([`site::EDGE_LINES`]), once each by their [`site::line_hash`] (`hash` of a line's place): their
+/// places, ascending, with their hashes.
+fn site_candidates(
+    lines: &[String],
+    base: &Cleaned,
+    hash: impl Fn(usize) -> i64,
+) -> Vec<(usize, i64)> {
     let kept: Vec<usize> = (0..lines.len())
         .filter(|&i| base.keep[i] && !lines[i].is_empty())
         .collect();
@@ -614,11 +642,8 @@ fn site_candidates(lines: &[String], base: &Cleaned, hashes: Option<&[i64]>) -> 
         .filter(|&(k, &i)| k < head || k + tail >= kept.len() || !base.prose[i])
         .map(|(_, &i)| i)
         .filter(|&i| lines[i].len() <= site::MAX_LINE_BYTES)
-        .map(|i| Candidate {
-            hash: hashes.map_or_else(|| site::line_hash(&lines[i]), |h| h[i]),
-            text: lines[i].clone(),
-        })
-        .filter(|c| seen.insert(c.hash))
+        .map(|i| (i, hash(i)))
+        .filter(|&(_, h)| seen.insert(h))
         .collect()
 }
 
@@ -795,6 +820,61 @@ mod tests {
             learned.site_page,
             c.clean(&inside, 1, Some("other.example")).site_page
         );
+    }
+
+    /// The storing takes what a page teaches its site from the memo the learning pass left (the
+    /// page cleaned without its site's lines) instead of cleaning it so again: the same verdict,
+    /// where the site's lines are at its edge and where they would take most of it.
+    #[test]
+    fn a_lesson_taken_from_the_memo_cleans_as_a_fresh_reading_does() {
+        let promos = [
+            "The Valley Times is an independent newspaper serving the valley since 1921.",
+            "Sign up for The Valley Times morning briefing and get the news of the valley first.",
+            "The Valley Times is owned by its readers and published by a cooperative in Eastgate.",
+        ];
+        let site = Site::new(promos.iter().map(|p| site::line_hash(p)).collect());
+        let with_site = Cleaner::builtin()
+            .with_sites(SiteLines::new([("valley.example".to_owned(), site)].into()));
+        let para = |n: u32| {
+            format!("Paragraph {n} of the report says the council met on Tuesday and voted to close the library.")
+        };
+        let [a, b, c] = promos;
+        let at_the_edge = lines(&format!("{}\n{}\n{}\n{a}\n{b}", para(1), para(2), para(3)));
+        let most_of_it = lines(&format!("{a}\n{}\n{b}\n{c}", para(1)));
+        for (name, page) in [("at the edge", at_the_edge), ("most of it", most_of_it)] {
+            // The learning pass: no lines learned for the site yet.
+            let mut memo = None;
+            let unlearned = Cleaner::builtin().clean_recalling(
+                Source::Dump,
+                &page,
+                1,
+                Some("valley.example"),
+                &mut memo,
+            );
+            let lesson = memo.as_ref().and_then(Memo::recall_lesson);
+            assert!(lesson.is_some(), "{name}: the memo holds the lesson");
+            let fresh = with_site.clean(&page, 1, Some("valley.example"));
+            let recalled = with_site.clean_recalling(
+                Source::Dump,
+                &page,
+                1,
+                Some("valley.example"),
+                &mut memo.clone(),
+            );
+            assert_eq!(recalled, fresh, "{name}");
+            assert_eq!(
+                recalled.site_candidates, unlearned.site_candidates,
+                "{name}"
+            );
+            assert_eq!(recalled.site_page, unlearned.site_page, "{name}");
+            let by_site = fresh.removed.iter().any(|r| r.rule == SITE_LINE_RULE);
+            assert_eq!(
+                by_site,
+                name == "at the edge",
+                "{name}: {:?}",
+                fresh.removed
+            );
+        }
     }
 
     #[test]

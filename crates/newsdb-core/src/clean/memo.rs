@@ -10,7 +10,10 @@
 //!
 //! Kept small, because a run holds one per page between its two passes: the language and the lines
 //! a rule names (most lines none), in about two bytes each, not the per-line features, which take
-//! more memory than they cost to measure again.
+//! more memory than they cost to measure again. And what the page teaches its site (the lines it
+//! offers, by their place, and its key): those come from the page as cleaned without its site's
+//! learned lines, which the storing would otherwise clean a second time for every page its site's
+//! lines are found on.
 
 use whatlang::Lang;
 
@@ -20,9 +23,12 @@ use whatlang::Lang;
 /// ignored.
 ///
 /// Held as bytes ([`Memo::as_bytes`]), so that many can be kept end to end in one buffer: the
-/// language (its place in [`Lang::all`] plus one, 0 for none), the number of lines, then each line
-/// a rule names, in line order, as how many lines after the previous named line (or the first line)
-/// it is and the rule's index in the table; numbers in LEB128.
+/// language (its place in [`Lang::all`] plus one, 0 for none), the number of lines, the number of
+/// lines a rule names, then each of them, in line order, as how many lines after the previous named
+/// line (or the first line) it is and the rule's index in the table; then, once the page was
+/// cleaned with a site in view ([`Memo::with_lesson`]), its page key (8 bytes, little-endian), the
+/// number of its candidate lines and each one's place, as a gap from the previous one; numbers in
+/// LEB128.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Memo(Box<[u8]>);
 
@@ -35,6 +41,7 @@ impl Memo {
         });
         let mut bytes = vec![lang];
         put(&mut bytes, rules.len());
+        put(&mut bytes, rules.iter().flatten().count());
         let mut next = 0;
         for (line, rule) in rules.iter().enumerate() {
             if let Some(rule) = rule {
@@ -44,6 +51,51 @@ impl Memo {
             }
         }
         Memo(bytes.into_boxed_slice())
+    }
+
+    /// This memo with what the page teaches its site, as cleaned without its site's lines: its page
+    /// key and its candidate lines' places, ascending. Any lesson it held is replaced.
+    pub(super) fn with_lesson(self, page: i64, candidates: &[usize]) -> Memo {
+        let Some(end) = self.rules_end() else {
+            return self;
+        };
+        let mut bytes = self.0[..end].to_vec();
+        bytes.extend_from_slice(&page.to_le_bytes());
+        put(&mut bytes, candidates.len());
+        let mut next = 0;
+        for &line in candidates {
+            debug_assert!(line >= next, "candidates in line order");
+            put(&mut bytes, line - next);
+            next = line + 1;
+        }
+        Memo(bytes.into_boxed_slice())
+    }
+
+    /// What [`Memo::with_lesson`] added: the page key and the candidate lines' places. `None`
+    /// when the memo holds none (or is not a memo). Valid for the lines [`Memo::recall`] accepts.
+    pub(super) fn recall_lesson(&self) -> Option<(i64, Vec<usize>)> {
+        let mut bytes = self.0.get(self.rules_end()?..)?;
+        let (page, rest) = bytes.split_first_chunk::<8>()?;
+        bytes = rest;
+        let count = take(&mut bytes)?;
+        let mut candidates = Vec::with_capacity(count.min(bytes.len()));
+        let mut next = 0;
+        for _ in 0..count {
+            let line = next + take(&mut bytes)?;
+            candidates.push(line);
+            next = line + 1;
+        }
+        Some((i64::from_le_bytes(*page), candidates))
+    }
+
+    /// Where the rules' part of the bytes ends (`None` if they are not a memo).
+    fn rules_end(&self) -> Option<usize> {
+        let mut bytes = self.0.get(1..)?;
+        take(&mut bytes)?;
+        for _ in 0..2 * take(&mut bytes)? {
+            take(&mut bytes)?;
+        }
+        Some(self.0.len() - bytes.len())
     }
 
     /// The memo as bytes, to keep with others.
@@ -73,9 +125,10 @@ impl Memo {
         if take(&mut bytes)? != lines {
             return None;
         }
+        let named = take(&mut bytes)?;
         let mut per_line = vec![None; lines];
         let mut next = 0;
-        while !bytes.is_empty() {
+        for _ in 0..named {
             let line = next + take(&mut bytes)?;
             let rule = take(&mut bytes)?;
             if rule >= rules {
@@ -120,8 +173,9 @@ mod tests {
         let rules = [None, Some(3), None, None, Some(0)];
         let memo = Memo::new(Some(Lang::Deu), &rules);
         assert_eq!(memo.recall(5, 4), Some((Some(Lang::Deu), rules.to_vec())));
-        // The language, the number of lines, and two bytes a named line where numbers are small.
-        assert_eq!(memo.as_bytes().len(), 6);
+        // The language, the numbers of lines and of named lines, and two bytes a named line where
+        // numbers are small.
+        assert_eq!(memo.as_bytes().len(), 7);
         let kept = Memo::from_bytes(memo.as_bytes());
         assert_eq!(kept.recall(5, 4), memo.recall(5, 4));
     }
@@ -143,6 +197,7 @@ mod tests {
         assert_eq!(memo.recall(2, 7), None);
         assert_eq!(Memo::from_bytes(&[]).recall(0, 8), None);
         assert_eq!(Memo::from_bytes(&[0, 2, 0x80]).recall(2, 8), None);
+        assert_eq!(Memo::from_bytes(&[0, 2, 1, 0]).recall(2, 8), None);
         assert_eq!(Memo::from_bytes(&[250, 0]).recall(0, 8), None);
     }
 
@@ -152,5 +207,26 @@ mod tests {
             let memo = Memo::new(Some(lang), &[None]);
             assert_eq!(memo.recall(1, 1), Some((Some(lang), vec![None])));
         }
+    }
+
+    #[test]
+    fn a_lesson_rides_along_and_leaves_the_reading_as_it_was() {
+        let rules = [None, Some(3), None, None, Some(0), None, None];
+        let memo = Memo::new(Some(Lang::Eng), &rules);
+        assert_eq!(memo.recall_lesson(), None);
+        let with = memo.clone().with_lesson(-42, &[0, 2, 3, 200]);
+        assert_eq!(with.recall(7, 4), memo.recall(7, 4));
+        assert_eq!(with.recall_lesson(), Some((-42, vec![0, 2, 3, 200])));
+        // Kept as bytes and taken back, as the learning pass keeps memos.
+        let kept = Memo::from_bytes(with.as_bytes());
+        assert_eq!(kept.recall_lesson(), Some((-42, vec![0, 2, 3, 200])));
+        // Another lesson replaces it; none at all is a lesson too.
+        let again = with.with_lesson(7, &[]);
+        assert_eq!(again.recall_lesson(), Some((7, vec![])));
+        assert_eq!(again.recall(7, 4), memo.recall(7, 4));
+        // Cut short: no lesson.
+        let bytes = memo.clone().with_lesson(1, &[5]);
+        let cut = Memo::from_bytes(&bytes.as_bytes()[..bytes.as_bytes().len() - 1]);
+        assert_eq!(cut.recall_lesson(), None);
     }
 }
