@@ -106,6 +106,13 @@ mod tests {
         conn
     }
 
+    /// What SQLite plans for `select` (the detail column of `EXPLAIN QUERY PLAN`'s first row): the
+    /// index a query uses.
+    fn query_plan(conn: &Connection, select: &str) -> String {
+        conn.query_row(&format!("EXPLAIN QUERY PLAN {select}"), [], |r| r.get(3))
+            .unwrap()
+    }
+
     #[test]
     fn every_migration_file_is_listed_in_order() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations");
@@ -199,13 +206,10 @@ mod tests {
             lines,
             r#"[[2,"Menu \"quoted\" \\ line"],[7,"Home | News"]]"#
         );
-        let plan: String = conn
-            .query_row(
-                "EXPLAIN QUERY PLAN SELECT text FROM removed_lines WHERE rule = 'share-widget'",
-                [],
-                |r| r.get(3),
-            )
-            .unwrap();
+        let plan = query_plan(
+            &conn,
+            "SELECT text FROM removed_lines WHERE rule = 'share-widget'",
+        );
         assert!(plan.contains("document_removed_lines_rule"), "{plan}");
         conn.pragma_update(None, "foreign_keys", true).unwrap();
         conn.execute("DELETE FROM documents WHERE id = 1", [])
@@ -244,13 +248,10 @@ mod tests {
             .query_row("SELECT count(*) FROM site_line_texts", [], |r| r.get(0))
             .unwrap();
         assert_eq!(texts, 3, "a text per line");
-        let plan: String = conn
-            .query_row(
-                "EXPLAIN QUERY PLAN SELECT text FROM site_lines WHERE domain = 'a.example'",
-                [],
-                |r| r.get(3),
-            )
-            .unwrap();
+        let plan = query_plan(
+            &conn,
+            "SELECT text FROM site_lines WHERE domain = 'a.example'",
+        );
         assert!(plan.contains("PRIMARY KEY"), "{plan}");
     }
 
