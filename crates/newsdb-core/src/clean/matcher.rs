@@ -148,9 +148,9 @@ impl Part {
     }
 
     fn matches(&self, line: &str) -> Vec<usize> {
-        // Nearly every line matches no rule. Asking that first lets the regex crate use what an
-        // overlapping search cannot (a prefilter on the literals the patterns need, stopping at
-        // the first match); only the few lines some rule matches are searched for all of them.
+        // Nearly every line matches no rule. Asking that first spares them the overlapping search,
+        // which reads every line to its end; `is_match` stops at the first match. Only the few
+        // lines some rule matches are searched for all of them.
         if !self.set.is_match(line) {
             return Vec::new();
         }
