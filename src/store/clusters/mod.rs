@@ -30,21 +30,25 @@ pub const PAIR_FLOOR: f64 = 0.5;
 const THRESHOLD_KEY: &str = "near_duplicate_threshold";
 
 static SELECT_CANDIDATES: LazyLock<String> = LazyLock::new(|| {
-    let marks: Vec<String> = (1..=BANDS).map(|i| format!("?{i}")).collect();
     format!(
         "SELECT DISTINCT document_id FROM minhash_buckets WHERE band_key IN ({})",
-        marks.join(", ")
+        parameters(BANDS)
     )
 });
 /// Band keys looked up by one statement of [`Buckets::look_up`].
 const LOOK_UP_KEYS: usize = 256;
 static SELECT_KEYS: LazyLock<String> = LazyLock::new(|| {
-    let marks: Vec<String> = (1..=LOOK_UP_KEYS).map(|i| format!("?{i}")).collect();
     format!(
         "SELECT band_key, document_id FROM minhash_buckets WHERE band_key IN ({})",
-        marks.join(", ")
+        parameters(LOOK_UP_KEYS)
     )
 });
+
+/// `?1, ?2, ..., ?n`: the parameters of an `IN` list.
+fn parameters(n: usize) -> String {
+    let marks: Vec<String> = (1..=n).map(|i| format!("?{i}")).collect();
+    marks.join(", ")
+}
 static INSERT_BUCKETS: LazyLock<String> = LazyLock::new(|| {
     let rows: Vec<String> = (1..=BANDS)
         .map(|i| format!("(?{i}, ?{})", BANDS + 1))
@@ -125,11 +129,13 @@ impl Buckets {
         let mut has_candidate = keys
             .iter()
             .any(|k| self.held.get(k).is_some_and(|&d| d != id));
-        let looked_up: Option<Vec<i64>> =
-            keys.iter().map(|k| self.stored.get(k).copied()).collect();
-        if let (false, Some(stored)) = (has_candidate, &looked_up) {
-            has_candidate = stored.iter().any(|&d| d != ABSENT && d != id);
-        } else if !has_candidate {
+        if has_candidate {
+            // Shared with a held key: no need to look further.
+        } else if keys.iter().all(|k| self.stored.contains_key(k)) {
+            has_candidate = keys
+                .iter()
+                .any(|k| self.stored.get(k).is_some_and(|&d| d != ABSENT && d != id));
+        } else {
             let mut select = conn.prepare_cached(&SELECT_CANDIDATES)?;
             let mut rows = select.query(params_from_iter(keys.iter()))?;
             while let Some(row) = rows.next()? {
