@@ -463,9 +463,6 @@ struct WriterSink<'w, 'c, 'e> {
 
 impl Sink for WriterSink<'_, '_, '_> {
     fn put(&mut self, records: Vec<Record>) -> Result<()> {
-        if self.held.is_empty() && records.len() == self.batch_files {
-            return self.write(records);
-        }
         self.held.extend(records);
         while self.held.len() >= self.batch_files {
             let rest = self.held.split_off(self.batch_files);
