@@ -241,10 +241,7 @@ impl Cleaner {
 
     /// [`Cleaner::matching_rule`], by the rule's index in the table.
     fn matching_rule_index(&self, line: &str) -> Option<usize> {
-        let mut words = None; // counted only for a line some rule matches: few lines
-        self.matcher.first(line, |i| {
-            *words.get_or_insert_with(|| line.split_whitespace().count()) <= self.rules[i].max_words
-        })
+        self.matcher.first(line)
     }
 
     /// The rules in force, in table order.
