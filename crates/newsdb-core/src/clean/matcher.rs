@@ -64,10 +64,27 @@ pub(super) struct RuleMatcher {
     /// Lines matched so far without the set.
     lines: AtomicUsize,
     /// Per thread, the short lines it matched and the answer for each.
-    remembered: ThreadLocal<RefCell<Remembered>>,
+    remembered: Remembered,
 }
 
-type Remembered = HashMap<Box<str>, Option<usize>, foldhash::fast::RandomState>;
+/// What each thread remembers ([`RuleMatcher::first`]); shown by `Debug` as how many lines this
+/// thread holds, not the lines (a cleaner printed for a log would otherwise print them all).
+#[derive(Default)]
+struct Remembered(ThreadLocal<RefCell<Answers>>);
+
+/// Lines, and the rule that names each.
+type Answers = HashMap<Box<str>, Option<usize>, foldhash::fast::RandomState>;
+
+impl std::fmt::Debug for Remembered {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        let here = self
+            .0
+            .get()
+            .and_then(|lines| lines.try_borrow().ok())
+            .map_or(0, |lines| lines.len());
+        write!(f, "Remembered({here} lines on this thread)")
+    }
+}
 
 impl RuleMatcher {
     /// A matcher for `rules`. Nothing is compiled yet; the caller checks that the patterns parse
@@ -79,7 +96,7 @@ impl RuleMatcher {
             precompiled: Precompiled::for_rules(rules),
             sets: OnceLock::new(),
             lines: AtomicUsize::new(0),
-            remembered: ThreadLocal::new(),
+            remembered: Remembered::default(),
         }
     }
 
@@ -95,7 +112,7 @@ impl RuleMatcher {
         if line.len() > REMEMBERED_LINE_BYTES {
             return self.search(line);
         }
-        let remembered = self.remembered.get_or_default();
+        let remembered = self.remembered.0.get_or_default();
         if let Some(&answer) = remembered.borrow().get(line) {
             return answer;
         }
@@ -324,6 +341,7 @@ mod tests {
         }
         let remembered = matcher
             .remembered
+            .0
             .get()
             .expect("this thread matched")
             .borrow();
@@ -346,11 +364,12 @@ mod tests {
         for i in 0..=REMEMBERED_LINES {
             assert_eq!(matcher.first(&format!("line {i}")), None);
         }
-        let remembered = || matcher.remembered.get().unwrap().borrow().len();
+        let remembered = || matcher.remembered.0.get().unwrap().borrow().len();
         // Full at the limit, forgotten all at once by the line after it.
         assert_eq!(remembered(), 1);
         assert_eq!(matcher.first("AD"), Some(0));
         assert_eq!(remembered(), 2);
+        assert!(format!("{matcher:?}").contains("Remembered(2 lines on this thread)"));
     }
 
     /// The same on real pages: every line of every fourth of the dev set's page dumps
