@@ -11,9 +11,13 @@
 //! than a `newsdb clean FILE` process needs for the rest of its work. The precompiled DFAs need no
 //! start-up but run about 15 times slower per line. So a matcher starts with them and compiles the
 //! set once [`SET_AFTER_LINES`] lines have been matched, where the DFAs' extra cost reaches the
-//! set's start-up. Both give the same answer for every line (tested here, and on the dev set's pages
-//! in `tests/`): which one ran never shows in what is stored. A table changed by a rules file has no
-//! precompiled DFAs and compiles the set on its first line.
+//! set's start-up. Both give the same answer for every line (tested here, on the rules' examples,
+//! the seeds and the dev set's pages): which one ran never shows in what is stored. A table changed
+//! by a rules file has no precompiled DFAs and compiles the set on its first line.
+//!
+//! Whichever runs, a short line is searched once per thread: the answer is remembered
+//! ([`REMEMBERED_LINE_BYTES`], [`REMEMBERED_LINES`]), since pages of one site repeat their menus and
+//! footers line for line.
 
 use super::precompiled::Precompiled;
 use super::rule::Rule;
