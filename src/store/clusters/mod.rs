@@ -49,16 +49,6 @@ fn parameters(n: usize) -> String {
     let marks: Vec<String> = (1..=n).map(|i| format!("?{i}")).collect();
     marks.join(", ")
 }
-static INSERT_BUCKETS: LazyLock<String> = LazyLock::new(|| {
-    let rows: Vec<String> = (1..=BANDS)
-        .map(|i| format!("(?{i}, ?{})", BANDS + 1))
-        .collect();
-    format!(
-        "INSERT OR IGNORE INTO minhash_buckets (band_key, document_id) VALUES {}",
-        rows.join(", ")
-    )
-});
-
 /// Bucket rows held in memory before they are written, sorted, in one go. Written as they come, the
 /// 16 rows of each document land on 16 random pages of the bucket index, and every batch commit
 /// rewrote nearly every page of it: at 100k files that made ingest half again as slow. Memory stays
@@ -180,13 +170,6 @@ impl Buckets {
         self.stored.clear();
         Ok(())
     }
-}
-
-/// Files `id` under its band keys in the database at once (documents checked at the end of a run).
-fn add_to_buckets(conn: &Connection, id: i64, keys: &BandKeys) -> Result<()> {
-    conn.prepare_cached(&INSERT_BUCKETS)?
-        .execute(params_from_iter(keys.iter().chain(std::iter::once(&id))))?;
-    Ok(())
 }
 
 /// Marks the documents first stored by `run` "to check": a run that died, or failed, may have held
