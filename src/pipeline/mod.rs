@@ -619,6 +619,9 @@ fn run_files(
         stages
     } else {
         let learned = learn(sink, &to_read, stages.cleaner, &known_bytes, options)?;
+        // The learning pass's rule caches and remembered lines are freed: give them back before the
+        // storing allocates its own.
+        release::release_free_memory();
         sink.learned_ahead = learned.whole;
         memos = learned.memos;
         stages.with_sites(learned.lines, &mut with_sites)
