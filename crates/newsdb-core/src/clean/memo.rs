@@ -26,9 +26,9 @@ use whatlang::Lang;
 /// language (its place in [`Lang::all`] plus one, 0 for none), the number of lines, the number of
 /// lines a rule names, then each of them, in line order, as how many lines after the previous named
 /// line (or the first line) it is and the rule's index in the table; then, once the page was
-/// cleaned with a site in view ([`Memo::with_lesson`]), its page key (8 bytes, little-endian), the
-/// number of its candidate lines and each one's place, as a gap from the previous one; numbers in
-/// LEB128.
+/// cleaned with a site in view (the cleaner adds what the page teaches its site), its page key (8
+/// bytes, little-endian), the number of its candidate lines and each one's place, as a gap from the
+/// previous one; numbers in LEB128.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Memo(Box<[u8]>);
 
