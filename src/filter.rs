@@ -19,7 +19,7 @@ impl Filters {
         *self == Filters::default()
     }
 
-    /// The values of the four parameters of [`filter_sql!`], in its order.
+    /// The values of the four parameters of [`crate::filter_sql!`], in its order.
     pub fn params(&self) -> (Option<&str>, Option<&str>, Option<String>, Option<&str>) {
         let domains = (!self.domains.is_empty()).then(|| {
             let bare: Vec<String> = self

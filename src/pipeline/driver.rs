@@ -49,7 +49,7 @@ pub fn drive<C: Send, T: Send>(
 /// what the sink writes at once, and room for a sink's batch of them in the channel, the workers
 /// go on mapping while the sink writes, and the sink starts its next batch as soon as the chunks
 /// for it are ready, in the same memory as one ready batch-sized chunk (see
-/// [`super::files::STORING_CHUNKS_PER_BATCH`]).
+/// `STORING_CHUNKS_PER_BATCH` in `files.rs`).
 pub fn drive_buffered<C: Send, T: Send>(
     chunks: impl Iterator<Item = Result<C>> + Send,
     mut map: impl FnMut(C) -> Vec<T> + Send,

@@ -1,11 +1,11 @@
 //! One ingest run: discover → (parallel) read, prepare → (one thread) write.
 //!
-//! The sources ([`files`], [`jsonl`]) cut the input into chunks; the [`driver`] maps each chunk on the
-//! worker pool with the per-document stage ([`newsdb_core::prepare`]) and hands the records, in
-//! order, to a [`Sink`]: here the database writer ([`crate::store::Writer`]), which owns the
-//! connection on the calling thread. [`skip`] decides what needs no reading or cleaning. Before a run
-//! over files stores anything, [`learn`] reads the files it will clean to foresee what their sites
-//! learn, so each document is stored once.
+//! The sources (`files.rs`, `jsonl.rs`) cut the input into chunks; the [`driver`] maps each chunk
+//! on the worker pool with the per-document stage ([`newsdb_core::prepare()`]) and hands the
+//! records, in order, to a [`Sink`]: here the database writer ([`crate::store::Writer`]), which owns
+//! the connection on the calling thread. `skip.rs` decides what needs no reading or cleaning. Before
+//! a run over files stores anything, `learn.rs` reads the files it will clean to foresee what their
+//! sites learn, so each document is stored once.
 
 pub mod driver;
 mod files;

@@ -9,7 +9,7 @@
 //! shown as its representative document, at the rank of its best-matching member, with the sources of
 //! all its members counted. `all_copies` lists every document instead.
 //!
-//! A query in Chinese, Japanese, Thai or Korean goes to the trigram index instead ([`unspaced`]):
+//! A query in Chinese, Japanese, Thai or Korean goes to the trigram index instead (`unspaced.rs`):
 //! the main index's tokenizer cannot split those scripts into words.
 
 mod first_in_cluster;

@@ -130,7 +130,7 @@ fn removed_by_rule(removed: &[Removal]) -> Vec<(&str, String)> {
 }
 
 /// Fills the gaps of stored document `id` from a later copy `doc` cleaned by `cleaner_version` (see
-/// [`FILL_IN_DOCUMENT`]); the title apart, with [`fill_in_title`]. With `upgrade`, the document takes
+/// `FILL_IN_DOCUMENT`); the title apart, with [`fill_in_title`]. With `upgrade`, the document takes
 /// `doc`'s cleaning and versions: the caller knows no other file of it still waits to be cleaned
 /// again (a document marked current too early would keep files cleaned the old way: a run killed
 /// while it cleaned a site's documents again left them so).

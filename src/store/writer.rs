@@ -2,11 +2,10 @@
 //!
 //! It borrows the read-write connection for one run: [`Writer::start`] records the run,
 //! [`Writer::write_batch`] commits each batch of records in one immediate transaction
-//! ([`batch`](super::batch)), and [`Writer::finish`] ends the run in one more: the lifecycle of
-//! files and documents ([`lifecycle`](super::lifecycle)), near-duplicate clusters
-//! ([`clusters`](super::clusters)), site learning ([`sites`](super::sites)) and the run's row
-//! ([`run`](super::run)). A crash at any point leaves the run `running`; the next run marks it
-//! `interrupted` and redoes what it had not finished.
+//! ([`super::batch`]), and [`Writer::finish`] ends the run in one more: the lifecycle of files and
+//! documents ([`super::lifecycle`]), near-duplicate clusters ([`super::clusters`]), site learning
+//! ([`super::sites`]) and the run's row ([`super::run`]). A crash at any point leaves the run
+//! `running`; the next run marks it `interrupted` and redoes what it had not finished.
 
 use crate::live_statuses;
 use crate::record::{Record, RunCounts, RunScope};

@@ -24,8 +24,8 @@ use std::sync::LazyLock;
 /// The clustering threshold when none was ever chosen.
 pub const DEFAULT_THRESHOLD: f64 = 0.8;
 /// Pairs are stored down to this similarity, so a lower threshold chosen later needs no re-scan. The
-/// LSH curve (see [`minhash`]) finds 64% of the pairs at 0.5 and 99.98% at 0.8: thresholds below
-/// about 0.7 miss pairs.
+/// LSH curve (see [`newsdb_core::minhash`]) finds 64% of the pairs at 0.5 and 99.98% at 0.8:
+/// thresholds below about 0.7 miss pairs.
 pub const PAIR_FLOOR: f64 = 0.5;
 const THRESHOLD_KEY: &str = "near_duplicate_threshold";
 
@@ -56,7 +56,7 @@ fn parameters(n: usize) -> String {
 /// run (see `Writer::start`).
 ///
 /// The rows are a flat list, and a map from each held key to the one document under it (or
-/// [`SHARED`]): about 10 MB when full, where a map from keys to lists of documents took about 25.
+/// `SHARED`): about 10 MB when full, where a map from keys to lists of documents took about 25.
 #[derive(Debug, Default)]
 pub struct Buckets {
     rows: Vec<(i64, i64)>,
