@@ -27,12 +27,12 @@
 //! What is stored does not depend on the order, nor on how many documents are checked together:
 //! the same pairs, with the same similarity (tested).
 
-use super::{Stop, LOOK_UP_KEYS, PAIR_FLOOR, SELECT_KEYS};
+use super::{documents_under, Stop, INSERT_BUCKET, PAIR_FLOOR};
 use anyhow::{Context, Result};
 use newsdb_core::minhash;
 use newsdb_core::minhash::BandKeys;
 use rayon::prelude::*;
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 
@@ -166,8 +166,12 @@ impl Checker<'_> {
             }
             checked.insert(id);
         }
-        let others: Vec<i64> = compare.iter().flat_map(|(_, _, now)| now.clone()).collect();
+        let others: Vec<i64> = compare
+            .iter()
+            .flat_map(|(_, _, now)| now.iter().copied())
+            .collect();
         self.cache.make_ahead(conn, &others)?;
+        // Each pair as stored, (smaller id, larger id), with the two sets.
         let mut pairs: Vec<(i64, i64, Shingles, Shingles)> = Vec::new();
         for (id, shingles, now) in compare {
             for other in now {
@@ -175,11 +179,11 @@ impl Checker<'_> {
                 let Some(theirs) = self.cache.get(conn, other)? else {
                     continue;
                 };
-                pairs.push((id, other, Arc::clone(&shingles), theirs));
+                pairs.push((id.min(other), id.max(other), Arc::clone(&shingles), theirs));
             }
         }
         // In key order: the pairs' index is read page by page.
-        pairs.sort_unstable_by_key(|&(id, other, ..)| (id.min(other), id.max(other)));
+        pairs.sort_unstable_by_key(|&(a, b, ..)| (a, b));
         let similarities: Vec<f64> = pairs
             .par_iter()
             .map(|(_, _, ours, theirs)| minhash::jaccard(ours, theirs))
@@ -188,9 +192,8 @@ impl Checker<'_> {
             "INSERT INTO near_duplicates (a, b, similarity, run_id) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (a, b) DO UPDATE SET similarity = excluded.similarity",
         )?;
-        for ((id, other, ..), similarity) in pairs.iter().zip(similarities) {
+        for (&(a, b, ..), similarity) in pairs.iter().zip(similarities) {
             if similarity >= PAIR_FLOOR {
-                let (a, b) = (*id.min(other), *id.max(other));
                 insert_pair.execute(params![a, b, similarity, self.run_id])?;
             }
         }
@@ -214,22 +217,10 @@ fn file_and_look_up(conn: &Connection, rows: &mut [(i64, i64)]) -> Result<HashMa
     let mut keys: Vec<i64> = rows.iter().map(|&(key, _)| key).collect();
     keys.dedup();
     let mut under: HashMap<i64, Vec<i64>> = HashMap::with_capacity(keys.len());
-    let mut select = conn.prepare_cached(&SELECT_KEYS)?;
-    for chunk in keys.chunks(LOOK_UP_KEYS) {
-        // The last chunk is padded with its last key: one statement for every chunk.
-        let last = chunk.last().expect("chunks are not empty");
-        let padded = chunk
-            .iter()
-            .chain(std::iter::repeat(last))
-            .take(LOOK_UP_KEYS);
-        let mut found = select.query(params_from_iter(padded))?;
-        while let Some(row) = found.next()? {
-            under.entry(row.get(0)?).or_default().push(row.get(1)?);
-        }
-    }
-    let mut insert = conn.prepare_cached(
-        "INSERT OR IGNORE INTO minhash_buckets (band_key, document_id) VALUES (?1, ?2)",
-    )?;
+    documents_under(conn, &keys, |key, document| {
+        under.entry(key).or_default().push(document)
+    })?;
+    let mut insert = conn.prepare_cached(INSERT_BUCKET)?;
     for &(key, id) in rows.iter() {
         let documents = under.entry(key).or_default();
         if !documents.contains(&id) {

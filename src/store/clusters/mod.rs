@@ -35,7 +35,7 @@ static SELECT_CANDIDATES: LazyLock<String> = LazyLock::new(|| {
         parameters(BANDS)
     )
 });
-/// Band keys looked up by one statement of [`Buckets::look_up`].
+/// Band keys looked up by one statement of [`documents_under`].
 const LOOK_UP_KEYS: usize = 256;
 static SELECT_KEYS: LazyLock<String> = LazyLock::new(|| {
     format!(
@@ -43,6 +43,30 @@ static SELECT_KEYS: LazyLock<String> = LazyLock::new(|| {
         parameters(LOOK_UP_KEYS)
     )
 });
+
+/// Files one bucket row; a row filed already is left as it is.
+const INSERT_BUCKET: &str =
+    "INSERT OR IGNORE INTO minhash_buckets (band_key, document_id) VALUES (?1, ?2)";
+
+/// Calls `each` with every (band key, document) row filed under `keys` (sorted, without repeats),
+/// looked up [`LOOK_UP_KEYS`] at a time and in key order: one by one, each key sent the look-up to
+/// a random page of the bucket index, read again and again once the index outgrew the page cache.
+fn documents_under(conn: &Connection, keys: &[i64], mut each: impl FnMut(i64, i64)) -> Result<()> {
+    let mut select = conn.prepare_cached(&SELECT_KEYS)?;
+    for chunk in keys.chunks(LOOK_UP_KEYS) {
+        // The last chunk is padded with its last key: one statement for every chunk.
+        let last = chunk.last().expect("chunks are not empty");
+        let padded = chunk
+            .iter()
+            .chain(std::iter::repeat(last))
+            .take(LOOK_UP_KEYS);
+        let mut rows = select.query(params_from_iter(padded))?;
+        while let Some(row) = rows.next()? {
+            each(row.get(0)?, row.get(1)?);
+        }
+    }
+    Ok(())
+}
 
 /// `?1, ?2, ..., ?n`: the parameters of an `IN` list.
 fn parameters(n: usize) -> String {
@@ -91,27 +115,14 @@ impl Buckets {
         keys.dedup();
         self.stored.clear();
         self.stored.extend(keys.iter().map(|&k| (k, ABSENT)));
-        let mut select = conn.prepare_cached(&SELECT_KEYS)?;
-        for chunk in keys.chunks(LOOK_UP_KEYS) {
-            // The last chunk is padded with its last key: one statement for every chunk.
-            let padded = chunk
-                .iter()
-                .chain(std::iter::repeat(
-                    chunk.last().expect("chunks are not empty"),
-                ))
-                .take(LOOK_UP_KEYS);
-            let mut rows = select.query(params_from_iter(padded))?;
-            while let Some(row) = rows.next()? {
-                let (key, document): (i64, i64) = (row.get(0)?, row.get(1)?);
-                let under = self.stored.get_mut(&key).expect("a key looked up");
-                *under = match *under {
-                    ABSENT => document,
-                    d if d == document => d,
-                    _ => SHARED,
-                };
-            }
-        }
-        Ok(())
+        documents_under(conn, &keys, |key, document| {
+            let under = self.stored.get_mut(&key).expect("a key looked up");
+            *under = match *under {
+                ABSENT => document,
+                d if d == document => d,
+                _ => SHARED,
+            };
+        })
     }
 
     /// Files `id` under its band keys, and tells whether another document shares one (a candidate).
@@ -157,9 +168,7 @@ impl Buckets {
     /// Writes the held rows, in key order, inside the caller's transaction.
     pub fn write(&mut self, conn: &Connection) -> Result<()> {
         self.rows.sort_unstable();
-        let mut insert = conn.prepare_cached(
-            "INSERT OR IGNORE INTO minhash_buckets (band_key, document_id) VALUES (?1, ?2)",
-        )?;
+        let mut insert = conn.prepare_cached(INSERT_BUCKET)?;
         for &(key, id) in &self.rows {
             insert.execute(params![key, id])?;
         }
