@@ -8,7 +8,7 @@ use crate::read::{read, FileBytes};
 use crate::record::{Outcome, Record};
 use crate::reject::Rejection;
 use crate::store::known::KnownBytes;
-use newsdb_core::clean::Memo;
+use newsdb_core::Recalled;
 use rayon::prelude::*;
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
@@ -24,7 +24,7 @@ pub const STORING_CHUNKS_PER_BATCH: usize = 8;
 enum Plan {
     /// Run the per-file stages over what was read (or report why it could not be), with what the
     /// learning pass read of it, if it did.
-    Process(Result<FileBytes, Rejection>, Option<Memo>),
+    Process(Result<FileBytes, Rejection>, Recalled),
     /// Its bytes were met earlier in the run: this is their outcome.
     Decided(Outcome),
     /// A copy of the file at this index of the chunk, met earlier in path order.
@@ -54,7 +54,7 @@ pub fn process_chunk(
         .enumerate()
         .map(|(i, read)| {
             let Ok(file) = &read else {
-                return Plan::Process(read, None);
+                return Plan::Process(read, Recalled::default());
             };
             if let Some(outcome) = seen.outcome(&file.raw_hash) {
                 return Plan::Decided(outcome);
@@ -64,8 +64,8 @@ pub fn process_chunk(
                 Entry::Vacant(slot) => {
                     slot.insert(i);
                     let key = SeenBytes::key(&file.raw_hash);
-                    let memo = key.and_then(|k| memos.take(first + i, k));
-                    Plan::Process(read, memo)
+                    let recalled = key.map(|k| memos.take(first + i, k));
+                    Plan::Process(read, recalled.unwrap_or_default())
                 }
             }
         })
@@ -91,14 +91,14 @@ pub fn process_chunk(
                     raw_hash: file.raw_hash,
                 })
             }
-            Plan::Process(Ok(file), mut memo) => Some(stages.outcome(
+            Plan::Process(Ok(file), mut recalled) => Some(stages.outcome(
                 file.raw_hash,
                 newsdb_core::prepare_recalling(
                     &file.bytes,
                     newsdb_core::Named::of(&listed.path),
                     stages.cleaner,
                     stages.sign,
-                    &mut memo,
+                    &mut recalled,
                 ),
             )),
             Plan::Decided(outcome) => Some(outcome),

@@ -13,9 +13,9 @@
 //! gone or changed in the same run), the documents concerned are stale at the end, and the follow-up
 //! run cleans them again as before.
 //!
-//! What this pass read of each page (its language, the lines the rules name) is kept, by the page's
-//! bytes, for the storing to clean it with ([`Memos`]): the costly part of cleaning is then done
-//! once per page, not twice.
+//! What this pass read of each page (its language, the lines the rules name; for a saved HTML page,
+//! the article its extractor found) is kept, by the page's bytes, for the storing to prepare it with
+//! ([`Memos`]): the costly part of preparing is then done once per page, not twice.
 
 use super::driver::Sink;
 use super::skip::SeenBytes;
@@ -26,46 +26,146 @@ use crate::store::known::KnownBytes;
 use crate::store::sites::NewPages;
 use anyhow::Result;
 use newsdb_core::clean::Memo;
-use newsdb_core::Cleaner;
+use newsdb_core::{Cleaner, PageReading, Recalled};
 use rayon::prelude::*;
 use std::collections::HashSet;
+use std::fs::File;
+use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::Path;
 
-/// What the learning pass read of each page it cleaned ([`Memo`]), for the storing to clean the
-/// same bytes with ([`newsdb_core::prepare_recalling`]). Both passes go through the files to store
-/// in the same order, so the memos are kept in that order, end to end in one buffer (a run holds
-/// one per page: at 100k pages, a map of boxed memos took 18 MB of peak memory), and taken in
-/// that order.
+/// What the learning pass read of each page it cleaned ([`Recalled`]), for the storing to prepare
+/// the same bytes with ([`newsdb_core::prepare_recalling`]). Both passes go through the files to
+/// store in the same order, so the readings are kept in that order and taken in that order. The
+/// cleaner's memos end to end in one buffer (a run holds one per page: at 100k pages, a map of
+/// boxed memos took 18 MB of peak memory); what the extractor found in saved pages, several
+/// kilobytes a page, in a temporary file ([`Spill`]).
 #[derive(Default)]
 pub struct Memos {
-    /// Per page read: its place among the files to store, its bytes' key ([`SeenBytes::key`]), and
-    /// where its memo ends in `bytes` (it starts where the one before ends). The key as bytes: a
-    /// `u128` would be aligned to 16 bytes, and the entry take 48.
-    pages: Vec<(usize, [u8; 16], usize)>,
+    /// Per page read: its place among the files to store, its bytes' key ([`SeenBytes::key`]),
+    /// where its memo ends in `bytes` and where its page's reading ends in the spill (each starts
+    /// where the one before ends). The key as bytes: a `u128` would be aligned to 16 bytes, and the
+    /// entry take 48.
+    pages: Vec<(usize, [u8; 16], usize, u64)>,
     bytes: Vec<u8>,
     /// The first of `pages` not taken yet.
     next: usize,
+    spill: Option<Spill>,
 }
 
 impl Memos {
-    fn add(&mut self, file: usize, key: u128, memo: &Memo) {
-        debug_assert!(self.pages.last().is_none_or(|p| p.0 < file));
-        self.bytes.extend_from_slice(memo.as_bytes());
-        self.pages.push((file, key.to_le_bytes(), self.bytes.len()));
+    /// Memos that keep the pages' readings in a temporary file in `folder` (the database's, so
+    /// they take disk where the database does, not a `/tmp` that may be memory). Without one, or
+    /// where the file cannot be made, the storing parses those pages again.
+    pub fn spilling_in(folder: Option<&Path>) -> Memos {
+        Memos {
+            spill: folder.and_then(Spill::new_in),
+            ..Memos::default()
+        }
     }
 
-    /// The memo of file `file` of the files to store, if the learning pass read it and its bytes
-    /// still have `key`. Asked in file order: memos of files before it are passed over for good.
-    pub fn take(&mut self, file: usize, key: u128) -> Option<Memo> {
+    fn add(&mut self, file: usize, key: u128, recalled: &Recalled) {
+        debug_assert!(self.pages.last().is_none_or(|p| p.0 < file));
+        if let Some(memo) = &recalled.memo {
+            self.bytes.extend_from_slice(memo.as_bytes());
+        }
+        let spilled = match (&mut self.spill, &recalled.page) {
+            (Some(spill), Some(page)) => spill.write(page),
+            (Some(spill), None) => spill.written,
+            (None, _) => 0,
+        };
+        self.pages
+            .push((file, key.to_le_bytes(), self.bytes.len(), spilled));
+    }
+
+    /// What was read of file `file` of the files to store, if the learning pass read it and its
+    /// bytes still have `key`. Asked in file order: readings of files before it are passed over
+    /// for good.
+    pub fn take(&mut self, file: usize, key: u128) -> Recalled {
         while self.pages.get(self.next).is_some_and(|p| p.0 < file) {
             self.next += 1;
         }
-        let &(at, stored_key, end) = self.pages.get(self.next)?;
+        let Some(&(at, stored_key, end, spill_end)) = self.pages.get(self.next) else {
+            return Recalled::default();
+        };
         if at != file || stored_key != key.to_le_bytes() {
+            return Recalled::default();
+        }
+        let (start, spill_start) = match self.next.checked_sub(1) {
+            Some(i) => (self.pages[i].2, self.pages[i].3),
+            None => (0, 0),
+        };
+        self.next += 1;
+        Recalled {
+            memo: (end > start).then(|| Memo::from_bytes(&self.bytes[start..end])),
+            page: self
+                .spill
+                .as_mut()
+                .filter(|_| spill_end > spill_start)
+                .and_then(|spill| spill.read(spill_start, spill_end)),
+        }
+    }
+}
+
+/// Bytes at which the spill stops taking pages' readings (the pages after are parsed again by the
+/// storing): at 8 KB a page, half a million pages.
+const SPILL_LIMIT: u64 = 4 << 30;
+
+/// The pages' readings ([`PageReading::to_bytes`]) end to end in an unnamed temporary file: written
+/// by the learning pass, read back in the same order by the storing, gone with the run (or its
+/// process). A write or read that fails costs a page's parsing again, never the page.
+struct Spill {
+    file: BufWriter<File>,
+    /// Bytes written: where the next reading starts.
+    written: u64,
+    /// Whatever was written is flushed to the file, and the file is read from now on.
+    reading: bool,
+    /// A write failed: no more are tried, and what was written may not all be there.
+    failed: bool,
+}
+
+impl Spill {
+    fn new_in(folder: &Path) -> Option<Spill> {
+        let file = tempfile::tempfile_in(folder).ok()?;
+        Some(Spill {
+            file: BufWriter::with_capacity(1 << 20, file),
+            written: 0,
+            reading: false,
+            failed: false,
+        })
+    }
+
+    /// Appends `page`'s reading; returns where it ends (where it started if it was not written).
+    fn write(&mut self, page: &PageReading) -> u64 {
+        if self.reading || self.failed || self.written >= SPILL_LIMIT {
+            return self.written;
+        }
+        let Some(bytes) = page.to_bytes() else {
+            return self.written;
+        };
+        match self.file.write_all(&bytes) {
+            Ok(()) => self.written += bytes.len() as u64,
+            Err(_) => self.failed = true,
+        }
+        self.written
+    }
+
+    /// The reading written between `start` and `end`.
+    fn read(&mut self, start: u64, end: u64) -> Option<PageReading> {
+        if self.failed {
             return None;
         }
-        let start = self.next.checked_sub(1).map_or(0, |i| self.pages[i].2);
-        self.next += 1;
-        Some(Memo::from_bytes(&self.bytes[start..end]))
+        if !self.reading {
+            self.reading = true;
+            if self.file.flush().is_err() {
+                self.failed = true;
+                return None;
+            }
+        }
+        let mut bytes = vec![0; usize::try_from(end - start).ok()?];
+        let mut file = self.file.get_ref();
+        file.seek(SeekFrom::Start(start)).ok()?;
+        file.read_exact(&mut bytes).ok()?;
+        PageReading::from_bytes(&bytes)
     }
 }
 
@@ -74,7 +174,7 @@ pub struct Lesson {
     /// Its place among the files to store, and its bytes' key ([`SeenBytes::key`]).
     file: usize,
     key: u128,
-    memo: Option<Memo>,
+    recalled: Recalled,
     site: Option<PageLines>,
 }
 
@@ -117,12 +217,12 @@ pub fn learn_chunk(
         .enumerate()
         .map(|(i, (file, listed))| {
             let (key, file) = file?;
-            let mut memo = None;
+            let mut recalled = Recalled::default();
             let lesson = newsdb_core::lesson_recalling(
                 &file.bytes,
                 newsdb_core::Named::of(&listed.path),
                 cleaner,
-                &mut memo,
+                &mut recalled,
             );
             let site = lesson.ok().and_then(|lesson| {
                 Some(PageLines {
@@ -134,7 +234,7 @@ pub fn learn_chunk(
             Some(Lesson {
                 file: first + i,
                 key,
-                memo,
+                recalled,
                 site,
             })
         })
@@ -155,8 +255,8 @@ impl Sink<Option<Lesson>> for LearnSink<'_> {
             files: lessons.len() as u64,
         });
         for lesson in lessons.into_iter().flatten() {
-            if let Some(memo) = &lesson.memo {
-                self.memos.add(lesson.file, lesson.key, memo);
+            if lesson.recalled.memo.is_some() || lesson.recalled.page.is_some() {
+                self.memos.add(lesson.file, lesson.key, &lesson.recalled);
             }
             if let Some(site) = lesson.site {
                 self.pages.add(&site.domain, site.page, site.lines);
@@ -172,7 +272,7 @@ impl Sink<Option<Lesson>> for LearnSink<'_> {
 mod tests {
     use super::*;
 
-    fn memo(n: usize) -> Memo {
+    fn memo(n: usize) -> Recalled {
         let lines = ["a line", "", "another line"].map(String::from);
         let mut memo = None;
         Cleaner::builtin().clean_recalling(
@@ -182,7 +282,25 @@ mod tests {
             None,
             &mut memo,
         );
-        memo.expect("a reading")
+        Recalled {
+            memo: Some(memo.expect("a reading")),
+            page: None,
+        }
+    }
+
+    /// What the learning pass reads of a saved page whose article starts with `first`.
+    fn page(first: &str) -> Recalled {
+        let html = format!(
+            "<html><body><nav>Home News</nav><article><h1>Council votes</h1><p>{first} The council \
+             voted on Tuesday to close the old bridge to cars from next spring.</p><p>Cyclists and \
+             people on foot may still cross it, the council said.</p></article></body></html>"
+        );
+        let mut recalled = Recalled::default();
+        let named = newsdb_core::Named::Page;
+        newsdb_core::lesson_recalling(html.as_bytes(), named, &Cleaner::builtin(), &mut recalled)
+            .unwrap();
+        assert!(recalled.memo.is_some() && recalled.page.is_some());
+        recalled
     }
 
     #[test]
@@ -192,12 +310,41 @@ mod tests {
         memos.add(4, 44, &memo(2));
         memos.add(7, 77, &memo(3));
         memos.add(9, 99, &memo(1));
-        assert_eq!(memos.take(0, 11), None);
-        assert_eq!(memos.take(1, 11), Some(memo(1)));
+        assert_eq!(memos.take(0, 11), Recalled::default());
+        assert_eq!(memos.take(1, 11), memo(1));
         // File 4 changed between the passes: other bytes, no memo.
-        assert_eq!(memos.take(4, 45), None);
+        assert_eq!(memos.take(4, 45), Recalled::default());
         // File 7 was a copy (not asked): passed over.
-        assert_eq!(memos.take(9, 99), Some(memo(1)));
-        assert_eq!(memos.take(7, 77), None);
+        assert_eq!(memos.take(9, 99), memo(1));
+        assert_eq!(memos.take(7, 77), Recalled::default());
+    }
+
+    #[test]
+    fn pages_readings_are_kept_in_a_file_and_taken_in_file_order() {
+        let folder = tempfile::tempdir().unwrap();
+        let (a, b) = (page("Early news."), page("Late news."));
+        assert_ne!(a, b);
+        let mut memos = Memos::spilling_in(Some(folder.path()));
+        memos.add(1, 11, &a);
+        memos.add(2, 22, &memo(2));
+        memos.add(3, 33, &b);
+        memos.add(5, 55, &a);
+        memos.add(6, 66, &b);
+        assert_eq!(memos.take(1, 11), a);
+        assert_eq!(memos.take(2, 22), memo(2));
+        // File 3 was a copy (not asked): passed over; file 5 changed between the passes.
+        assert_eq!(memos.take(5, 56), Recalled::default());
+        assert_eq!(memos.take(6, 66), b);
+        // The file is unnamed: nothing is left in the folder.
+        assert_eq!(std::fs::read_dir(folder.path()).unwrap().count(), 0);
+
+        // Without a folder, the pages are parsed again by the storing: only the memos are kept.
+        let mut memos = Memos::spilling_in(None);
+        memos.add(1, 11, &a);
+        let memo_only = Recalled {
+            memo: a.memo.clone(),
+            page: None,
+        };
+        assert_eq!(memos.take(1, 11), memo_only);
     }
 }

@@ -680,7 +680,7 @@ fn learn(
     let (sample, rest) = to_read.split_at(to_read.len().min(options.learn_sample_files.max(1)));
     let mut learned = learn::LearnSink {
         pages: NewPages::default(),
-        memos: learn::Memos::default(),
+        memos: learn::Memos::spilling_in(sink.writer.folder().as_deref()),
         on_event: &mut *sink.on_event,
     };
     let mut seen = HashSet::new();

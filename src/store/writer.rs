@@ -93,6 +93,17 @@ impl<'c> Writer<'c> {
         self.run.run_id
     }
 
+    /// The folder the database file is in (`None` for a database in memory).
+    pub fn folder(&self) -> Option<std::path::PathBuf> {
+        let path = self.conn.path().filter(|p| !p.is_empty())?;
+        let folder = std::path::Path::new(path).parent()?;
+        Some(if folder.as_os_str().is_empty() {
+            ".".into()
+        } else {
+            folder.to_path_buf()
+        })
+    }
+
     /// Every whole file the database knows, by path (see [`known::known_files`]).
     pub fn known_files(&self) -> Result<KnownFiles> {
         known::known_files(self.conn)

@@ -13,7 +13,8 @@
 //! [`normalize`] (lines, canonical form), [`header`] (title, date, URL),
 //! [`clean`] (boilerplate removal with an audit), [`quality`] (document signals), [`minhash`]
 //! (near-duplicate keys), [`hash`] (the content hash, the dedup key); [`prepare()`] runs them in order,
-//! and [`jsonl`] turns a JSON Lines record into text (or a page's markup) and fields first.
+//! and [`jsonl`] turns a JSON Lines record into text (or a page's markup) and fields first;
+//! [`recall`] carries what one preparation of a file read to the next of the same bytes.
 //! [`record`] is the stage's output as JSON (`newsdb prepare`, the Python package,
 //! `newsdb ingest --prepared`).
 
@@ -28,6 +29,7 @@ pub mod minhash;
 pub mod normalize;
 pub mod prepare;
 pub mod quality;
+pub mod recall;
 pub mod record;
 pub mod reject;
 
@@ -37,5 +39,6 @@ pub use prepare::{
     lesson_recalling, prepare, prepare_fields, prepare_named, prepare_page_fields,
     prepare_recalling, Named, Prepared, SiteLesson,
 };
+pub use recall::{PageReading, Recalled};
 pub use record::PreparedRecord;
 pub use reject::Rejection;

@@ -13,6 +13,7 @@ use crate::header::{self, Header};
 use crate::minhash::{self, BandKeys};
 use crate::normalize;
 use crate::quality::{self, Quality};
+use crate::recall::{PageReading, Recalled};
 use crate::reject::Rejection;
 
 /// One file's article, cleaned and keyed.
@@ -90,21 +91,22 @@ pub fn prepare_named(
     cleaner: &Cleaner,
     sign: bool,
 ) -> Result<Prepared, Rejection> {
-    prepare_recalling(bytes, named, cleaner, sign, &mut None)
+    prepare_recalling(bytes, named, cleaner, sign, &mut Recalled::default())
 }
 
-/// [`prepare_named`], cleaning with what an earlier preparation of the same bytes and name read of
-/// their lines (`memo`, see [`crate::clean::memo`]), and leaving there what this one read (left as
-/// it was when the file was rejected before its lines were cleaned). The same result either way: a
-/// run that prepares a file twice (its learning pass, then the storing) reads its lines once.
+/// [`prepare_named`], with what an earlier preparation of the same bytes and name read of them
+/// (`recalled`, see [`crate::recall`]: the page's article as the extractor found it, the cleaner's
+/// reading of the lines), and leaving there what this one read (a part left as it was when the file
+/// was rejected before it). The same result either way: a run that prepares a file twice (its
+/// learning pass, then the storing) parses a page and reads its lines once.
 pub fn prepare_recalling(
     bytes: &[u8],
     named: Named,
     cleaner: &Cleaner,
     sign: bool,
-    memo: &mut Option<Memo>,
+    recalled: &mut Recalled,
 ) -> Result<Prepared, Rejection> {
-    Ok(clean_body(bytes, named, cleaner, memo)?.key(sign))
+    Ok(clean_body(bytes, named, cleaner, recalled)?.key(sign))
 }
 
 /// What a page teaches its site's learning ([`crate::clean::site`]): the fields of [`Prepared`]
@@ -127,9 +129,9 @@ pub fn lesson_recalling(
     bytes: &[u8],
     named: Named,
     cleaner: &Cleaner,
-    memo: &mut Option<Memo>,
+    recalled: &mut Recalled,
 ) -> Result<SiteLesson, Rejection> {
-    let body = clean_body(bytes, named, cleaner, memo)?;
+    let body = clean_body(bytes, named, cleaner, recalled)?;
     Ok(SiteLesson {
         domain: body.domain,
         site_page: body.cleaned.site_page,
@@ -142,7 +144,7 @@ fn clean_body(
     bytes: &[u8],
     named: Named,
     cleaner: &Cleaner,
-    memo: &mut Option<Memo>,
+    recalled: &mut Recalled,
 ) -> Result<Body, Rejection> {
     let decoded = decode(bytes)?;
     let page = match named {
@@ -160,7 +162,7 @@ fn clean_body(
             encoding: decoded.encoding,
             controls_removed: decoded.controls_removed,
         };
-        return page.clean(Header::default(), cleaner, memo);
+        return page.clean(Header::default(), cleaner, recalled);
     }
     let lines = normalize::lines(&decoded.text);
     let (header, body_start, unread_date) = match header::parse_structured(&lines) {
@@ -174,7 +176,7 @@ fn clean_body(
         find_title: true,
         source: Source::Dump,
     };
-    let mut body = stages.run(header, &lines, body_start, memo)?;
+    let mut body = stages.run(header, &lines, body_start, &mut recalled.memo)?;
     body.note = unread_date
         .map(|line| format!("header date {line:?} not understood; stored without a date"));
     Ok(body)
@@ -214,7 +216,9 @@ pub fn prepare_page_fields(
         encoding: "UTF-8",
         controls_removed,
     };
-    Ok(page.clean(fields, cleaner, &mut None)?.key(sign))
+    Ok(page
+        .clean(fields, cleaner, &mut Recalled::default())?
+        .key(sign))
 }
 
 /// A decoded HTML page on its way to the body stages.
@@ -225,20 +229,24 @@ struct Page<'a> {
 }
 
 impl Page<'_> {
-    /// Extracts the article and the page's metadata, then cleans it; `fields` given with the page
-    /// (a JSON Lines record's) take the place of the markup's own.
+    /// Extracts the article and the page's metadata (or takes what `recalled` says the extractor
+    /// found in this page), then cleans it; `fields` given with the page (a JSON Lines record's)
+    /// take the place of the markup's own.
     fn clean(
         &self,
         fields: Header,
         cleaner: &Cleaner,
-        memo: &mut Option<Memo>,
+        recalled: &mut Recalled,
     ) -> Result<Body, Rejection> {
-        let page = extract::extract(self.html).map_err(|e| Rejection::BadHtml(e.to_string()))?;
+        let page = match recalled.page.take().and_then(|r| r.of(self.html)) {
+            Some(page) => page,
+            None => extract::extract(self.html).map_err(|e| Rejection::BadHtml(e.to_string()))?,
+        };
         let whole_page = page.extractor == extract::article::WHOLE_PAGE;
         let header = Header {
-            title: fields.title.or(page.header.title),
-            published: fields.published.or(page.header.published),
-            url: fields.url.or(page.header.url),
+            title: fields.title.or_else(|| page.header.title.clone()),
+            published: fields.published.or_else(|| page.header.published.clone()),
+            url: fields.url.or_else(|| page.header.url.clone()),
         };
         let stages = BodyStages {
             encoding: self.encoding,
@@ -251,14 +259,17 @@ impl Page<'_> {
                 Source::Extracted
             },
         };
-        let mut body = stages.run(header, &page.lines, 0, memo)?;
+        let extractor = page.extractor;
+        let body = stages.run(header, &page.lines, 0, &mut recalled.memo);
+        recalled.page = Some(PageReading::new(self.html, page));
+        let mut body = body?;
         if whole_page && body.word_count() < extract::MIN_WHOLE_PAGE_WORDS {
             // No article block, and the page's text is a few links: a front page or a menu.
             return Err(Rejection::NoText {
                 removed: body.cleaned.removed.len(),
             });
         }
-        body.extractor = Some(page.extractor);
+        body.extractor = Some(extractor);
         Ok(body)
     }
 }
@@ -433,7 +444,7 @@ mod tests {
         let (mut taught, mut rejected) = (0, 0);
         for (n, bytes) in inputs.iter().enumerate() {
             for named in [Named::Other, Named::Page] {
-                let (mut memo, mut lesson_memo) = (None, None);
+                let (mut memo, mut lesson_memo) = (Recalled::default(), Recalled::default());
                 let doc = prepare_recalling(bytes, named, &cleaner, true, &mut memo);
                 let lesson = lesson_recalling(bytes, named, &cleaner, &mut lesson_memo);
                 assert_eq!(lesson_memo, memo, "input {n} {named:?}");
@@ -471,11 +482,11 @@ mod tests {
         let mut with_site = 0;
         for (n, bytes) in seeds.iter().enumerate() {
             // The learning pass: no site lines yet.
-            let mut memo = None;
+            let mut memo = Recalled::default();
             let first =
                 prepare_recalling(bytes, Named::Other, &Cleaner::builtin(), false, &mut memo)
                     .unwrap();
-            assert!(memo.is_some());
+            assert!(memo.memo.is_some());
             let Some(domain) = first.domain.clone() else {
                 // No site: cleaned again by the same cleaner.
                 let again =
@@ -497,7 +508,7 @@ mod tests {
                 prepare_recalling(bytes, Named::Other, &cleaner, true, &mut memo.clone()).unwrap();
             assert_eq!(recalled, fresh, "seed {n}");
             // Another page's memo is not this page's reading: it is read again.
-            let mut other = None;
+            let mut other = Recalled::default();
             let other_seed = &seeds[(n + 1) % seeds.len()];
             prepare_recalling(other_seed, Named::Other, &cleaner, true, &mut other).unwrap();
             let mismatched = prepare_recalling(bytes, Named::Other, &cleaner, true, &mut other);
@@ -508,6 +519,59 @@ mod tests {
             );
         }
         assert!(with_site >= 2, "{with_site} seeds have a site");
+    }
+
+    #[test]
+    fn a_page_prepared_again_takes_what_the_extractor_found_in_that_page_only() {
+        let page = |first: &str| {
+            format!(
+                "<html><head><link rel=\"canonical\" href=\"https://news.example.org/a\"></head>\
+                 <body><nav>Home News</nav><article><h1>Council votes</h1><p>{first}</p>\
+                 <p>Cyclists and people on foot may still cross the bridge, the council said.</p>\
+                 </article></body></html>"
+            )
+        };
+        let a = page(
+            "The council voted on Tuesday to close the old bridge to cars from next spring, \
+             after a survey found cracks in two of its piers.",
+        );
+        let b = page(
+            "The mayor said on Wednesday that the old bridge would open to cars again next \
+             spring, once two of its cracked piers are mended.",
+        );
+        let cleaner = Cleaner::builtin();
+        let fresh = |html: &str| prepare_named(html.as_bytes(), Named::Page, &cleaner, true);
+        let mut recalled = Recalled::default();
+        lesson_recalling(a.as_bytes(), Named::Page, &cleaner, &mut recalled).unwrap();
+        assert!(recalled.page.is_some(), "the extractor's reading is kept");
+        let again = prepare_recalling(a.as_bytes(), Named::Page, &cleaner, true, &mut recalled);
+        assert_eq!(again, fresh(&a));
+        // Kept as bytes and read back, it is the same reading.
+        let reading = recalled.page.clone().unwrap();
+        let bytes = reading.to_bytes().unwrap();
+        assert_eq!(PageReading::from_bytes(&bytes), Some(reading));
+        // Another page's reading is not used: that page is parsed. (Only the extractor's reading:
+        // a memo is only valid for the lines it was made of, which the caller keeps apart.)
+        let mut of_a = Recalled {
+            memo: None,
+            page: recalled.page.clone(),
+        };
+        let other = prepare_recalling(b.as_bytes(), Named::Page, &cleaner, true, &mut of_a);
+        assert_eq!(other, fresh(&b));
+        assert_ne!(fresh(&a).unwrap().body, fresh(&b).unwrap().body);
+        // The reading is what is used for its page: one saying otherwise is believed.
+        let mut told = extract::extract(&a).unwrap();
+        told.lines = vec!["A paragraph the extractor never saw in this page, told here.".into()];
+        let mut recalled = Recalled {
+            memo: None,
+            page: Some(PageReading::new(&a, told)),
+        };
+        let believed =
+            prepare_recalling(a.as_bytes(), Named::Page, &cleaner, true, &mut recalled).unwrap();
+        assert_eq!(
+            believed.body,
+            "A paragraph the extractor never saw in this page, told here."
+        );
     }
 
     #[test]
