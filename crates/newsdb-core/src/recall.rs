@@ -54,10 +54,10 @@ impl PageReading {
     }
 
     /// The reading as bytes, to keep outside the memory: the markup's fingerprint (8 bytes,
-    /// little-endian), the extractor (1 byte: 0 for `dom_smoothie`, 1 for the whole page), the title, date, URL and
-    /// language, the number of lines, then each line; a string as its length (4 bytes,
-    /// little-endian; `u32::MAX` for none) and its bytes. `None` for a page no extractor of this
-    /// version found, or with a line of 4 GiB.
+    /// little-endian), the extractor (1 byte: 0 for `dom_smoothie`, 1 for the whole page), the
+    /// title, date, URL and language, the number of lines (4 bytes), then each line; a string as
+    /// its length (4 bytes, little-endian; `u32::MAX` for none) and its bytes. `None` for a page no
+    /// extractor of this version found, or with a line of 4 GiB.
     pub fn to_bytes(&self) -> Option<Vec<u8>> {
         let page = &self.page;
         let extractor = EXTRACTORS.iter().position(|&e| e == page.extractor)?;
