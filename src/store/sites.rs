@@ -307,8 +307,11 @@ impl SiteLearning {
             }
         }
         // Lines recorded but not counted (a page counted already, or not live): their text is kept
-        // for when they are.
-        for ((domain, hash), text) in std::mem::take(&mut self.texts) {
+        // for when they are. In the order of their keys, so that two runs over the same files give
+        // the texts the same ids.
+        let mut left: Vec<_> = std::mem::take(&mut self.texts).into_iter().collect();
+        left.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        for ((domain, hash), text) in left {
             let counted = self.counted_of(&domain);
             if counted.count(conn, &domain, hash)?.is_none() {
                 add_line(conn, &domain, hash, 0, &text, Some(run_id))?;
