@@ -151,8 +151,8 @@ pub struct SiteLearning {
 /// database once per run rather than once per batch that changes it. At 100k real pages the
 /// batches changed 706,725 counts of 277,373 lines, and recomputed a learned set 2,409 times, each
 /// reading every count of its domain (0.8 s of the writer's time). The run's writer is the only one
-/// to change the counts while it runs (in the transactions it commits, or the run ends), so what is
-/// held stays what is stored.
+/// to change the counts while it runs, so what is held stays what is stored; a batch that does not
+/// commit makes the writer forget it all ([`SiteLearning::forget_counts`]).
 #[derive(Debug, Default)]
 struct Counted {
     /// The counts of the lines read or written so far (`site_line_counts.documents`).
@@ -274,8 +274,7 @@ impl SiteLearning {
         // A line new to the counts comes with its text (recorded with its source); a line counted
         // already keeps the text it has.
         if self.counted_lines > COUNTED_LINES {
-            self.counted.clear();
-            self.counted_lines = 0;
+            self.forget_counts();
         }
         let mut crossed = BTreeSet::new();
         for (key, delta) in deltas {
@@ -301,7 +300,6 @@ impl SiteLearning {
             };
             let after = before + delta;
             counted.set(hash, before, after);
-            self.counted_lines += 1;
             if (before >= site::MIN_DOCUMENTS) != (after >= site::MIN_DOCUMENTS) {
                 crossed.insert(domain);
             }
@@ -316,7 +314,6 @@ impl SiteLearning {
             if counted.count(conn, &domain, hash)?.is_none() {
                 add_line(conn, &domain, hash, 0, &text, Some(run_id))?;
                 counted.set(hash, 0, 0);
-                self.counted_lines += 1;
             }
         }
         for domain in crossed {
@@ -325,7 +322,14 @@ impl SiteLearning {
                 self.changed.insert(domain);
             }
         }
+        self.counted_lines = self.counted.values().map(|c| c.lines.len()).sum();
         Ok(())
+    }
+
+    /// Forgets the counts held ([`Counted`]): the transaction that changed them did not commit.
+    pub fn forget_counts(&mut self) {
+        self.counted.clear();
+        self.counted_lines = 0;
     }
 
     /// What this run holds of `domain`'s counts.
@@ -701,6 +705,49 @@ mod tests {
         assert!(audit(&conn).unwrap().lines > 0);
         rebuild(&conn, Some(1)).unwrap();
         assert_eq!(audit(&conn).unwrap(), Audit::default());
+    }
+
+    #[test]
+    fn counts_held_are_forgotten_when_their_batch_rolls_back() {
+        let conn = in_memory();
+        conn.execute(
+            "INSERT INTO runs (id, started_at, roots, cleaner_version) VALUES (1, 't', '[]', 'v')",
+            [],
+        )
+        .unwrap();
+        let line = [candidate("The Example Times, your daily paper")];
+        let mut learning = SiteLearning::default();
+        let add = |learning: &mut SiteLearning, i: i64| {
+            let source = SiteSource {
+                domain: "example.com",
+                page: i,
+                candidates: &line,
+            };
+            learning
+                .source(&conn, &format!("r{i}"), Some(source))
+                .unwrap();
+            file(&conn, &format!("/r{i}"), &format!("r{i}"), "ingested");
+        };
+        for i in 0..3 {
+            add(&mut learning, i);
+        }
+        learning.settle(&conn, 1).unwrap();
+        // A batch that would make the line learned, rolled back after its settle.
+        conn.execute_batch("BEGIN").unwrap();
+        for i in 3..6 {
+            add(&mut learning, i);
+        }
+        learning.settle(&conn, 1).unwrap();
+        conn.execute_batch("ROLLBACK").unwrap();
+        learning.forget_counts();
+        // The next batch brings two of those pages again: five pages, enough to learn the line
+        // (counts held from the rolled-back batch would say it was learned already).
+        for i in 3..5 {
+            add(&mut learning, i);
+        }
+        learning.settle(&conn, 1).unwrap();
+        assert_eq!(audit(&conn).unwrap(), Audit::default());
+        assert!(load(&conn).unwrap().get("example.com").is_some());
     }
 
     #[test]

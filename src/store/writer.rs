@@ -171,6 +171,8 @@ impl<'c> Writer<'c> {
             .and_then(|()| tx.commit().context("committing a batch"));
         if let Err(e) = written {
             self.carried.counts = counts;
+            // What the batch changed of the site line counts was rolled back with it.
+            self.carried.sites.forget_counts();
             return Err(e);
         }
         if let Some(file) = &self.file {
