@@ -653,14 +653,20 @@ mod tests {
         .unwrap();
     }
 
-    #[test]
-    fn a_line_is_learned_from_enough_live_pages_and_forgotten_when_they_go() {
+    /// A database in memory with run 1 in it.
+    fn with_run() -> Connection {
         let conn = in_memory();
         conn.execute(
             "INSERT INTO runs (id, started_at, roots, cleaner_version) VALUES (1, 't', '[]', 'v')",
             [],
         )
         .unwrap();
+        conn
+    }
+
+    #[test]
+    fn a_line_is_learned_from_enough_live_pages_and_forgotten_when_they_go() {
+        let conn = with_run();
         let line = [candidate("The Example Times, your daily paper")];
         let mut learning = SiteLearning::default();
         let add = |learning: &mut SiteLearning, raw: &str, domain: &str, page: i64| {
@@ -709,12 +715,7 @@ mod tests {
 
     #[test]
     fn counts_held_are_forgotten_when_their_batch_rolls_back() {
-        let conn = in_memory();
-        conn.execute(
-            "INSERT INTO runs (id, started_at, roots, cleaner_version) VALUES (1, 't', '[]', 'v')",
-            [],
-        )
-        .unwrap();
+        let conn = with_run();
         let line = [candidate("The Example Times, your daily paper")];
         let mut learning = SiteLearning::default();
         let add = |learning: &mut SiteLearning, i: i64| {
@@ -752,12 +753,7 @@ mod tests {
 
     #[test]
     fn counts_held_across_settles_stay_what_is_stored() {
-        let conn = in_memory();
-        conn.execute(
-            "INSERT INTO runs (id, started_at, roots, cleaner_version) VALUES (1, 't', '[]', 'v')",
-            [],
-        )
-        .unwrap();
+        let conn = with_run();
         let lines: Vec<Candidate> = (0..6).map(|i| candidate(&format!("Line {i}"))).collect();
         let mut learning = SiteLearning::default();
         // A fixed walk of sources added, replaced and deleted over two sites, settled every few
