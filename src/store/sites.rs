@@ -326,7 +326,8 @@ impl SiteLearning {
         Ok(())
     }
 
-    /// Forgets the counts held ([`Counted`]): the transaction that changed them did not commit.
+    /// Forgets the line counts held since they were read: the transaction that changed them did not
+    /// commit.
     pub fn forget_counts(&mut self) {
         self.counted.clear();
         self.counted_lines = 0;
