@@ -110,6 +110,94 @@ fn a_mixed_folder_is_ingested_and_one_article_as_page_and_as_text_is_one_documen
 }
 
 #[test]
+fn pages_of_one_site_are_stored_as_cleaning_each_with_what_the_site_learned_shows() {
+    // The run's learning pass parses each page and keeps what the extractor found, in a temporary
+    // file beside the database, for the storing: every stored body must still be what cleaning
+    // that page alone, with the lines its site learned, gives.
+    let env = Env::new();
+    let stories = [
+        "Harbour reopens",
+        "Lighthouse steps rebuilt",
+        "Lifeboat crew honoured",
+        "Storm damage bill rises",
+        "Slipway work begins",
+        "Sea wall inspected",
+        "Ferry returns",
+    ];
+    let site_line = "Send your photographs of the coast to the Gazette's picture desk.";
+    for (i, title) in stories.iter().enumerate() {
+        // The page's own paragraphs (the shared ones would be learned as the site's too), then
+        // the line the site puts under every article.
+        let own: String = [
+            "spoke to people along the front",
+            "asked the council",
+            "went out",
+        ]
+        .iter()
+        .map(|what| {
+            format!(
+                "<p>For the story of the {title}, our correspondent {what} on day {i} of \
+                     the works and heard many different views about the harbour.</p>\n"
+            )
+        })
+        .collect();
+        let html = page(title)
+            .replace("/news/harbour", &format!("/news/{i}"))
+            .split("<article>")
+            .next()
+            .map(|head| format!("{head}<article><h1>{title}</h1>\n{own}<p>{site_line}</p></article></body></html>"))
+            .unwrap();
+        env.write(&format!("saved/{i}.html"), html);
+    }
+    let summary = env.ingest(0);
+    assert_eq!(summary["new_documents"], 7, "{summary}");
+    assert_eq!(
+        env.count("SELECT count(*) FROM sites WHERE domain = 'gazette.example'"),
+        1,
+        "the site learned its line"
+    );
+    let fresh = env.dir.path().join("fresh.db");
+    for i in 0..stories.len() {
+        let file = env.corpus().join(format!("saved/{i}.html"));
+        let clean = |db: &std::path::Path| -> Value {
+            let out = stdout(&mut env.cmd_on(db, &["clean", "--json", file.to_str().unwrap()]));
+            serde_json::from_str(&out).unwrap()
+        };
+        let with_site = clean(&env.db());
+        let stored: String = env
+            .conn()
+            .query_row(
+                "SELECT d.body FROM files f JOIN documents d ON d.id = f.document_id
+                 WHERE f.path LIKE ?1",
+                [format!("%/saved/{i}.html")],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(
+            with_site["body"].as_str(),
+            Some(stored.as_str()),
+            "page {i}"
+        );
+        assert!(!stored.contains(site_line), "page {i}: {stored}");
+        // Without what the site learned, the line stays: the storing cleaned with it.
+        let alone = clean(&fresh);
+        assert!(
+            alone["body"].as_str().unwrap().contains(site_line),
+            "page {i}"
+        );
+    }
+    // Nothing is left beside the database.
+    let mut left: Vec<String> = std::fs::read_dir(env.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.starts_with("test.db") && !name.starts_with("fresh.db"))
+        .collect();
+    left.sort();
+    assert_eq!(left, ["corpus"]);
+    assert_intact(&env.db());
+}
+
+#[test]
 fn a_damaged_save_named_html_is_still_read_as_a_page() {
     let env = Env::new();
     // Its first kilobytes lost: it starts inside a script, with no doctype or <html> in sight.
