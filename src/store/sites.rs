@@ -143,8 +143,6 @@ pub struct SiteLearning {
     changed: BTreeSet<String>,
     /// What this run read or wrote of the counts, by domain ([`Counted`]).
     counted: HashMap<String, Counted>,
-    /// Lines held in `counted`, all domains together.
-    counted_lines: usize,
 }
 
 /// Line counts a run holds in memory once read or written, so that each is looked up in the
@@ -195,15 +193,21 @@ impl Counted {
         if let Some(learned) = &self.learned {
             return Ok(learned.clone());
         }
-        let learned: HashSet<i64> = conn
-            .prepare_cached(
-                "SELECT line_hash FROM site_line_counts WHERE domain = ?1 AND documents >= ?2",
-            )?
-            .query_map(params![domain, site::MIN_DOCUMENTS], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+        let learned = learned_lines(conn, domain)?;
         self.learned = Some(learned.clone());
         Ok(learned)
     }
+}
+
+/// `domain`'s learned lines as its counts in the database say: those counted
+/// [`site::MIN_DOCUMENTS`] times or more.
+fn learned_lines(conn: &Connection, domain: &str) -> Result<HashSet<i64>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT line_hash FROM site_line_counts WHERE domain = ?1 AND documents >= ?2",
+        )?
+        .query_map(params![domain, site::MIN_DOCUMENTS], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?)
 }
 
 impl SiteLearning {
@@ -273,7 +277,7 @@ impl SiteLearning {
         }
         // A line new to the counts comes with its text (recorded with its source); a line counted
         // already keeps the text it has.
-        if self.counted_lines > COUNTED_LINES {
+        if self.counted.values().map(|c| c.lines.len()).sum::<usize>() > COUNTED_LINES {
             self.forget_counts();
         }
         let mut crossed = BTreeSet::new();
@@ -322,7 +326,6 @@ impl SiteLearning {
                 self.changed.insert(domain);
             }
         }
-        self.counted_lines = self.counted.values().map(|c| c.lines.len()).sum();
         Ok(())
     }
 
@@ -330,7 +333,6 @@ impl SiteLearning {
     /// commit.
     pub fn forget_counts(&mut self) {
         self.counted.clear();
-        self.counted_lines = 0;
     }
 
     /// What this run holds of `domain`'s counts.
@@ -625,7 +627,7 @@ pub fn rebuild(conn: &Connection, run_id: Option<i64>) -> Result<u64> {
     let domains: BTreeSet<String> = stored.into_iter().chain(sets.into_keys()).collect();
     let mut changed = 0;
     for domain in domains {
-        let learned = Counted::default().learned(conn, &domain)?;
+        let learned = learned_lines(conn, &domain)?;
         if relearn(conn, &domain, learned, run_id.unwrap_or(0))? {
             changed += 1;
         }

@@ -238,10 +238,14 @@ impl Page<'_> {
         cleaner: &Cleaner,
         recalled: &mut Recalled,
     ) -> Result<Body, Rejection> {
-        let page = match recalled.page.take().and_then(|r| r.of(self.html)) {
-            Some(page) => page,
-            None => extract::extract(self.html).map_err(|e| Rejection::BadHtml(e.to_string()))?,
+        let reading = match recalled.page.take().filter(|r| r.is_of(self.html)) {
+            Some(reading) => reading,
+            None => PageReading::new(
+                self.html,
+                extract::extract(self.html).map_err(|e| Rejection::BadHtml(e.to_string()))?,
+            ),
         };
+        let page = reading.page();
         let whole_page = page.extractor == extract::article::WHOLE_PAGE;
         let header = Header {
             title: fields.title.or_else(|| page.header.title.clone()),
@@ -261,7 +265,7 @@ impl Page<'_> {
         };
         let extractor = page.extractor;
         let body = stages.run(header, &page.lines, 0, &mut recalled.memo);
-        recalled.page = Some(PageReading::new(self.html, page));
+        recalled.page = Some(reading);
         let mut body = body?;
         if whole_page && body.word_count() < extract::MIN_WHOLE_PAGE_WORDS {
             // No article block, and the page's text is a few links: a front page or a menu.

@@ -48,9 +48,14 @@ impl PageReading {
         }
     }
 
-    /// What was found, if it was found in `html`.
-    pub(crate) fn of(self, html: &str) -> Option<Extracted> {
-        (self.markup == fingerprint(html)).then_some(self.page)
+    /// Whether this reading was made of `html`.
+    pub(crate) fn is_of(&self, html: &str) -> bool {
+        self.markup == fingerprint(html)
+    }
+
+    /// What the extractor found.
+    pub(crate) fn page(&self) -> &Extracted {
+        &self.page
     }
 
     /// The reading as bytes, to keep outside the memory: the markup's fingerprint (8 bytes,
@@ -176,8 +181,9 @@ mod tests {
             let bytes = reading.to_bytes().unwrap();
             let back = PageReading::from_bytes(&bytes).unwrap();
             assert_eq!(back, reading);
-            assert_eq!(back.clone().of("<html>a</html>"), Some(page(extractor)));
-            assert_eq!(back.of("<html>b</html>"), None);
+            assert_eq!(back.page(), &page(extractor));
+            assert!(back.is_of("<html>a</html>"));
+            assert!(!back.is_of("<html>b</html>"));
         }
     }
 
