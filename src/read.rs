@@ -4,6 +4,8 @@
 //! memory), hashes its bytes, and checks that the file did not change between the directory listing
 //! and the read, so a half-written file is never stored as if it were complete.
 
+pub mod ahead;
+
 use newsdb_core::hash::sha256_hex;
 use std::fs;
 use std::io::Read;

@@ -77,24 +77,6 @@ pub fn drive_buffered<C: Send, T: Send>(
     })
 }
 
-/// `items` in chunks of `size` (the last one shorter), each with the place of its first item in the
-/// whole list, counted from `first`: the chunks of a list of files for [`drive`], whose mapping
-/// needs each file's place (the learning pass's memos are kept by it).
-pub fn numbered_chunks<T>(
-    items: &[T],
-    first: usize,
-    size: usize,
-) -> impl Iterator<Item = Result<(usize, &[T])>> + Send
-where
-    T: Sync,
-{
-    let size = size.max(1);
-    items
-        .chunks(size)
-        .enumerate()
-        .map(move |(i, chunk)| Ok((first + i * size, chunk)))
-}
-
 /// The pool of worker threads, one per core, each a little less favoured by the scheduler than the
 /// sink. The database writer is the pipeline's narrowest stage (FTS5 indexing happens there and
 /// nowhere else): with as many busy threads as cores and equal shares, it got about three quarters
@@ -226,20 +208,6 @@ mod tests {
         assert_eq!(sizes, [10, 10, 10, 10, 5]);
         let expected: Vec<String> = (0..45).map(|n| n.to_string()).collect();
         assert_eq!(sink.written.concat(), expected);
-    }
-
-    #[test]
-    fn numbered_chunks_know_where_they_start() {
-        let items: Vec<u32> = (0..7).collect();
-        let chunks: Vec<(usize, Vec<u32>)> = numbered_chunks(&items, 10, 3)
-            .map(|c| c.map(|(first, c)| (first, c.to_vec())).unwrap())
-            .collect();
-        assert_eq!(
-            chunks,
-            [(10, vec![0, 1, 2]), (13, vec![3, 4, 5]), (16, vec![6])]
-        );
-        assert_eq!(numbered_chunks(&items, 0, 0).count(), 7, "a size of 0 is 1");
-        assert_eq!(numbered_chunks::<u32>(&[], 0, 3).count(), 0);
     }
 
     #[test]

@@ -20,6 +20,7 @@ mod skip;
 pub use driver::Sink;
 
 use crate::discover::{self, Filter, Listed};
+use crate::read;
 use crate::record::{Outcome, Record, RunCounts, RunScope};
 use crate::reject::Rejection;
 use crate::store::known::{self, KnownBytes};
@@ -636,14 +637,16 @@ fn run_files(
     let chunk_files = options
         .batch_files
         .div_ceil(files::STORING_CHUNKS_PER_BATCH);
-    driver::drive_buffered(
-        driver::numbered_chunks(&to_read, 0, chunk_files),
-        |(first, chunk)| {
-            files::process_chunk(first, chunk, stages, &known_bytes, &mut seen, &mut memos)
-        },
-        sink,
-        files::STORING_CHUNKS_PER_BATCH - 1,
-    )?;
+    read::ahead::chunks_read_ahead(&to_read, 0, chunk_files, |chunks| {
+        driver::drive_buffered(
+            chunks,
+            |(first, chunk)| {
+                files::process_chunk(first, chunk, stages, &known_bytes, &mut seen, &mut memos)
+            },
+            sink,
+            files::STORING_CHUNKS_PER_BATCH - 1,
+        )
+    })?;
     Ok(refused)
 }
 
@@ -688,11 +691,13 @@ fn learn(
         (learned.on_event)(Event::Learning {
             files: part.len() as u64,
         });
-        driver::drive(
-            driver::numbered_chunks(part, first, options.batch_files),
-            |(first, chunk)| learn::learn_chunk(first, chunk, cleaner, known_bytes, &mut seen),
-            learned,
-        )
+        read::ahead::chunks_read_ahead(part, first, options.batch_files, |chunks| {
+            driver::drive(
+                chunks,
+                |(first, chunk)| learn::learn_chunk(first, chunk, cleaner, known_bytes, &mut seen),
+                learned,
+            )
+        })
     };
     read_ahead(0, sample, &mut learned)?;
     let prediction = sink.writer.predicted_site_lines(&learned.pages);
