@@ -19,7 +19,13 @@ use anyhow::{Context, Result};
 const CHANNEL_CHUNKS: usize = 0;
 
 /// How much less the scheduler favours a worker thread than the sink's (nice values, on Linux).
-const WORKER_NICENESS: i32 = 5;
+/// Linux shares a core between runnable threads by weight: at nice 5 (a third of the sink's weight)
+/// a worker on the writer's core still took a quarter of it, and the writer, the narrowest stage,
+/// waited 2.06 s on the run queue in a 100k-file real-text ingest; at 10 (a tenth), 1.28 s, and
+/// the ingest took 42.27 s instead of 43.59 (20k files: 0.42-0.61 s -> 0.26-0.27 s; 19 was no
+/// better than 10). Where Linux groups a session's or a service's threads (autogroup, cgroups), nice
+/// values weigh only within the group: programs in other groups get no more of the machine by it.
+const WORKER_NICENESS: i32 = 10;
 
 /// Where records go, a chunk at a time, in source order. The database writer is one sink (of
 /// [`Record`]s); `newsdb prepare`'s printer of prepared records is another.
@@ -77,8 +83,8 @@ pub fn drive_buffered<C: Send, T: Send>(
     })
 }
 
-/// The pool of worker threads, one per core, each a little less favoured by the scheduler than the
-/// sink. The database writer is the pipeline's narrowest stage (FTS5 indexing happens there and
+/// The pool of worker threads, one per core, each less favoured by the scheduler than the sink
+/// ([`WORKER_NICENESS`]). The database writer is the pipeline's narrowest stage (FTS5 indexing happens there and
 /// nowhere else): with as many busy threads as cores and equal shares, it got about three quarters
 /// of a core while the workers filled the channel and then waited on it.
 fn workers() -> Result<rayon::ThreadPool> {
