@@ -2,6 +2,7 @@
 
 use crate::read::Stat;
 use crate::reject::Rejection;
+use crate::store::documents::RemovedLines;
 use newsdb_core::prepare::Prepared;
 use std::path::PathBuf;
 
@@ -58,16 +59,31 @@ pub enum Outcome {
         raw_hash: String,
         document_id: Option<i64>,
     },
-    /// The file was read and cleaned.
+    /// The file was read and cleaned. The lines it removed are in `removed`, as they are stored,
+    /// not in `doc` ([`Outcome::prepared`]).
     Prepared {
         raw_hash: String,
         doc: Box<Prepared>,
+        removed: RemovedLines,
     },
     /// The file was rejected; `raw_hash` is known if it could be read.
     Rejected {
         raw_hash: Option<String>,
         rejection: Rejection,
     },
+}
+
+impl Outcome {
+    /// The outcome of a file with bytes `raw_hash` cleaned into `doc`: the lines it removed are
+    /// taken out of it as the rows the writer stores ([`RemovedLines`]), here on a worker.
+    pub fn prepared(raw_hash: String, mut doc: Prepared) -> Outcome {
+        let removed = RemovedLines::take(&mut doc);
+        Outcome::Prepared {
+            raw_hash,
+            doc: Box::new(doc),
+            removed,
+        }
+    }
 }
 
 /// What one run did. Every file found counts once in exactly one of `new_documents`, `duplicates`,

@@ -434,10 +434,7 @@ impl<'a> Stages<'a> {
         prepared: Result<Prepared, newsdb_core::Rejection>,
     ) -> Outcome {
         match prepared {
-            Ok(doc) => Outcome::Prepared {
-                raw_hash,
-                doc: Box::new(doc),
-            },
+            Ok(doc) => Outcome::prepared(raw_hash, doc),
             Err(rejection) => Outcome::Rejected {
                 raw_hash: Some(raw_hash),
                 rejection: rejection.into(),

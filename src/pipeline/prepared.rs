@@ -101,10 +101,7 @@ fn outcome(mut record: PreparedRecord, stages: Stages, known_bytes: &KnownBytes)
                 // As ingest does without near-duplicate detection: left "to check".
                 doc.band_keys = None;
             }
-            Outcome::Prepared {
-                raw_hash,
-                doc: Box::new(doc),
-            }
+            Outcome::prepared(raw_hash, doc)
         }
         Err(rejection) => rejected(rejection),
     }

@@ -8,7 +8,7 @@
 use crate::live_statuses;
 use crate::record::{Outcome, Record, RunCounts};
 use crate::store::clusters::Buckets;
-use crate::store::documents::{self, NewDocument};
+use crate::store::documents::{self, NewDocument, RemovedLines};
 use crate::store::files::{self, FileFields, FileRow, FileState, StoredFile};
 use crate::store::lifecycle::Lifecycle;
 use crate::store::sites::{SiteLearning, SiteSource};
@@ -227,7 +227,11 @@ impl<'a> Batch<'a> {
                     &fields,
                 )?;
             }
-            Outcome::Prepared { raw_hash, doc } => {
+            Outcome::Prepared {
+                raw_hash,
+                doc,
+                removed,
+            } => {
                 let site = doc.domain.as_deref().map(|domain| SiteSource {
                     domain,
                     page: doc.site_page,
@@ -250,22 +254,25 @@ impl<'a> Batch<'a> {
                     extractor: doc.extractor,
                     note: doc.note.as_deref(),
                 };
-                self.link(&row(Some(raw_hash)), raw_hash, None, Some(&**doc), &fields)?;
+                let prepared = Some((&**doc, removed));
+                self.link(&row(Some(raw_hash)), raw_hash, None, prepared, &fields)?;
             }
         }
         Ok(())
     }
 
     /// Points the file at its document: `known` when its bytes are those of a stored file, otherwise
-    /// the stored document with `doc`'s content hash, or a new document made from `doc`.
+    /// the stored document with `doc`'s content hash, or a new document made from `doc` (`prepared`:
+    /// the document and the lines it removed).
     fn link(
         &mut self,
         row: &FileRow,
         raw_hash: &str,
         known: Option<i64>,
-        doc: Option<&'a Prepared>,
+        prepared: Option<(&'a Prepared, &RemovedLines)>,
         fields: &FileFields,
     ) -> Result<()> {
+        let doc = prepared.map(|(doc, _)| doc);
         let stored = files::stored(self.conn, row.path)?;
         let live = stored.as_ref().filter(|s| s.is_live());
         // Same bytes as stored, on the document they make now (touched, or --verify): nothing to
@@ -283,9 +290,9 @@ impl<'a> Batch<'a> {
             (None, Some(doc)) => documents::by_content_hash(self.conn, &doc.content_hash)?,
             (None, None) => unreachable!("link needs a known document or a prepared one"),
         };
-        let document_id = match (existing, doc) {
-            (Some(id), doc) => {
-                if let Some(doc) = doc {
+        let document_id = match (existing, prepared) {
+            (Some(id), prepared) => {
+                if let Some((doc, _)) = prepared {
                     self.fill_in_document(id, doc, raw_hash)?;
                 }
                 if live.is_some_and(|s| s.document_id == Some(id)) {
@@ -295,7 +302,7 @@ impl<'a> Batch<'a> {
                 }
                 id
             }
-            (None, Some(doc)) => self.new_document(doc)?,
+            (None, Some((doc, removed))) => self.new_document(doc, removed)?,
             (None, None) => unreachable!(),
         };
         if let Some(s) = live.filter(|s| s.document_id != Some(document_id)) {
@@ -328,8 +335,8 @@ impl<'a> Batch<'a> {
         Ok(())
     }
 
-    /// Stores `doc` as a new document and returns its id.
-    fn new_document(&mut self, doc: &'a Prepared) -> Result<i64> {
+    /// Stores `doc` as a new document, with the lines it removed, and returns its id.
+    fn new_document(&mut self, doc: &'a Prepared, removed: &RemovedLines) -> Result<i64> {
         let carried = &mut *self.carried;
         carried.counts.new_documents += 1;
         let id = carried.next_document_id;
@@ -347,7 +354,7 @@ impl<'a> Batch<'a> {
             run_id: self.run.run_id,
             cleaner_version: &self.run.cleaner_version,
         };
-        documents::insert(self.conn, &new, doc)?;
+        documents::insert(self.conn, &new, doc, removed)?;
         self.fts.push((id, doc));
         Ok(id)
     }
@@ -452,10 +459,7 @@ mod tests {
             path: PathBuf::from(path),
             line: None,
             stat: stat(text.len() as u64),
-            outcome: Outcome::Prepared {
-                raw_hash: raw_hash.into(),
-                doc: Box::new(doc),
-            },
+            outcome: Outcome::prepared(raw_hash.into(), doc),
         }
     }
 

@@ -381,10 +381,7 @@ mod tests {
                 size: text.len() as u64,
                 mtime_ns: 1,
             },
-            outcome: Outcome::Prepared {
-                raw_hash: newsdb_core::hash::sha256_hex(text.as_bytes()),
-                doc: Box::new(doc),
-            },
+            outcome: Outcome::prepared(newsdb_core::hash::sha256_hex(text.as_bytes()), doc),
         }
     }
 

@@ -341,7 +341,8 @@ mod tests {
                 run_id: 1,
                 cleaner_version: "v",
             };
-            crate::store::documents::insert(&conn, &new, &doc).unwrap();
+            let removed = crate::store::documents::RemovedLines::default();
+            crate::store::documents::insert(&conn, &new, &doc, &removed).unwrap();
         }
         conn
     }

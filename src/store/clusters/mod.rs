@@ -384,7 +384,8 @@ mod tests {
             run_id: 1,
             cleaner_version: "v",
         };
-        documents::insert(conn, &new, doc).unwrap();
+        let removed = documents::RemovedLines::default();
+        documents::insert(conn, &new, doc, &removed).unwrap();
     }
 
     #[test]
