@@ -189,13 +189,11 @@ impl Counted {
     }
 
     /// The domain's learned lines as stored now.
-    fn learned(&mut self, conn: &Connection, domain: &str) -> Result<HashSet<i64>> {
-        if let Some(learned) = &self.learned {
-            return Ok(learned.clone());
+    fn learned(&mut self, conn: &Connection, domain: &str) -> Result<&HashSet<i64>> {
+        if self.learned.is_none() {
+            self.learned = Some(learned_lines(conn, domain)?);
         }
-        let learned = learned_lines(conn, domain)?;
-        self.learned = Some(learned.clone());
-        Ok(learned)
+        Ok(self.learned.as_ref().expect("read above"))
     }
 }
 
@@ -435,7 +433,7 @@ fn add_line(
 
 /// Stores `domain`'s learned set as its counts now say (`lines`: those counted
 /// [`site::MIN_DOCUMENTS`] times or more); returns whether its version changed.
-fn relearn(conn: &Connection, domain: &str, lines: HashSet<i64>, run_id: i64) -> Result<bool> {
+fn relearn(conn: &Connection, domain: &str, lines: &HashSet<i64>, run_id: i64) -> Result<bool> {
     let stored: Option<String> = conn
         .prepare_cached("SELECT version FROM sites WHERE domain = ?1")?
         .query_row([domain], |r| r.get(0))
@@ -445,8 +443,8 @@ fn relearn(conn: &Connection, domain: &str, lines: HashSet<i64>, run_id: i64) ->
             .execute([domain])?;
         return Ok(stored.is_some());
     }
-    let site = Site::new(lines);
-    if stored.as_deref() == Some(site.version.as_str()) {
+    let version = Site::version_of(lines);
+    if stored.as_deref() == Some(version.as_str()) {
         return Ok(false);
     }
     conn.prepare_cached(
@@ -454,7 +452,7 @@ fn relearn(conn: &Connection, domain: &str, lines: HashSet<i64>, run_id: i64) ->
          ON CONFLICT (domain) DO UPDATE SET learned_lines = excluded.learned_lines,
              version = excluded.version, updated_run_id = excluded.updated_run_id",
     )?
-    .execute(params![domain, site.len() as i64, site.version, run_id])?;
+    .execute(params![domain, lines.len() as i64, version, run_id])?;
     Ok(true)
 }
 
@@ -628,7 +626,7 @@ pub fn rebuild(conn: &Connection, run_id: Option<i64>) -> Result<u64> {
     let mut changed = 0;
     for domain in domains {
         let learned = learned_lines(conn, &domain)?;
-        if relearn(conn, &domain, learned, run_id.unwrap_or(0))? {
+        if relearn(conn, &domain, &learned, run_id.unwrap_or(0))? {
             changed += 1;
         }
     }

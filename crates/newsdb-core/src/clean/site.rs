@@ -37,16 +37,20 @@ pub struct Site {
 
 impl Site {
     pub fn new(lines: HashSet<i64>) -> Site {
-        let mut sorted: Vec<i64> = lines.iter().copied().collect();
-        sorted.sort_unstable();
-        let mut hasher = Sha256::new();
-        for h in sorted {
-            hasher.update(h.to_le_bytes());
-        }
         Site {
-            version: hex::encode(&hasher.finalize()[..6]),
+            version: Site::version_of(&lines),
             lines,
         }
+    }
+
+    /// The version of a site with the learned lines `lines`: the first 6 bytes of the SHA-256 of
+    /// their hashes in ascending order, each 8 bytes little-endian, in hex. The writer computes it
+    /// each time a site's learned set changes, without making the site.
+    pub fn version_of(lines: &HashSet<i64>) -> String {
+        let mut sorted: Vec<i64> = lines.iter().copied().collect();
+        sorted.sort_unstable();
+        let bytes: Vec<u8> = sorted.iter().flat_map(|h| h.to_le_bytes()).collect();
+        hex::encode(&Sha256::digest(&bytes)[..6])
     }
 
     pub fn contains(&self, line: &str) -> bool {
