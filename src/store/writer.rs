@@ -427,6 +427,41 @@ mod tests {
     }
 
     #[test]
+    fn the_documents_a_run_saw_are_marked_seen_by_it_and_only_those() {
+        let mut conn = in_memory();
+        let scopes = [RunScope::Files(PathBuf::from("/r"))];
+        let harbour = "The minister spoke in Kyiv on Tuesday about the harbour.\n";
+        let bridge = "The council voted on Monday to close the old bridge for repairs.\n";
+        let mut writer = Writer::start(&mut conn, &scopes, CONFIG).unwrap();
+        writer.set_discovered(["/r/a", "/r/b"].map(String::from));
+        writer
+            .write_batch(&[record("/r/a", harbour), record("/r/b", bridge)])
+            .unwrap();
+        writer.finish(&scopes, &|_| true, None, &|| Ok(())).unwrap();
+
+        // The second run sees /r/a and /r/b unchanged (not written), a copy of the harbour story
+        // and a new story.
+        let mut writer = Writer::start(&mut conn, &scopes, CONFIG).unwrap();
+        writer.set_discovered(["/r/a", "/r/b", "/r/c", "/r/d"].map(String::from));
+        let storm = "A storm closed the port of Odesa for two days last week.\n";
+        writer
+            .write_batch(&[record("/r/c", harbour), record("/r/d", storm)])
+            .unwrap();
+        writer.finish(&scopes, &|_| true, None, &|| Ok(())).unwrap();
+        let last_run = |text: &str| -> i64 {
+            conn.query_row(
+                "SELECT d.last_run_id FROM documents d WHERE d.body = ?1",
+                [text.trim_end()],
+                |r| r.get(0),
+            )
+            .unwrap()
+        };
+        assert_eq!(last_run(harbour), 2, "stored by the first run, seen again");
+        assert_eq!(last_run(storm), 2, "stored by the second");
+        assert_eq!(last_run(bridge), 1, "not written by the second");
+    }
+
+    #[test]
     fn a_failed_run_says_why() {
         let mut conn = in_memory();
         let writer = Writer::start(&mut conn, &[], CONFIG).unwrap();
