@@ -290,7 +290,7 @@ impl<'a> Batch<'a> {
             (None, Some(doc)) => documents::by_content_hash(self.conn, &doc.content_hash)?,
             (None, None) => unreachable!("link needs a known document or a prepared one"),
         };
-        let document_id = match (existing, prepared) {
+        let (document_id, first) = match (existing, prepared) {
             (Some(id), prepared) => {
                 if let Some((doc, _)) = prepared {
                     self.fill_in_document(id, doc, raw_hash)?;
@@ -300,9 +300,9 @@ impl<'a> Batch<'a> {
                 } else {
                     self.carried.counts.duplicates += 1;
                 }
-                id
+                (id, false)
             }
-            (None, Some((doc, removed))) => self.new_document(doc, removed)?,
+            (None, Some((doc, removed))) => (self.new_document(doc, removed)?, true),
             (None, None) => unreachable!(),
         };
         if let Some(s) = live.filter(|s| s.document_id != Some(document_id)) {
@@ -325,6 +325,7 @@ impl<'a> Batch<'a> {
             FileState::Linked {
                 document_id,
                 fields,
+                first,
             },
             self.run.run_id,
         )?;
@@ -517,7 +518,8 @@ mod tests {
                 })
                 .unwrap()
         };
-        assert_eq!(status("/a"), FileStatus::Duplicate, "kept until read whole");
+        // As the first write left it (the first file of its document), until read whole.
+        assert_eq!(status("/a"), FileStatus::Ingested, "kept until read whole");
         assert_eq!(status("/b"), FileStatus::Error);
         assert_eq!(f.carried.counts.failed, 2);
     }

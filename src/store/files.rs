@@ -40,11 +40,16 @@ pub struct FileFields<'a> {
 
 /// What a file's row says about it.
 pub enum FileState<'a> {
-    /// The file stands for this document. It is written `duplicate`: the end of the run chooses each
-    /// document's primary file (`ingested`, see [`crate::store::lifecycle`]).
+    /// The file stands for this document. The end of the run chooses the primary file (`ingested`)
+    /// of each document the run touched ([`crate::store::lifecycle`]); until then the file is
+    /// written `duplicate`, or `ingested` when it is the first file of a document the run stores
+    /// (`first`). Files come in path order, so that first file is mostly the primary, and the end
+    /// has nothing to write for it: writing each new document's file twice took a fifth of the
+    /// run's end at 100k real-text files (78k files, 0.78 s, and more pages for its commit).
     Linked {
         document_id: i64,
         fields: &'a FileFields<'a>,
+        first: bool,
     },
     /// The file was rejected.
     Rejected(&'a Rejection),
@@ -140,10 +145,15 @@ pub fn upsert(conn: &Connection, row: &FileRow, state: FileState, run_id: i64) -
         FileState::Linked {
             document_id,
             fields,
+            first,
         } => (
             Some(document_id),
             fields,
-            FileStatus::Duplicate,
+            if first {
+                FileStatus::Ingested
+            } else {
+                FileStatus::Duplicate
+            },
             None,
             fields.note.map(str::to_owned),
         ),
@@ -233,6 +243,7 @@ mod tests {
         let linked = FileState::Linked {
             document_id: 7,
             fields: &fields,
+            first: false,
         };
         upsert(&conn, &row("/a", Some("r")), linked, 1).unwrap();
         let a = stored(&conn, "/a").unwrap().unwrap();
@@ -263,6 +274,7 @@ mod tests {
         let linked = || FileState::Linked {
             document_id: 7,
             fields: &fields,
+            first: false,
         };
         upsert(&conn, &row("/old", Some("r")), linked(), 1).unwrap();
         assert!(is_rename(&conn, "/new", "r", |p| p == "/new").unwrap());
@@ -277,6 +289,7 @@ mod tests {
         let linked = FileState::Linked {
             document_id: 7,
             fields: &fields,
+            first: false,
         };
         upsert(&conn, &row("/a", Some("r")), linked, 1).unwrap();
         touch(
