@@ -1,5 +1,5 @@
-//! Memory the workers freed, given back to the system after a run's learning pass and before its
-//! single-threaded end.
+//! Memory the workers freed, given back to the system after a run's learning pass (after its
+//! sample too) and before its single-threaded end.
 //!
 //! glibc's malloc gives each thread that allocates an arena of its own and keeps what the thread
 //! frees there for later use: when the workers are done, their arenas still count in the process's
