@@ -684,7 +684,7 @@ fn learn(
         on_event: &mut *sink.on_event,
     };
     let mut seen = HashSet::new();
-    let mut read_ahead = |first: usize, part: &[Listed], learned: &mut learn::LearnSink| {
+    let mut learn_from = |first: usize, part: &[Listed], learned: &mut learn::LearnSink| {
         (learned.on_event)(Event::Learning {
             files: part.len() as u64,
         });
@@ -696,7 +696,7 @@ fn learn(
             )
         })
     };
-    read_ahead(0, sample, &mut learned)?;
+    learn_from(0, sample, &mut learned)?;
     // The sample's worker threads are gone, and what they freed stays with their malloc arenas
     // unless given back: the rest's threads (and the read-ahead thread) do not always take those
     // arenas over, and 20k saved pages then peaked at 295-316 MB instead of 221-239.
@@ -710,7 +710,7 @@ fn learn(
             memos: learned.memos,
         });
     }
-    read_ahead(sample.len(), rest, &mut learned)?;
+    learn_from(sample.len(), rest, &mut learned)?;
     let prediction = sink.writer.predicted_site_lines(&learned.pages);
     Ok(Learned {
         lines: prediction.context("loading learned site lines")?.lines,

@@ -12,7 +12,7 @@
 //! It only asks: what is read, and checked, is still what the workers read ([`super::read`]).
 
 use crate::discover::Listed;
-use crossbeam_channel::{Receiver, Sender};
+use crossbeam_channel::{Receiver, Sender, TryRecvError};
 use std::ops::Range;
 use std::path::Path;
 
@@ -75,10 +75,12 @@ impl<'f> Iterator for Chunks<'f> {
 }
 
 /// Asks for the files of each chunk taken and those after it, up to [`AHEAD_FILES`] and
-/// [`AHEAD_BYTES`] past its end, each file once; ends when the chunks are dropped.
+/// [`AHEAD_BYTES`] past its end, each file once; ends as soon as the chunks are dropped (the pass
+/// is over, or stopped on an error).
 fn ask_ahead(files: &[Listed], taken: Receiver<Range<usize>>) {
     let mut asked = 0;
-    while let Ok(mut chunk) = taken.recv() {
+    let mut next = taken.recv().ok();
+    while let Some(mut chunk) = next.take() {
         // Only the latest chunk matters: the ones before it are being read already.
         while let Ok(later) = taken.try_recv() {
             chunk = later;
@@ -94,10 +96,18 @@ fn ask_ahead(files: &[Listed], taken: Receiver<Range<usize>>) {
             }
             ask_for(&files[asked].path);
             asked += 1;
-            // A chunk taken since: the reading moved on, maybe past what is being asked for.
-            if !taken.is_empty() {
-                break;
+            match taken.try_recv() {
+                // The reading moved on: ask from where it is now.
+                Ok(later) => {
+                    next = Some(later);
+                    break;
+                }
+                Err(TryRecvError::Disconnected) => return,
+                Err(TryRecvError::Empty) => {}
             }
+        }
+        if next.is_none() {
+            next = taken.recv().ok();
         }
     }
 }
