@@ -84,9 +84,9 @@ pub fn drive_buffered<C: Send, T: Send>(
 }
 
 /// The pool of worker threads, one per core, each less favoured by the scheduler than the sink
-/// ([`WORKER_NICENESS`]). The database writer is the pipeline's narrowest stage (FTS5 indexing happens there and
-/// nowhere else): with as many busy threads as cores and equal shares, it got about three quarters
-/// of a core while the workers filled the channel and then waited on it.
+/// ([`WORKER_NICENESS`]). The database writer is the pipeline's narrowest stage (FTS5 indexing
+/// happens there and nowhere else): with as many busy threads as cores and equal shares, it got
+/// about three quarters of a core while the workers filled the channel and then waited on it.
 fn workers() -> Result<rayon::ThreadPool> {
     rayon::ThreadPoolBuilder::new()
         .thread_name(|i| format!("newsdb-worker-{i}"))
