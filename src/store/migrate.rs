@@ -58,6 +58,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0010_site_line_texts_apart.sql",
         include_str!("../../migrations/0010_site_line_texts_apart.sql"),
     ),
+    (
+        11,
+        "0011_site_sources_in_arrival_order.sql",
+        include_str!("../../migrations/0011_site_sources_in_arrival_order.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.
@@ -253,6 +258,62 @@ mod tests {
             "SELECT text FROM site_lines WHERE domain = 'a.example'",
         );
         assert!(plan.contains("PRIMARY KEY"), "{plan}");
+    }
+
+    #[test]
+    fn a_version_10_database_keeps_its_site_sources_and_pages_and_their_keys() {
+        let mut conn = database_at(10);
+        conn.execute_batch(
+            "INSERT INTO site_sources (raw_hash, domain, page_key, lines) VALUES
+               ('ff01', 'a.example', 7, x'0100000000000000'),
+               ('0a02', 'a.example', -3, x''),
+               ('7c03', 'b.example', 7, x'0200000000000000');
+             INSERT INTO site_pages (domain, page_key, lines) VALUES
+               ('b.example', 7, x'0200000000000000'),
+               ('a.example', 7, x'0100000000000000');",
+        )
+        .unwrap();
+        let rows = |conn: &Connection, select: &str| -> Vec<(String, i64, Vec<u8>)> {
+            conn.prepare(select)
+                .unwrap()
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap()
+        };
+        let sources =
+            "SELECT raw_hash || domain, page_key, lines FROM site_sources ORDER BY raw_hash";
+        let pages = "SELECT domain, page_key, lines FROM site_pages ORDER BY domain, page_key";
+        let before = (rows(&conn, sources), rows(&conn, pages));
+        migrate(&mut conn).unwrap();
+        assert_eq!((rows(&conn, sources), rows(&conn, pages)), before);
+        // The keys still hold: a source's bytes and a page are one row each, replaced in place of
+        // the old one by the writer's upserts.
+        conn.execute_batch(
+            "INSERT OR REPLACE INTO site_sources (raw_hash, domain, page_key, lines)
+             VALUES ('ff01', 'c.example', 1, x'');
+             INSERT OR REPLACE INTO site_pages (domain, page_key, lines)
+             VALUES ('a.example', 7, x'');",
+        )
+        .unwrap();
+        let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+        assert_eq!(count("SELECT count(*) FROM site_sources"), 3);
+        assert_eq!(count("SELECT count(*) FROM site_pages"), 2);
+        assert_eq!(
+            count("SELECT count(*) FROM site_sources WHERE raw_hash = 'ff01' AND domain = 'c.example'"),
+            1
+        );
+        let plan = query_plan(
+            &conn,
+            "SELECT lines FROM site_sources WHERE raw_hash = 'ff01'",
+        );
+        assert!(plan.contains("sqlite_autoindex_site_sources"), "{plan}");
+        let plan = query_plan(
+            &conn,
+            "SELECT lines FROM site_sources INDEXED BY site_sources_page
+             WHERE domain = 'a.example' AND page_key = 7",
+        );
+        assert!(plan.contains("site_sources_page"), "{plan}");
     }
 
     #[test]
