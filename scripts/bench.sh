@@ -266,7 +266,7 @@ FTS5 crisismerge 64||INSERT INTO documents_fts(documents_fts, rank) VALUES('cris
 FTS5 pgsz 8000||INSERT INTO documents_fts(documents_fts, rank) VALUES('pgsz', 8000);
 page_size 4096||
 synchronous FULL (default NORMAL)|NEWSDB_SYNCHRONOUS=FULL|
-page cache 16 MiB (default 32)|NEWSDB_CACHE_MIB=16|
+page cache 32 MiB (default 48)|NEWSDB_CACHE_MIB=32|
 page cache 64 MiB|NEWSDB_CACHE_MIB=64|
 batches of 128 files (default 512)|NEWSDB_BATCH_FILES=128|
 batches of 2048 files|NEWSDB_BATCH_FILES=2048|

@@ -13,11 +13,14 @@ pub struct Tuning {
     /// 4% faster than 512 at 20k files and 7% at 100k, at the same peak memory at 20k; 2,048 was 7%
     /// and 13% faster but peaked at 209 MB at 100k. `NEWSDB_BATCH_FILES`.
     pub batch_files: usize,
-    /// SQLite page cache per connection, in MiB (SQLite's default is 2). The writer looks every new
-    /// document's near-duplicate band keys up at random places of the bucket index. Ingest time on
-    /// 100k files did not follow the size beyond the machine's noise in two rounds (16, 32, 64 MiB:
-    /// 42.5, 39.6, 44.3 s, then 41.0, 42.2, 38.7 s); peak memory does (150, 165, 200 MB). 32 MiB keeps
-    /// the 100k ingest well under 200 MB. `NEWSDB_CACHE_MIB`.
+    /// SQLite page cache per connection, in MiB (SQLite's default is 2). A batch's commit at 100k
+    /// real-text files writes about 4,400 pages (35 MB: the rows' pages, and the pages of the
+    /// indexes keyed by hashes, where a batch's keys land everywhere). With 32 MiB the cache filled
+    /// with them before the commit: SQLite wrote pages to the log early and, at the commit, read
+    /// back 200k pages of the log to rewrite their checksums, and evicted pages it read again.
+    /// 48 MiB: the reads 13.6 -> 10.3 GB, system CPU -0.7 to -1.8 s, wall 38.5-41.4 -> 38.1-38.6 s
+    /// in three alternating pairs, peak memory 169-171 -> 171-181 MB (at 20k files 124-128 -> 137-147
+    /// MB). 64 MiB read little less and peaked at 190-193 MB. `NEWSDB_CACHE_MIB`.
     pub cache_mib: i64,
     /// `PRAGMA synchronous` under WAL. NORMAL syncs at checkpoints, not at every commit: a power cut
     /// may lose the last batches, never the database's consistency (the next run redoes them).
@@ -50,7 +53,7 @@ impl Default for Tuning {
     fn default() -> Self {
         Tuning {
             batch_files: 1024,
-            cache_mib: 32,
+            cache_mib: 48,
             synchronous: Synchronous::Normal,
             learn_sample_files: 2_000,
         }

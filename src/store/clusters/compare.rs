@@ -18,7 +18,7 @@
 //! documents and then of their candidates, signing them, comparing them) is done on every core
 //! between the wave's statements, and the wave's band keys are looked up (and filed where they are
 //! not yet) in key order, at once: one document at a time, each key's look-up read a page of the
-//! bucket index that the 32 MiB page cache no longer held. Only the end, on the 100k real-text
+//! bucket index that the page cache (32 MiB then) no longer held. Only the end, on the 100k real-text
 //! database with all its 77,751 documents marked to check again (`newsdb ingest` over the unchanged
 //! folder), side by side: 8.55-8.62 s one at a time, 7.19-7.71 s with the sets and comparisons on
 //! every core (waves of 512), 5.98 s with the keys looked up first and only the missing rows filed,
