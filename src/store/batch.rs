@@ -318,7 +318,13 @@ impl<'a> Batch<'a> {
         {
             self.carried.counts.renamed += 1;
         }
-        self.lifecycle.affect([document_id]);
+        // A document made by this file has it as its one live file, written primary (`first`): the
+        // end has nothing to choose or retire for it unless another file joins it later in the run
+        // (then that link affects it). At 100k files, choosing the primaries of every new document
+        // again took 0.4 s of the run's end.
+        if !first {
+            self.lifecycle.affect([document_id]);
+        }
         files::upsert(
             self.conn,
             row,
@@ -331,6 +337,10 @@ impl<'a> Batch<'a> {
         )?;
         if doc.is_some() {
             let left = files::move_copies(self.conn, raw_hash, document_id)?;
+            if !left.is_empty() {
+                // Copies of these bytes joined it.
+                self.lifecycle.affect([document_id]);
+            }
             self.lifecycle.affect(left);
         }
         Ok(())

@@ -462,6 +462,47 @@ mod tests {
     }
 
     #[test]
+    fn copies_that_join_a_new_document_get_its_primary_chosen_again() {
+        let mut conn = in_memory();
+        let scopes = [RunScope::Files(PathBuf::from("/r"))];
+        let text = "The minister spoke in Kyiv on Tuesday about the harbour.\n";
+        let mut writer = Writer::start(&mut conn, &scopes, CONFIG).unwrap();
+        writer.set_discovered(["/r/a", "/r/b"].map(String::from));
+        writer
+            .write_batch(&[record("/r/b", text), record("/r/a", text)])
+            .unwrap();
+        writer.finish(&scopes, &|_| true, None, &|| Ok(())).unwrap();
+
+        // The same bytes cleaned again into another document (as by a newer cleaner), read at
+        // /r/b only: /r/a, not read, moves with them, and is the new document's primary.
+        let mut writer = Writer::start(&mut conn, &scopes, CONFIG).unwrap();
+        writer.set_discovered(["/r/a", "/r/b"].map(String::from));
+        let other = "The minister spoke in Kyiv on Wednesday about the harbour.\n";
+        let mut again = record("/r/b", other);
+        let Outcome::Prepared { raw_hash, .. } = &mut again.outcome else {
+            unreachable!("prepared above")
+        };
+        *raw_hash = newsdb_core::hash::sha256_hex(text.as_bytes());
+        writer.write_batch(&[again]).unwrap();
+        let counts = writer.finish(&scopes, &|_| true, None, &|| Ok(())).unwrap();
+        assert_eq!((counts.new_documents, counts.retired), (1, 1));
+        let files: Vec<(String, String, i64)> = conn
+            .prepare("SELECT path, status, document_id FROM files ORDER BY path")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(
+            files,
+            [
+                ("/r/a".to_owned(), "ingested".to_owned(), 2),
+                ("/r/b".to_owned(), "duplicate".to_owned(), 2)
+            ]
+        );
+    }
+
+    #[test]
     fn a_failed_run_says_why() {
         let mut conn = in_memory();
         let writer = Writer::start(&mut conn, &[], CONFIG).unwrap();
