@@ -7,6 +7,9 @@
 #   scripts/bench.sh --corpus real        # only the real-text corpora (or: synthetic)
 #   scripts/bench.sh --sizes "2000"       # other sizes
 #   scripts/bench.sh --search-1m          # also search latency on 1M documents (JSON Lines, ~1 hour)
+#   scripts/bench.sh --rounds 3           # the floor, the tuned floor and the ingest, alternating,
+#                                         # this many times; their rows give the median (default 3;
+#                                         # this shared machine moves 10-30% between minutes)
 #   scripts/bench.sh --smoke              # 300 files, every step once, no timing claims (CI runs this)
 #   scripts/bench.sh --settings 20000     # newsdb ingest under other SQLite/FTS5 settings, side by side
 #   scripts/bench.sh --html 20000         # only: ingest of N saved HTML pages made from the dev set's
@@ -34,6 +37,7 @@ sizes="20000 100000"
 corpora="real synthetic"
 search_1m=0
 smoke=0
+rounds=3
 settings=0
 html=0
 prepare=0
@@ -42,11 +46,12 @@ while [ $# -gt 0 ]; do
         --sizes) sizes="$2"; shift 2 ;;
         --corpus) corpora="$2"; shift 2 ;;
         --search-1m) search_1m=1; shift ;;
-        --smoke) smoke=1; sizes="300"; shift ;;
+        --rounds) rounds="$2"; shift 2 ;;
+        --smoke) smoke=1; sizes="300"; rounds=1; shift ;;
         --settings) settings="$2"; sizes=""; shift 2 ;;
         --html) html="$2"; sizes=""; shift 2 ;;
         --prepare) prepare="$2"; sizes=""; shift 2 ;;
-        *) echo "usage: scripts/bench.sh [--sizes \"N...\"] [--corpus real|synthetic] [--search-1m] [--smoke] [--settings N] [--html N] [--prepare N]" >&2; exit 2 ;;
+        *) echo "usage: scripts/bench.sh [--sizes \"N...\"] [--corpus real|synthetic] [--rounds N] [--search-1m] [--smoke] [--settings N] [--html N] [--prepare N]" >&2; exit 2 ;;
     esac
 done
 
@@ -87,6 +92,9 @@ measure() {
 # "${allow3[@]}" CMD...: CMD, where exit 3 (a finished run that refused some files: the real and
 # HTML corpora have a few dev-set pages with binary bytes or no article) counts as success.
 allow3=(bash -c '"$@" || [ $? -eq 3 ]' -)
+
+# median A B ...: the middle value (the lower middle of an even count).
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 
 # ratio A B: A / B with two decimals ("-" when B rounds to zero: too fast to time at this size).
 ratio() { python3 -c "print(f'{$1 / $2:.2f}' if $2 > 0 else '-')"; }
@@ -135,6 +143,11 @@ for kind in $corpora; do
     # Warm the page cache for every contender alike.
     find "$corpus" -type f -exec cat {} + >/dev/null
 
+    # The floor, the tuned floor and newsdb's ingest, one after the other, $rounds times: each row
+    # gives the median wall time (and the largest peak RSS), so that a slow minute of this shared
+    # machine moves one round of each, not one contender.
+    floors=(); tuneds=(); ingests=(); floor_rss=0; tuned_rss=0; ingest_rss=0
+    for round in $(seq "$rounds"); do
     # The floor: the stock shell loads the files and indexes them, nothing else. The tuned floor
     # gives FTS5 a larger in-memory hash and fewer merges: what SQLite can do at its best here.
     for variant in floor tuned; do
@@ -157,30 +170,33 @@ COMMIT;
 SQL
         measure "$variant" sqlite3 "$work/floor.db" ".read $work/floor.sql"
         if [ "$variant" = floor ]; then
-            floor=$wall
-            row "floor: sqlite3 fsdir + FTS5 rebuild" "$wall" "$rss" "1.00"
+            floors+=("$wall"); floor_rss=$(( rss > floor_rss ? rss : floor_rss ))
         else
-            tuned=$wall
-            row "tuned floor (FTS5 hashsize 64 MiB, automerge 16)" "$wall" "$rss" "$(ratio "$wall" "$floor") × floor"
+            tuneds+=("$wall"); tuned_rss=$(( rss > tuned_rss ? rss : tuned_rss ))
         fi
     done
-
     rm -f "$work/newsdb.db"*
     measure ingest "${allow3[@]}" "$newsdb" --db "$work/newsdb.db" ingest --quiet "$corpus"
-    ingest=$wall
-    row "newsdb ingest" "$wall" "$rss" "$(ratio "$ingest" "$floor") × floor, $(ratio "$ingest" "$tuned") × tuned"
+    ingests+=("$wall"); ingest_rss=$(( rss > ingest_rss ? rss : ingest_rss ))
+    done
+    floor=$(median "${floors[@]}"); tuned=$(median "${tuneds[@]}"); ingest=$(median "${ingests[@]}")
+    of_rounds() { [ "$rounds" = 1 ] && echo "$1" || echo "$1 (median of ${*:2})"; }
+    row "$(of_rounds "floor: sqlite3 fsdir + FTS5 rebuild" "${floors[@]}")" "$floor" "$floor_rss" "1.00"
+    row "$(of_rounds "tuned floor (FTS5 hashsize 64 MiB, automerge 16)" "${tuneds[@]}")" "$tuned" "$tuned_rss" "$(ratio "$tuned" "$floor") × floor"
+    row "$(of_rounds "newsdb ingest" "${ingests[@]}")" "$ingest" "$ingest_rss" "$(ratio "$ingest" "$floor") × floor, $(ratio "$ingest" "$tuned") × tuned"
     # An ingest is one run, plus a follow-up run when sites learned lines in it (their pages are
     # cleaned again without those lines): what each took, from the runs table.
-    python3 - "$work/newsdb.db" "$kind" "$n" "$mb" >"$work/runs.md" <<'PY'
+    python3 - "$work/newsdb.db" "$kind" "$n" "$mb" "$rounds" >"$work/runs.md" <<'PY'
 import sqlite3, sys
 from datetime import datetime
-db, kind, n, mb = sys.argv[1:]
+db, kind, n, mb, rounds = sys.argv[1:]
+last = "" if rounds == "1" else ", the last round"
 rows = sqlite3.connect(db).execute(
     "SELECT started_at, finished_at, files_seen, changed FROM runs ORDER BY id").fetchall()
 t = lambda s: datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
 for i, (start, end, seen, changed) in enumerate(rows):
     what = "first run" if i == 0 else f"follow-up run (site learning): {changed} files cleaned again"
-    print(f"| {kind} | {n} | {mb} | of which {what} | {t(end) - t(start):.2f} | | |")
+    print(f"| {kind} | {n} | {mb} | of which {what}{last} | {t(end) - t(start):.2f} | | |")
 PY
     cat "$work/runs.md"
 
