@@ -96,6 +96,9 @@ allow3=(bash -c '"$@" || [ $? -eq 3 ]' -)
 # median A B ...: the middle value (the lower middle of an even count).
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 
+# of_rounds LABEL WALL...: LABEL, followed by the walls its median came from when there are several.
+of_rounds() { [ "$rounds" = 1 ] && echo "$1" || echo "$1 (median of ${*:2})"; }
+
 # ratio A B: A / B with two decimals ("-" when B rounds to zero: too fast to time at this size).
 ratio() { python3 -c "print(f'{$1 / $2:.2f}' if $2 > 0 else '-')"; }
 
@@ -180,7 +183,6 @@ SQL
     ingests+=("$wall"); ingest_rss=$(( rss > ingest_rss ? rss : ingest_rss ))
     done
     floor=$(median "${floors[@]}"); tuned=$(median "${tuneds[@]}"); ingest=$(median "${ingests[@]}")
-    of_rounds() { [ "$rounds" = 1 ] && echo "$1" || echo "$1 (median of ${*:2})"; }
     row "$(of_rounds "floor: sqlite3 fsdir + FTS5 rebuild" "${floors[@]}")" "$floor" "$floor_rss" "1.00"
     row "$(of_rounds "tuned floor (FTS5 hashsize 64 MiB, automerge 16)" "${tuneds[@]}")" "$tuned" "$tuned_rss" "$(ratio "$tuned" "$floor") × floor"
     row "$(of_rounds "newsdb ingest" "${ingests[@]}")" "$ingest" "$ingest_rss" "$(ratio "$ingest" "$floor") × floor, $(ratio "$ingest" "$tuned") × tuned"

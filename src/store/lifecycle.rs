@@ -23,7 +23,8 @@ pub struct Lifecycle {
     /// again (on an unchanged re-run, that scan was a seventh of the time).
     unseen_files: Option<Vec<String>>,
     /// Documents whose set of files changed in this run: their primary file is chosen again at the
-    /// end, and they may have lost their last file.
+    /// end, and they may have lost their last file. A document the run stores is added only once
+    /// a file joins the one that made it (that one is written primary, see `store::batch`).
     affected: BTreeSet<i64>,
 }
 
