@@ -37,13 +37,14 @@ use std::path::Path;
 /// the same bytes with ([`newsdb_core::prepare_recalling`]). Both passes go through the files to
 /// store in the same order, so the readings are kept in that order and taken in that order. The
 /// cleaner's memos end to end in one buffer (a run holds one per page: at 100k pages, a map of
-/// boxed memos took 18 MB of peak memory); what the extractor found in saved pages, several
-/// kilobytes a page, in a temporary file ([`Spill`]).
+/// boxed memos took 18 MB of peak memory); the lines' features the memos carry ([`Memo::measures`],
+/// about a kilobyte a page) and what the extractor found in saved pages (several kilobytes a page)
+/// in a temporary file ([`Spill`]).
 #[derive(Default)]
 pub struct Memos {
     /// Per page read: its place among the files to store, its bytes' key ([`SeenBytes::key`]),
-    /// where its memo ends in `bytes` and where its page's reading ends in the spill (each starts
-    /// where the one before ends). The key as bytes: a `u128` would be aligned to 16 bytes, and the
+    /// where its memo ends in `bytes` and where its record ends in the spill (each starts where the
+    /// one before ends). The key as bytes: a `u128` would be aligned to 16 bytes, and the
     /// entry take 48.
     pages: Vec<(usize, [u8; 16], usize, u64)>,
     bytes: Vec<u8>,
@@ -53,9 +54,10 @@ pub struct Memos {
 }
 
 impl Memos {
-    /// Memos that keep the pages' readings in a temporary file in `folder` (the database's, so
-    /// they take disk where the database does, not a `/tmp` that may be memory). Without one, or
-    /// where the file cannot be made, the storing parses those pages again.
+    /// Memos that keep the pages' readings and the lines' features in a temporary file in `folder`
+    /// (the database's, so they take disk where the database does, not a `/tmp` that may be
+    /// memory). Without one, or where the file cannot be made, the storing parses those pages and
+    /// measures the lines again.
     pub fn spilling_in(folder: Option<&Path>) -> Memos {
         Memos {
             spill: folder.and_then(Spill::new_in),
@@ -68,10 +70,10 @@ impl Memos {
         if let Some(memo) = &recalled.memo {
             self.bytes.extend_from_slice(memo.as_bytes());
         }
-        let spilled = match (&mut self.spill, &recalled.page) {
-            (Some(spill), Some(page)) => spill.write(page),
-            (Some(spill), None) => spill.written,
-            (None, _) => 0,
+        let measures = recalled.memo.as_ref().and_then(Memo::measures);
+        let spilled = match &mut self.spill {
+            Some(spill) => spill.write(recalled.page.as_ref(), measures),
+            None => 0,
         };
         self.pages
             .push((file, key.to_le_bytes(), self.bytes.len(), spilled));
@@ -95,24 +97,33 @@ impl Memos {
             None => (0, 0),
         };
         self.next += 1;
-        Recalled {
-            memo: (end > start).then(|| Memo::from_bytes(&self.bytes[start..end])),
-            page: self
-                .spill
-                .as_mut()
-                .filter(|_| spill_end > spill_start)
-                .and_then(|spill| spill.read(spill_start, spill_end)),
-        }
+        let (page, measures) = self
+            .spill
+            .as_mut()
+            .filter(|_| spill_end > spill_start)
+            .and_then(|spill| spill.read(spill_start, spill_end))
+            .unwrap_or_default();
+        let memo = (end > start).then(|| {
+            let memo = Memo::from_bytes(&self.bytes[start..end]);
+            match measures {
+                Some(measures) => memo.with_measures_bytes(&measures),
+                None => memo,
+            }
+        });
+        Recalled { memo, page }
     }
 }
 
-/// Bytes at which the spill stops taking pages' readings (the pages after are parsed again by the
-/// storing): at 8 KB a page, half a million pages.
+/// Bytes at which the spill stops taking pages' records (the pages after are parsed and measured
+/// again by the storing): at 8 KB a saved page, half a million pages; at about a kilobyte a text
+/// page, four million.
 const SPILL_LIMIT: u64 = 4 << 30;
 
-/// The pages' readings ([`PageReading::to_bytes`]) end to end in an unnamed temporary file: written
-/// by the learning pass, read back in the same order by the storing, gone with the run (or its
-/// process). A write or read that fails costs a page's parsing again, never the page.
+/// The pages' records end to end in an unnamed temporary file: written by the learning pass, read
+/// back in the same order by the storing, gone with the run (or its process). A record is the
+/// length of the page's reading ([`PageReading::to_bytes`]; 4 bytes, little-endian, `u32::MAX` for
+/// none), the reading, then the lines' features ([`Memo::measures`]) to the record's end. A write or
+/// read that fails costs a page's parsing and measuring again, never the page.
 struct Spill {
     file: BufWriter<File>,
     /// Bytes written: where the next reading starts.
@@ -134,23 +145,40 @@ impl Spill {
         })
     }
 
-    /// Appends `page`'s reading; returns where it ends (where it started if it was not written).
-    fn write(&mut self, page: &PageReading) -> u64 {
+    /// Appends a page's record: its reading, if it was a saved page, and its lines' features;
+    /// returns where it ends (where it started if nothing was written).
+    fn write(&mut self, page: Option<&PageReading>, measures: Option<&[u8]>) -> u64 {
         if self.reading || self.failed || self.written >= SPILL_LIMIT {
             return self.written;
         }
-        let Some(bytes) = page.to_bytes() else {
+        let page = page.and_then(PageReading::to_bytes);
+        if page.is_none() && measures.is_none() {
+            return self.written;
+        }
+        let length = page.as_ref().map_or(Some(u32::MAX), |p| {
+            u32::try_from(p.len()).ok().filter(|&n| n != u32::MAX)
+        });
+        let Some(length) = length else {
             return self.written;
         };
-        match self.file.write_all(&bytes) {
-            Ok(()) => self.written += bytes.len() as u64,
-            Err(_) => self.failed = true,
+        let parts = [
+            &length.to_le_bytes()[..],
+            page.as_deref().unwrap_or_default(),
+            measures.unwrap_or_default(),
+        ];
+        for part in parts {
+            if self.file.write_all(part).is_err() {
+                self.failed = true;
+                return self.written;
+            }
+            self.written += part.len() as u64;
         }
         self.written
     }
 
-    /// The reading written between `start` and `end`.
-    fn read(&mut self, start: u64, end: u64) -> Option<PageReading> {
+    /// The record written between `start` and `end`: the page's reading and the lines' features,
+    /// each if it holds one.
+    fn read(&mut self, start: u64, end: u64) -> Option<(Option<PageReading>, Option<Vec<u8>>)> {
         if self.failed {
             return None;
         }
@@ -165,7 +193,15 @@ impl Spill {
         let mut file = self.file.get_ref();
         file.seek(SeekFrom::Start(start)).ok()?;
         file.read_exact(&mut bytes).ok()?;
-        PageReading::from_bytes(&bytes)
+        let (length, rest) = bytes.split_first_chunk::<4>()?;
+        let (page, measures) = match u32::from_le_bytes(*length) {
+            u32::MAX => (None, rest),
+            n => {
+                let (page, measures) = rest.split_at_checked(usize::try_from(n).ok()?)?;
+                (PageReading::from_bytes(page), measures)
+            }
+        };
+        Some((page, (!measures.is_empty()).then(|| measures.to_vec())))
     }
 }
 
@@ -303,20 +339,44 @@ mod tests {
         recalled
     }
 
+    /// `recalled` as memos without a file keep it: the lines' features left out.
+    fn unmeasured(recalled: Recalled) -> Recalled {
+        Recalled {
+            memo: recalled.memo.map(Memo::without_measures),
+            ..recalled
+        }
+    }
+
     #[test]
     fn memos_are_taken_in_file_order_for_the_same_bytes_only() {
+        // Without a file, the memos are kept, their lines' features are not.
         let mut memos = Memos::default();
         memos.add(1, 11, &memo(1));
         memos.add(4, 44, &memo(2));
         memos.add(7, 77, &memo(3));
         memos.add(9, 99, &memo(1));
         assert_eq!(memos.take(0, 11), Recalled::default());
-        assert_eq!(memos.take(1, 11), memo(1));
+        assert_eq!(memos.take(1, 11), unmeasured(memo(1)));
         // File 4 changed between the passes: other bytes, no memo.
         assert_eq!(memos.take(4, 45), Recalled::default());
         // File 7 was a copy (not asked): passed over.
-        assert_eq!(memos.take(9, 99), memo(1));
+        assert_eq!(memos.take(9, 99), unmeasured(memo(1)));
         assert_eq!(memos.take(7, 77), Recalled::default());
+    }
+
+    #[test]
+    fn the_lines_features_are_kept_in_a_file_with_their_memos() {
+        let folder = tempfile::tempdir().unwrap();
+        let mut memos = Memos::spilling_in(Some(folder.path()));
+        for (file, n) in [(1, 1), (2, 2), (3, 3), (4, 2)] {
+            assert!(memo(n).memo.unwrap().measures().is_some());
+            memos.add(file, file as u128, &memo(n));
+        }
+        assert_eq!(memos.take(1, 1), memo(1));
+        // File 2 changed between the passes: no memo, and the next is read whole.
+        assert_eq!(memos.take(2, 3), Recalled::default());
+        assert_eq!(memos.take(3, 3), memo(3));
+        assert_eq!(memos.take(4, 4), memo(2));
     }
 
     #[test]
@@ -338,11 +398,12 @@ mod tests {
         // The file is unnamed: nothing is left in the folder.
         assert_eq!(std::fs::read_dir(folder.path()).unwrap().count(), 0);
 
-        // Without a folder, the pages are parsed again by the storing: only the memos are kept.
+        // Without a folder, the pages are parsed and measured again by the storing: only the
+        // memos are kept.
         let mut memos = Memos::spilling_in(None);
         memos.add(1, 11, &a);
         let memo_only = Recalled {
-            memo: a.memo.clone(),
+            memo: a.memo.clone().map(Memo::without_measures),
             page: None,
         };
         assert_eq!(memos.take(1, 11), memo_only);

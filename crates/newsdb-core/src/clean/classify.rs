@@ -142,6 +142,31 @@ impl Features {
         self.class
     }
 
+    /// The features [`Features::of`] gives a line of these counts and class, for what was measured
+    /// before and kept ([`super::memo`]).
+    pub(super) fn from_parts(
+        words: usize,
+        chars: usize,
+        sentence_end: bool,
+        unspaced: bool,
+        class: Class,
+    ) -> Features {
+        Features {
+            words,
+            sentence_end,
+            unspaced,
+            chars,
+            class,
+            paragraph: None,
+        }
+    }
+
+    /// Whether these are the features of a line on its own, as [`Features::of`] gives them (not
+    /// [`Features::classed_as`] a paragraph).
+    pub(super) fn is_of_one_line(&self) -> bool {
+        self.paragraph.is_none()
+    }
+
     /// These features, with the class and sentence end of the paragraph of `lines` lines the line
     /// belongs to.
     pub fn classed_as(&self, paragraph: &Features, lines: usize) -> Features {

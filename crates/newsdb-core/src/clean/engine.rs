@@ -292,7 +292,10 @@ impl Cleaner {
         // Each line's key, where the site has learned lines, for the lines its set can name (a
         // blank line is no one's, and a line a rule names is the rule's, see `measure`): a SHA-256
         // per line, 14% of the storing's preparing when every line was keyed, 12% now. The
-        // candidates' keys are taken from these, or made for the few lines not keyed here.
+        // candidates' keys are taken from these, or made for the few lines not keyed here. (Lines
+        // longer than a candidate may be, `site::MAX_LINE_BYTES`, cannot be left out: the key is
+        // of the line's canonical form, spaces folded, so a copy with more spaces than the line
+        // that was counted has its key. Leaving them out changed a document of the 20k corpus.)
         let hashes: Option<Vec<Option<i64>>> = site.map(|_| {
             lines
                 .iter()
@@ -368,12 +371,13 @@ impl Cleaner {
     /// What the cleaner reads of `lines` whatever their site has learned: their language, the rule
     /// that names each line, each line's features. The costly part of cleaning (language detection,
     /// the rule set's search, word counts), done once for a page cleaned with and without its site's
-    /// lines. The language and the rules are taken from `memo` when it holds them for these lines,
-    /// and left there.
+    /// lines. All of it is taken from `memo` when it holds it for these lines; a reading made here is
+    /// left there, with the features ([`Memo::measures`]).
     fn read(&self, lines: &[String], memo: &mut Option<Memo>) -> Reading<'_> {
         let recalled = memo
             .as_ref()
             .and_then(|m| m.recall(lines.len(), self.rules.len()));
+        let fresh = recalled.is_none();
         let (lang, rules) = recalled.unwrap_or_else(|| {
             let lang = lang::detect(lines);
             let rules: Vec<Option<usize>> = lines
@@ -384,17 +388,16 @@ impl Cleaner {
                         .flatten()
                 })
                 .collect();
-            *memo = Some(Memo::new(lang, &rules));
             (lang, rules)
         });
         let stopwords = lang.and_then(lang::stopwords);
         // Half the lines of a page dump are blank, and all blank lines measure the same.
         let blank = Features::of("", stopwords);
-        Reading {
-            lang,
-            stopwords,
-            rules: rules.iter().map(|r| r.map(|i| &self.rules[i])).collect(),
-            features: lines
+        let kept = (!fresh)
+            .then(|| memo.as_ref()?.recall_measures(lines, blank))
+            .flatten();
+        let features = kept.unwrap_or_else(|| {
+            lines
                 .iter()
                 .map(|l| {
                     if l.is_empty() {
@@ -403,7 +406,16 @@ impl Cleaner {
                         Features::of(l, stopwords)
                     }
                 })
-                .collect(),
+                .collect()
+        });
+        if fresh {
+            *memo = Some(Memo::new(lang, &rules).with_measures(lines, &features));
+        }
+        Reading {
+            lang,
+            stopwords,
+            rules: rules.iter().map(|r| r.map(|i| &self.rules[i])).collect(),
+            features,
         }
     }
 

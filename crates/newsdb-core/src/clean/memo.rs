@@ -9,12 +9,18 @@
 //! run's CPU time, half of it in the second cleaning.
 //!
 //! Kept small, because a run holds one per page between its two passes: the language and the lines
-//! a rule names (most lines none), in about two bytes each, not the per-line features, which take
-//! more memory than they cost to measure again. And what the page teaches its site (the lines it
-//! offers, by their place, and its key): those come from the page as cleaned without its site's
-//! learned lines, which the storing would otherwise clean a second time for every page its site's
-//! lines are found on.
+//! a rule names (most lines none), in about two bytes each. And what the page teaches its site (the
+//! lines it offers, by their place, and its key): those come from the page as cleaned without its
+//! site's learned lines, which the storing would otherwise clean a second time for every page its
+//! site's lines are found on.
+//!
+//! The lines' features (words, characters, sentence end, class: [`Features`]) are a part apart,
+//! [`Memo::measures`], about three bytes a line: more than a run should hold in memory for every page
+//! (a 100k-file run would hold about 50 MB), so the caller keeps them where it can (`newsdb` writes
+//! them to the temporary file it keeps saved pages' readings in) or drops them, and they are measured
+//! again. Measuring them was about 15% of the storing's cleaning on the real-text bench corpus.
 
+use super::classify::{Class, Features};
 use whatlang::Lang;
 
 /// The reading of one page's lines by one rule table: their language and the first rule that names
@@ -30,7 +36,12 @@ use whatlang::Lang;
 /// bytes, little-endian), the number of its candidate lines and each one's place, as a gap from the
 /// previous one; numbers in LEB128.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Memo(Box<[u8]>);
+pub struct Memo {
+    /// The language, the rules and the lesson, as above.
+    reading: Box<[u8]>,
+    /// The features of the lines that are not blank, in line order ([`Memo::with_measures`]).
+    measures: Option<Box<[u8]>>,
+}
 
 impl Memo {
     /// The memo of a reading: `rules` has one entry per line.
@@ -50,7 +61,91 @@ impl Memo {
                 next = line + 1;
             }
         }
-        Memo(bytes.into_boxed_slice())
+        Memo {
+            reading: bytes.into_boxed_slice(),
+            measures: None,
+        }
+    }
+
+    /// This memo with the features `features` of `lines` (one per line, each as [`Features::of`]
+    /// gives it). Held as the number of lines that are not blank, then for each of them a byte of
+    /// flags (the class's place in [`CLASSES`], sentence end 4, unspaced 8), its words and its
+    /// characters, numbers in LEB128. Blank lines all measure the same and are left out.
+    pub(super) fn with_measures(self, lines: &[String], features: &[Features]) -> Memo {
+        debug_assert_eq!(lines.len(), features.len());
+        let mut bytes = Vec::with_capacity(4 * lines.len());
+        put(&mut bytes, lines.iter().filter(|l| !l.is_empty()).count());
+        for (_, f) in lines.iter().zip(features).filter(|(l, _)| !l.is_empty()) {
+            debug_assert!(f.is_of_one_line());
+            let class = CLASSES
+                .iter()
+                .position(|&c| c == f.class())
+                .expect("every class");
+            let flags = class as u8 | u8::from(f.sentence_end) << 2 | u8::from(f.unspaced) << 3;
+            bytes.push(flags);
+            put(&mut bytes, f.words);
+            put(&mut bytes, f.chars);
+        }
+        Memo {
+            measures: Some(bytes.into_boxed_slice()),
+            ..self
+        }
+    }
+
+    /// The features of `lines` this memo holds ([`Memo::with_measures`]), `blank` for each blank
+    /// line; `None` when it holds none, or none for lines like these.
+    pub(super) fn recall_measures(
+        &self,
+        lines: &[String],
+        blank: Features,
+    ) -> Option<Vec<Features>> {
+        let mut bytes: &[u8] = self.measures.as_deref()?;
+        if take(&mut bytes)? != lines.iter().filter(|l| !l.is_empty()).count() {
+            return None;
+        }
+        let mut features = Vec::with_capacity(lines.len());
+        for line in lines {
+            if line.is_empty() {
+                features.push(blank);
+                continue;
+            }
+            let (&flags, rest) = bytes.split_first()?;
+            bytes = rest;
+            let class = *CLASSES.get(usize::from(flags & 3))?;
+            let words = take(&mut bytes)?;
+            let chars = take(&mut bytes)?;
+            let (sentence_end, unspaced) = (flags & 4 != 0, flags & 8 != 0);
+            features.push(Features::from_parts(
+                words,
+                chars,
+                sentence_end,
+                unspaced,
+                class,
+            ));
+        }
+        bytes.is_empty().then_some(features)
+    }
+
+    /// The lines' features as bytes, to keep apart from the rest ([`Memo::with_measures_bytes`]).
+    pub fn measures(&self) -> Option<&[u8]> {
+        self.measures.as_deref()
+    }
+
+    /// This memo with the lines' features kept as bytes ([`Memo::measures`]). Bytes that are not
+    /// features of these lines are not used: the lines are measured again.
+    pub fn with_measures_bytes(self, bytes: &[u8]) -> Memo {
+        Memo {
+            measures: Some(bytes.into()),
+            ..self
+        }
+    }
+
+    /// This memo without the lines' features.
+    pub fn without_measures(self) -> Memo {
+        Memo {
+            measures: None,
+            ..self
+        }
     }
 
     /// This memo with what the page teaches its site, as cleaned without its site's lines: its page
@@ -59,7 +154,7 @@ impl Memo {
         let Some(end) = self.rules_end() else {
             return self;
         };
-        let mut bytes = self.0[..end].to_vec();
+        let mut bytes = self.reading[..end].to_vec();
         bytes.extend_from_slice(&page.to_le_bytes());
         put(&mut bytes, candidates.len());
         let mut next = 0;
@@ -68,13 +163,16 @@ impl Memo {
             put(&mut bytes, line - next);
             next = line + 1;
         }
-        Memo(bytes.into_boxed_slice())
+        Memo {
+            reading: bytes.into_boxed_slice(),
+            ..self
+        }
     }
 
     /// What [`Memo::with_lesson`] added: the page key and the candidate lines' places. `None`
     /// when the memo holds none (or is not a memo). Valid for the lines [`Memo::recall`] accepts.
     pub(super) fn recall_lesson(&self) -> Option<(i64, Vec<usize>)> {
-        let mut bytes = self.0.get(self.rules_end()?..)?;
+        let mut bytes = self.reading.get(self.rules_end()?..)?;
         let (page, rest) = bytes.split_first_chunk::<8>()?;
         bytes = rest;
         let count = take(&mut bytes)?;
@@ -90,23 +188,27 @@ impl Memo {
 
     /// Where the rules' part of the bytes ends (`None` if they are not a memo).
     fn rules_end(&self) -> Option<usize> {
-        let mut bytes = self.0.get(1..)?;
+        let mut bytes = self.reading.get(1..)?;
         take(&mut bytes)?;
         for _ in 0..2 * take(&mut bytes)? {
             take(&mut bytes)?;
         }
-        Some(self.0.len() - bytes.len())
+        Some(self.reading.len() - bytes.len())
     }
 
-    /// The memo as bytes, to keep with others.
+    /// The memo as bytes, to keep with others: all of it but the lines' features
+    /// ([`Memo::measures`]).
     pub fn as_bytes(&self) -> &[u8] {
-        &self.0
+        &self.reading
     }
 
-    /// A memo kept as bytes ([`Memo::as_bytes`]). Bytes that are not one read as no memo: the page
-    /// is read again.
+    /// A memo kept as bytes ([`Memo::as_bytes`]), without the lines' features. Bytes that are not
+    /// one read as no memo: the page is read again.
     pub fn from_bytes(bytes: &[u8]) -> Memo {
-        Memo(bytes.into())
+        Memo {
+            reading: bytes.into(),
+            measures: None,
+        }
     }
 
     /// The language and the rule per line this memo holds for `lines` lines of a table of `rules`
@@ -117,7 +219,7 @@ impl Memo {
         lines: usize,
         rules: usize,
     ) -> Option<(Option<Lang>, Vec<Option<usize>>)> {
-        let (&lang, mut bytes) = self.0.split_first()?;
+        let (&lang, mut bytes) = self.reading.split_first()?;
         let lang = match lang {
             0 => None,
             i => Some(*Lang::all().get(usize::from(i) - 1)?),
@@ -140,6 +242,9 @@ impl Memo {
         Some((lang, per_line))
     }
 }
+
+/// The classes by their place in a memo's flags.
+const CLASSES: [Class; 3] = [Class::Good, Class::Short, Class::Bad];
 
 /// Appends `n` as LEB128: seven bits a byte, low bits first, the high bit set on all but the last.
 fn put(bytes: &mut Vec<u8>, mut n: usize) {
@@ -206,6 +311,83 @@ mod tests {
         for &lang in Lang::all() {
             let memo = Memo::new(Some(lang), &[None]);
             assert_eq!(memo.recall(1, 1), Some((Some(lang), vec![None])));
+        }
+    }
+
+    /// Lines of every kind the features tell apart: prose, a menu item, a heading, a long line,
+    /// a line in a script without spaces, blank lines.
+    fn measured_lines() -> (Vec<String>, Vec<Features>, Features) {
+        let stopwords = super::super::lang::stopwords(Lang::Eng);
+        let lines: Vec<String> = [
+            "Home",
+            "",
+            "The council voted on Tuesday to close the old bridge to cars from next spring.",
+            "Council votes to close the bridge",
+            "",
+            &"word ".repeat(5_000),
+            "市议会周二投票决定从明年春天起禁止汽车通行这座老桥。",
+            "",
+        ]
+        .map(String::from)
+        .to_vec();
+        let features = lines.iter().map(|l| Features::of(l, stopwords)).collect();
+        (lines, features, Features::of("", stopwords))
+    }
+
+    #[test]
+    fn the_lines_features_come_back_as_measured() {
+        let (lines, features, blank) = measured_lines();
+        for class in CLASSES {
+            assert!(
+                features.iter().any(|f| f.class() == class),
+                "{class:?}: {features:?}"
+            );
+        }
+        assert!(features.iter().any(|f| f.unspaced) && features.iter().any(|f| f.sentence_end));
+
+        let memo = Memo::new(Some(Lang::Eng), &vec![None; lines.len()]);
+        assert_eq!(memo.recall_measures(&lines, blank), None);
+        let with = memo.clone().with_measures(&lines, &features);
+        assert_eq!(with.recall_measures(&lines, blank), Some(features.clone()));
+        // A few bytes a line that is not blank.
+        assert!(
+            with.measures().unwrap().len() <= 4 * 5 + 1,
+            "{:?}",
+            with.measures()
+        );
+        // The reading is as it was, and a lesson keeps the features.
+        assert_eq!(with.recall(lines.len(), 1), memo.recall(lines.len(), 1));
+        let taught = with.clone().with_lesson(3, &[0]);
+        assert_eq!(
+            taught.recall_measures(&lines, blank),
+            Some(features.clone())
+        );
+        // Kept apart as bytes, as the learning pass keeps them, and joined again.
+        let kept = Memo::from_bytes(with.as_bytes());
+        assert_eq!(kept.measures(), None);
+        let joined = kept.with_measures_bytes(with.measures().unwrap());
+        assert_eq!(joined, with);
+        assert_eq!(with.without_measures(), memo);
+    }
+
+    #[test]
+    fn features_for_other_lines_are_not_used() {
+        let (lines, features, blank) = measured_lines();
+        let with = Memo::new(None, &vec![None; lines.len()]).with_measures(&lines, &features);
+        // Another number of lines that are not blank.
+        assert_eq!(with.recall_measures(&lines[..3], blank), None);
+        let mut more = lines.clone();
+        more.push("More".into());
+        assert_eq!(with.recall_measures(&more, blank), None);
+        // Bytes cut short, or with bytes left over, or not features at all.
+        let bytes = with.measures().unwrap();
+        for bad in [
+            &bytes[..bytes.len() - 1],
+            &[bytes, &[0]].concat(),
+            &[5, 3, 0, 0],
+        ] {
+            let memo = Memo::from_bytes(with.as_bytes()).with_measures_bytes(bad);
+            assert_eq!(memo.recall_measures(&lines, blank), None, "{bad:?}");
         }
     }
 
