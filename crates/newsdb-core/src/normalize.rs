@@ -14,7 +14,7 @@ use unicode_normalization::{is_nfc_quick, is_nfkc_quick, IsNormalized, UnicodeNo
 /// The result has exactly one entry per source line, so index + 1 is the line number in the file.
 pub fn lines(text: &str) -> Vec<String> {
     // The quick check answers "yes" for nearly all text (all ASCII, most Latin): skip the rewrite then.
-    let nfc: Cow<str> = if text.is_ascii() || is_nfc_quick(text.chars()) == IsNormalized::Yes {
+    let nfc: Cow<str> = if quick_check(text, |run| is_nfc_quick(run.chars())) == IsNormalized::Yes {
         Cow::Borrowed(text)
     } else {
         Cow::Owned(text.nfc().collect())
@@ -33,9 +33,9 @@ pub fn lines(text: &str) -> Vec<String> {
 }
 
 fn normalize_line(line: &str) -> String {
-    // Printable ASCII (most lines of most files) has nothing to drop or replace.
-    if line.bytes().all(|b| matches!(b, b' '..=b'~')) {
-        return line.trim().to_owned();
+    // Most lines of most files have nothing to drop or replace: no need to rebuild them.
+    if !has_space_invisible_or_control(line.as_bytes()) {
+        return line.trim_matches(' ').to_owned();
     }
     let mut out = String::with_capacity(line.len());
     for c in line.chars() {
@@ -51,6 +51,73 @@ fn normalize_line(line: &str) -> String {
         }
     }
     out.trim().to_owned()
+}
+
+/// Whether `line` (UTF-8) holds a character [`normalize_line`] replaces or drops: whitespace other
+/// than the ASCII space ([`is_space`]), an invisible character ([`is_invisible`]) or a control
+/// character. Looked for byte by byte, by the UTF-8 encodings of those characters, where decoding
+/// each character of every line was a tenth of the workers' time on real text (a curly quote sends
+/// a whole paragraph down the character-by-character path).
+fn has_space_invisible_or_control(line: &[u8]) -> bool {
+    // Printable ASCII, most lines, answered by a loop the compiler turns into vector instructions.
+    if line
+        .iter()
+        .fold(true, |all, &b| all & matches!(b, b' '..=b'~'))
+    {
+        return false;
+    }
+    let at = |i: usize| line.get(i).copied().unwrap_or(0);
+    for (i, &b) in line.iter().enumerate() {
+        let found = match b {
+            b' '..=b'~' => false,
+            // C0 controls (tab among them), DEL.
+            0x00..=0x1F | 0x7F => true,
+            // U+0080-U+00A0 (C1 controls, NEXT LINE, NO-BREAK SPACE), U+00AD SOFT HYPHEN.
+            0xC2 => matches!(at(i + 1), 0x80..=0xA0 | 0xAD),
+            // U+1680 OGHAM SPACE MARK, U+180E MONGOLIAN VOWEL SEPARATOR.
+            0xE1 => matches!((at(i + 1), at(i + 2)), (0x9A, 0x80) | (0xA0, 0x8E)),
+            // U+2000-U+200B spaces and ZERO WIDTH SPACE, U+2028, U+2029, U+202F; U+205F, U+2060.
+            0xE2 => matches!(
+                (at(i + 1), at(i + 2)),
+                (0x80, 0x80..=0x8B | 0xA8 | 0xA9 | 0xAF) | (0x81, 0x9F | 0xA0)
+            ),
+            // U+3000 IDEOGRAPHIC SPACE.
+            0xE3 => (at(i + 1), at(i + 2)) == (0x80, 0x80),
+            // U+FEFF BYTE ORDER MARK.
+            0xEF => (at(i + 1), at(i + 2)) == (0xBB, 0xBF),
+            // Continuation bytes and other leading bytes.
+            _ => false,
+        };
+        if found {
+            return true;
+        }
+    }
+    false
+}
+
+/// A Unicode quick check (`check`: NFC's or NFKC's) of `text`, run only over its runs of characters
+/// other than ASCII: ASCII characters are allowed by both forms and are starters, so the quick
+/// check of the whole is the worst of the runs' (No, else Maybe, else Yes). Finding the runs byte
+/// by byte costs a fraction of decoding every character of the text.
+fn quick_check(text: &str, check: impl Fn(&str) -> IsNormalized) -> IsNormalized {
+    let bytes = text.as_bytes();
+    let mut result = IsNormalized::Yes;
+    let mut i = 0;
+    while let Some(start) = bytes[i..].iter().position(|&b| b >= 0x80) {
+        let start = i + start;
+        // A character other than ASCII is bytes of 0x80 and over only: the run ends on a boundary.
+        let end = bytes[start..]
+            .iter()
+            .position(|&b| b < 0x80)
+            .map_or(bytes.len(), |n| start + n);
+        match check(&text[start..end]) {
+            IsNormalized::No => return IsNormalized::No,
+            IsNormalized::Maybe => result = IsNormalized::Maybe,
+            IsNormalized::Yes => {}
+        }
+        i = end;
+    }
+    result
 }
 
 /// Spaces of every width, including tabs and the no-break spaces scrapers copy from HTML `&nbsp;`.
@@ -95,7 +162,7 @@ pub fn canonical(body: &str) -> String {
     // Two monomorphic calls rather than a boxed iterator: this runs over every byte of every body.
     if body.is_ascii() {
         fold_canonical_ascii(body)
-    } else if is_nfkc_quick(body.chars()) == IsNormalized::Yes {
+    } else if quick_check(body, |run| is_nfkc_quick(run.chars())) == IsNormalized::Yes {
         fold_canonical(body.chars(), body.len())
     } else {
         fold_canonical(body.nfkc(), body.len())
@@ -181,6 +248,67 @@ mod tests {
                 fold_canonical_ascii(text),
                 fold_canonical(text.chars(), 0),
                 "{text:?}"
+            );
+        }
+    }
+
+    /// The byte scan finds exactly the characters the character-by-character rewrite changes: every
+    /// Unicode scalar value, alone and between letters.
+    #[test]
+    fn the_byte_scan_finds_every_character_a_line_loses() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let changes = is_space(c) && c != ' ' || is_invisible(c) || c.is_control();
+            let mut buf = [0u8; 4];
+            let alone = c.encode_utf8(&mut buf);
+            assert_eq!(
+                has_space_invisible_or_control(alone.as_bytes()),
+                changes,
+                "{c:?}"
+            );
+            let between = format!("é{c}x");
+            assert_eq!(
+                has_space_invisible_or_control(between.as_bytes()),
+                changes,
+                "{c:?}"
+            );
+        }
+    }
+
+    /// The quick checks by runs answer as the checks over the whole text.
+    #[test]
+    fn quick_checks_by_runs_are_the_whole_texts() {
+        let seeds = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../../seeds"))
+            .unwrap()
+            .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap());
+        let texts: Vec<String> = [
+            "",
+            "plain",
+            "Café",
+            "Cafe\u{0301}",
+            "a\u{0301}\u{0316}",
+            "a\u{0316}\u{0301}",
+            "x \u{0316}\u{0301} y",
+            "\u{0301}start",
+            "ﬁne “quotes” and\u{00A0}spaces",
+            "한국어 텍스트",
+            "\u{1100}\u{1161} jamo",
+            "日本語のテキスト、カタカナ",
+            "Å Å Ω Ω",
+        ]
+        .into_iter()
+        .map(String::from)
+        .chain(seeds)
+        .collect();
+        for text in &texts {
+            assert_eq!(
+                quick_check(text, |run| is_nfc_quick(run.chars())),
+                is_nfc_quick(text.chars()),
+                "NFC {text:?}"
+            );
+            assert_eq!(
+                quick_check(text, |run| is_nfkc_quick(run.chars())),
+                is_nfkc_quick(text.chars()),
+                "NFKC {text:?}"
             );
         }
     }
