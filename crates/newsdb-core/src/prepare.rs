@@ -372,9 +372,8 @@ impl Body {
     /// near-duplicate band keys.
     fn key(self, sign: bool) -> Prepared {
         let canonical = normalize::canonical(&self.text);
-        let word_count = self.word_count();
         let cleaned = self.cleaned;
-        let quality = quality::measure(
+        let (quality, word_count) = quality::measure(
             &self.text,
             cleaned.lang,
             cleaned.removed_chars,

@@ -17,13 +17,14 @@ pub struct Quality {
 }
 
 /// Measures `body`, in language `lang`; `removed_chars` of the source's `source_chars` non-blank
-/// characters were removed by the cleaner.
+/// characters were removed by the cleaner. Also gives the body's whitespace-separated words (the
+/// document's `word_count`), counted in the same pass over it.
 pub fn measure(
     body: &str,
     lang: Option<whatlang::Lang>,
     removed_chars: usize,
     source_chars: usize,
-) -> Quality {
+) -> (Quality, usize) {
     let stopwords = lang.and_then(lang::stopwords);
     let unspaced = lang.is_some_and(|l| {
         matches!(
@@ -31,12 +32,13 @@ pub fn measure(
             whatlang::Lang::Cmn | whatlang::Lang::Jpn | whatlang::Lang::Tha | whatlang::Lang::Khm
         )
     });
-    let (mut words, mut alpha, mut stop) = (0usize, 0usize, 0usize);
+    let (mut tokens, mut words, mut alpha, mut stop) = (0usize, 0usize, 0usize, 0usize);
     let mut lower = String::new();
     // Hashes of the word 3-grams, sorted at the end to count repeats: cheaper than a hash set.
     let mut grams: Vec<u64> = Vec::with_capacity(body.len() / 6);
     let mut last = [0u64; 2];
     for token in body.split_whitespace() {
+        tokens += 1;
         // The token's letters and digits, lower-cased, in one pass (ASCII without case tables).
         lower.clear();
         let mut has_alpha = false;
@@ -75,12 +77,13 @@ pub fn measure(
             round(n as f64 / d as f64)
         }
     };
-    Quality {
+    let quality = Quality {
         stopword_ratio: stopwords.filter(|_| !unspaced).map(|_| ratio(stop, words)),
         alpha_ratio: ratio(alpha, words),
         repetition: ratio(repeated, grams.len()),
         boilerplate_ratio: ratio(removed_chars, source_chars),
-    }
+    };
+    (quality, tokens)
 }
 
 /// Four decimals: enough to filter on, short to read.
@@ -104,16 +107,22 @@ mod tests {
         let prose =
             "The council voted on Tuesday to close the library, which has stood in the town \
                      for almost a century, and to move its books to the leisure centre.";
-        let q = measure(prose, Some(Lang::Eng), 50, 200);
+        let (q, words) = measure(prose, Some(Lang::Eng), 50, 200);
+        assert_eq!(words, prose.split_whitespace().count());
         assert!(q.stopword_ratio.unwrap() > 0.3, "{q:?}");
         assert_eq!(q.alpha_ratio, 1.0);
         assert_eq!(q.repetition, 0.0);
         assert_eq!(q.boilerplate_ratio, 0.25);
 
         let spam = "buy cheap pills now buy cheap pills now buy cheap pills now 2024 2025";
-        let q = measure(spam, Some(Lang::Eng), 0, 10);
+        let (q, _) = measure(spam, Some(Lang::Eng), 0, 10);
         assert!(q.repetition >= 0.5, "{q:?}");
         assert!(q.alpha_ratio < 1.0);
-        assert_eq!(measure("文章", Some(Lang::Cmn), 0, 2).stopword_ratio, None);
+        assert_eq!(
+            measure("文章", Some(Lang::Cmn), 0, 2).0.stopword_ratio,
+            None
+        );
+        // Words without a letter or digit count as words of the body, not in the ratios.
+        assert_eq!(measure("a — b … 2024", Some(Lang::Eng), 0, 2).1, 5);
     }
 }

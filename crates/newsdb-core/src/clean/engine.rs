@@ -73,6 +73,10 @@ pub struct Cleaned {
     /// `boilerplate_ratio` quality signal is measured in.
     pub chars: usize,
     pub removed_chars: usize,
+    /// Per input line, its [`repeat_key`] if it was kept until repeats were looked for (every kept
+    /// line that is not blank has one): the page's key ([`page_key`]) is made of them, and taking
+    /// each again was a third of the learning pass's repeat keys.
+    pub(crate) repeat_keys: Vec<Option<u64>>,
 }
 
 impl Cleaned {
@@ -572,6 +576,7 @@ impl Cleaner {
                 .collect(),
             ..Cleaned::default()
         };
+        cleaned.repeat_keys = keys;
         for (i, (line, verdict)) in lines.iter().zip(verdicts).enumerate() {
             cleaned.keep.push(verdict.is_none());
             let chars = classified[i].features.chars;
@@ -684,12 +689,11 @@ fn site_candidates(
 /// have the same key, so they count once towards the site's learning.
 fn page_key(lines: &[String], base: &Cleaned) -> i64 {
     let mut h = fnv::FnvHasher::default();
-    for (line, _) in lines
-        .iter()
-        .zip(&base.keep)
-        .filter(|(l, k)| **k && !l.is_empty())
-    {
-        h.write_u64(repeat_key(line));
+    for (i, line) in lines.iter().enumerate() {
+        if base.keep[i] && !line.is_empty() {
+            let key = base.repeat_keys.get(i).copied().flatten();
+            h.write_u64(key.unwrap_or_else(|| repeat_key(line)));
+        }
     }
     h.finish() as i64
 }
