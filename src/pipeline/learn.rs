@@ -38,8 +38,9 @@ use std::path::Path;
 /// store in the same order, so the readings are kept in that order and taken in that order. The
 /// cleaner's memos end to end in one buffer (a run holds one per page: at 100k pages, a map of
 /// boxed memos took 18 MB of peak memory); the lines' features the memos carry ([`Memo::measures`],
-/// about a kilobyte a page) and what the extractor found in saved pages (several kilobytes a page)
-/// in a temporary file ([`Spill`]).
+/// about three bytes a line that is not blank: half a kilobyte for a page of the real-text bench
+/// corpus) and what the extractor found in saved pages (several kilobytes a page) in a temporary
+/// file ([`Spill`]).
 #[derive(Default)]
 pub struct Memos {
     /// Per page read: its place among the files to store, its bytes' key ([`SeenBytes::key`]),
@@ -115,8 +116,8 @@ impl Memos {
 }
 
 /// Bytes at which the spill stops taking pages' records (the pages after are parsed and measured
-/// again by the storing): at 8 KB a saved page, half a million pages; at about a kilobyte a text
-/// page, four million.
+/// again by the storing): at 8 KB a saved page, half a million pages; at half a kilobyte a text
+/// page, eight million.
 const SPILL_LIMIT: u64 = 4 << 30;
 
 /// The pages' records end to end in an unnamed temporary file: written by the learning pass, read
