@@ -100,24 +100,32 @@ fn has_space_invisible_or_control(line: &[u8]) -> bool {
 /// check of the whole is the worst of the runs' (No, else Maybe, else Yes). Finding the runs byte
 /// by byte costs a fraction of decoding every character of the text.
 fn quick_check(text: &str, check: impl Fn(&str) -> IsNormalized) -> IsNormalized {
-    let bytes = text.as_bytes();
     let mut result = IsNormalized::Yes;
-    let mut i = 0;
-    while let Some(start) = bytes[i..].iter().position(|&b| b >= 0x80) {
-        let start = i + start;
-        // A character other than ASCII is bytes of 0x80 and over only: the run ends on a boundary.
-        let end = bytes[start..]
-            .iter()
-            .position(|&b| b < 0x80)
-            .map_or(bytes.len(), |n| start + n);
+    for (start, end) in runs_beyond_ascii(text) {
         match check(&text[start..end]) {
             IsNormalized::No => return IsNormalized::No,
             IsNormalized::Maybe => result = IsNormalized::Maybe,
             IsNormalized::Yes => {}
         }
-        i = end;
     }
     result
+}
+
+/// The runs of characters other than ASCII in `text`, as byte ranges (start, end exclusive), in
+/// order. Found byte by byte: such a character is bytes of 0x80 and over only, so a run ends on a
+/// character boundary.
+fn runs_beyond_ascii(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        let start = i + bytes[i..].iter().position(|&b| b >= 0x80)?;
+        let end = bytes[start..]
+            .iter()
+            .position(|&b| b < 0x80)
+            .map_or(bytes.len(), |n| start + n);
+        i = end;
+        Some((start, end))
+    })
 }
 
 /// Spaces of every width, including tabs and the no-break spaces scrapers copy from HTML `&nbsp;`.
@@ -168,13 +176,7 @@ pub fn canonical(body: &str) -> String {
     // where the run's quick check is not "yes" (an ellipsis, a ligature): NFKC over a whole body
     // for one such character was most of the time of this function.
     let mut i = 0;
-    while let Some(start) = bytes[i..].iter().position(|&b| b >= 0x80) {
-        let start = i + start;
-        // A character other than ASCII is bytes of 0x80 and over only: the run ends on a boundary.
-        let end = bytes[start..]
-            .iter()
-            .position(|&b| b < 0x80)
-            .map_or(bytes.len(), |n| start + n);
+    for (start, end) in runs_beyond_ascii(body) {
         if is_nfkc_quick(body[start..end].chars()) == IsNormalized::Yes {
             fold.ascii(&bytes[i..start]);
             body[start..end].chars().for_each(|c| fold.char(c));

@@ -128,22 +128,15 @@ impl Features {
         } else {
             Class::Short
         };
-        Features {
-            words,
-            sentence_end,
-            unspaced,
-            chars,
-            class,
-            paragraph: None,
-        }
+        Features::from_parts(words, chars, sentence_end, unspaced, class)
     }
 
     pub fn class(&self) -> Class {
         self.class
     }
 
-    /// The features [`Features::of`] gives a line of these counts and class, for what was measured
-    /// before and kept ([`super::memo`]).
+    /// The features of a line of these counts and class, on its own: as [`Features::of`] makes
+    /// them, and as [`super::memo`] gives back the ones it kept.
     pub(super) fn from_parts(
         words: usize,
         chars: usize,
