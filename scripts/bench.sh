@@ -219,12 +219,11 @@ PY
     su=$(python3 -c "print(round($su_insert + $wall, 2))")
     row "sqlite-utils insert-files + enable-fts" "$su" "$rss" "newsdb is $(ratio "$su" "$ingest")× as fast"
 
-    measure find find "$corpus" -type f -printf '%s %T@\n'
     measure reingest "${allow3[@]}" "$newsdb" --db "$work/newsdb.db" ingest --quiet "$corpus"
     # GNU time counts in hundredths of a second, and at 20k both take a few of them (0.04 against
     # 0.09 s in one run, 0.064 against 0.076 s as medians of 11): the walls are the medians of
-    # alternating runs timed to the microsecond, 11 of each (3 for --smoke); the peak RSS is the
-    # run's above.
+    # alternating runs timed to the microsecond, 11 of each (3 for --smoke); the re-run's peak RSS
+    # is the run's above.
     quick=$([ "$smoke" = 1 ] && echo 3 || echo 11)
     walls=$(python3 - "$quick" "$newsdb" "$work/newsdb.db" "$corpus" <<'PY'
 import statistics, subprocess, sys, time

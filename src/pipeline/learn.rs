@@ -343,7 +343,7 @@ mod tests {
     /// `recalled` as memos without a file keep it: the lines' features left out.
     fn unmeasured(recalled: Recalled) -> Recalled {
         Recalled {
-            memo: recalled.memo.map(Memo::without_measures),
+            memo: recalled.memo.map(|m| Memo::from_bytes(m.as_bytes())),
             ..recalled
         }
     }
@@ -404,7 +404,7 @@ mod tests {
         let mut memos = Memos::spilling_in(None);
         memos.add(1, 11, &a);
         let memo_only = Recalled {
-            memo: a.memo.clone().map(Memo::without_measures),
+            memo: a.memo.as_ref().map(|m| Memo::from_bytes(m.as_bytes())),
             page: None,
         };
         assert_eq!(memos.take(1, 11), memo_only);
