@@ -22,6 +22,7 @@ use super::skip::SeenBytes;
 use super::{interrupt, Event};
 use crate::discover::Listed;
 use crate::read::read;
+use crate::scratch::Scratch;
 use crate::store::known::KnownBytes;
 use crate::store::sites::NewPages;
 use anyhow::Result;
@@ -29,18 +30,16 @@ use newsdb_core::clean::Memo;
 use newsdb_core::{Cleaner, PageReading, Recalled};
 use rayon::prelude::*;
 use std::collections::HashSet;
-use std::fs::File;
-use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
 /// What the learning pass read of each page it cleaned ([`Recalled`]), for the storing to prepare
 /// the same bytes with ([`newsdb_core::prepare_recalling`]). Both passes go through the files to
-/// store in the same order, so the readings are kept in that order and taken in that order. The
-/// cleaner's memos end to end in one buffer (a run holds one per page: at 100k pages, a map of
-/// boxed memos took 18 MB of peak memory); the lines' features the memos carry ([`Memo::measures`],
-/// about three bytes a line that is not blank: half a kilobyte for a page of the real-text bench
-/// corpus) and what the extractor found in saved pages (several kilobytes a page) in a temporary
-/// file ([`Spill`]).
+/// store in the same order, so the readings are kept in that order and taken in that order: end to
+/// end in a temporary file ([`Spill`]), the cleaner's memo (a few hundred bytes a page), the lines'
+/// features it carries ([`Memo::measures`], about three bytes a line that is not blank) and what the
+/// extractor found in saved pages (several kilobytes a page). In memory, a run holds 40 bytes a page
+/// (at 100k pages, the memos held in memory took 16 MB of the peak). Without the file, or once it
+/// fails, the memos are kept in memory, end to end in one buffer, and the rest is read again.
 #[derive(Default)]
 pub struct Memos {
     /// Per page read: its place among the files to store, its bytes' key ([`SeenBytes::key`]),
@@ -48,6 +47,7 @@ pub struct Memos {
     /// one before ends). The key as bytes: a `u128` would be aligned to 16 bytes, and the
     /// entry take 48.
     pages: Vec<(usize, [u8; 16], usize, u64)>,
+    /// The memos the spill did not take.
     bytes: Vec<u8>,
     /// The first of `pages` not taken yet.
     next: usize,
@@ -68,14 +68,16 @@ impl Memos {
 
     fn add(&mut self, file: usize, key: u128, recalled: &Recalled) {
         debug_assert!(self.pages.last().is_none_or(|p| p.0 < file));
-        if let Some(memo) = &recalled.memo {
-            self.bytes.extend_from_slice(memo.as_bytes());
-        }
-        let measures = recalled.memo.as_ref().and_then(Memo::measures);
+        let spill_start = self.pages.last().map_or(0, |p| p.3);
         let spilled = match &mut self.spill {
-            Some(spill) => spill.write(recalled.page.as_ref(), measures),
-            None => 0,
+            Some(spill) => spill.write(recalled),
+            None => spill_start,
         };
+        if spilled == spill_start {
+            if let Some(memo) = &recalled.memo {
+                self.bytes.extend_from_slice(memo.as_bytes());
+            }
+        }
         self.pages
             .push((file, key.to_le_bytes(), self.bytes.len(), spilled));
     }
@@ -98,20 +100,15 @@ impl Memos {
             None => (0, 0),
         };
         self.next += 1;
-        let (page, measures) = self
-            .spill
-            .as_mut()
-            .filter(|_| spill_end > spill_start)
-            .and_then(|spill| spill.read(spill_start, spill_end))
-            .unwrap_or_default();
-        let memo = (end > start).then(|| {
-            let memo = Memo::from_bytes(&self.bytes[start..end]);
-            match measures {
-                Some(measures) => memo.with_measures_bytes(&measures),
-                None => memo,
-            }
-        });
-        Recalled { memo, page }
+        if spill_end > spill_start {
+            return self
+                .spill
+                .as_ref()
+                .and_then(|spill| spill.read(spill_start, spill_end))
+                .unwrap_or_default();
+        }
+        let memo = (end > start).then(|| Memo::from_bytes(&self.bytes[start..end]));
+        Recalled { memo, page: None }
     }
 }
 
@@ -120,89 +117,78 @@ impl Memos {
 /// page, eight million.
 const SPILL_LIMIT: u64 = 4 << 30;
 
-/// The pages' records end to end in an unnamed temporary file: written by the learning pass, read
-/// back in the same order by the storing, gone with the run (or its process). A record is the
-/// length of the page's reading ([`PageReading::to_bytes`]; 4 bytes, little-endian, `u32::MAX` for
-/// none), the reading, then the lines' features ([`Memo::measures`]) to the record's end. A write or
-/// read that fails costs a page's parsing and measuring again, never the page.
-struct Spill {
-    file: BufWriter<File>,
-    /// Bytes written: where the next reading starts.
-    written: u64,
-    /// Whatever was written is flushed to the file, and the file is read from now on.
-    reading: bool,
-    /// A write failed: no more are tried, and what was written may not all be there.
-    failed: bool,
-}
+/// The pages' records end to end in the run's [`Scratch`] file: written by the learning pass, read
+/// back in the same order by the storing. A record is the length of the page's reading
+/// ([`PageReading::to_bytes`]; 4 bytes, little-endian, `u32::MAX` for none), the reading, the
+/// length of the memo ([`Memo::as_bytes`]; 4 bytes, 0 for none), the memo, then the lines' features
+/// ([`Memo::measures`]) to the record's end. A write or read that fails costs a page's parsing and
+/// measuring again, never the page.
+struct Spill(Scratch);
 
 impl Spill {
     fn new_in(folder: &Path) -> Option<Spill> {
-        let file = tempfile::tempfile_in(folder).ok()?;
-        Some(Spill {
-            file: BufWriter::with_capacity(1 << 20, file),
-            written: 0,
-            reading: false,
-            failed: false,
+        Scratch::new_in(folder).map(Spill)
+    }
+
+    /// Appends a page's record: its reading, if it was a saved page, its memo and its lines'
+    /// features; returns where it ends (where it started if it was not written whole).
+    fn write(&mut self, recalled: &Recalled) -> u64 {
+        let start = self.0.len();
+        if start >= SPILL_LIMIT {
+            return start;
+        }
+        let page = recalled.page.as_ref().and_then(PageReading::to_bytes);
+        let memo = recalled.memo.as_ref().map_or(&[][..], Memo::as_bytes);
+        let measures = recalled.memo.as_ref().and_then(Memo::measures);
+        if page.is_none() && memo.is_empty() && measures.is_none() {
+            return start;
+        }
+        let page_length = page.as_ref().map_or(Some(u32::MAX), |p| {
+            u32::try_from(p.len()).ok().filter(|&n| n != u32::MAX)
+        });
+        let (Some(page_length), Ok(memo_length)) = (page_length, u32::try_from(memo.len())) else {
+            return start;
+        };
+        let parts = [
+            &page_length.to_le_bytes()[..],
+            page.as_deref().unwrap_or_default(),
+            &memo_length.to_le_bytes()[..],
+            memo,
+            measures.unwrap_or_default(),
+        ];
+        self.0.append(&parts).map_or(start, |range| range.end)
+    }
+
+    /// The record written between `start` and `end`: the page's reading, the memo and the lines'
+    /// features, each if it holds one.
+    fn read(&self, start: u64, end: u64) -> Option<Recalled> {
+        let bytes = self.0.read(start..end)?;
+        let (page, rest) = Spill::part(&bytes, u32::MAX)?;
+        let (memo, measures) = Spill::part(rest, 0)?;
+        let memo = memo.map(|memo| {
+            let memo = Memo::from_bytes(memo);
+            match measures.is_empty() {
+                true => memo,
+                false => memo.with_measures_bytes(measures),
+            }
+        });
+        Some(Recalled {
+            memo,
+            page: page.and_then(PageReading::from_bytes),
         })
     }
 
-    /// Appends a page's record: its reading, if it was a saved page, and its lines' features;
-    /// returns where it ends (where it started if nothing was written).
-    fn write(&mut self, page: Option<&PageReading>, measures: Option<&[u8]>) -> u64 {
-        if self.reading || self.failed || self.written >= SPILL_LIMIT {
-            return self.written;
-        }
-        let page = page.and_then(PageReading::to_bytes);
-        if page.is_none() && measures.is_none() {
-            return self.written;
-        }
-        let length = page.as_ref().map_or(Some(u32::MAX), |p| {
-            u32::try_from(p.len()).ok().filter(|&n| n != u32::MAX)
-        });
-        let Some(length) = length else {
-            return self.written;
-        };
-        let parts = [
-            &length.to_le_bytes()[..],
-            page.as_deref().unwrap_or_default(),
-            measures.unwrap_or_default(),
-        ];
-        for part in parts {
-            if self.file.write_all(part).is_err() {
-                self.failed = true;
-                return self.written;
-            }
-            self.written += part.len() as u64;
-        }
-        self.written
-    }
-
-    /// The record written between `start` and `end`: the page's reading and the lines' features,
-    /// each if it holds one.
-    fn read(&mut self, start: u64, end: u64) -> Option<(Option<PageReading>, Option<Vec<u8>>)> {
-        if self.failed {
-            return None;
-        }
-        if !self.reading {
-            self.reading = true;
-            if self.file.flush().is_err() {
-                self.failed = true;
-                return None;
-            }
-        }
-        let mut bytes = vec![0; usize::try_from(end - start).ok()?];
-        let mut file = self.file.get_ref();
-        file.seek(SeekFrom::Start(start)).ok()?;
-        file.read_exact(&mut bytes).ok()?;
+    /// The part at the start of `bytes` (its 4-byte length, then itself; `none` for no part) and
+    /// the bytes after it.
+    fn part(bytes: &[u8], none: u32) -> Option<(Option<&[u8]>, &[u8])> {
         let (length, rest) = bytes.split_first_chunk::<4>()?;
-        let (page, measures) = match u32::from_le_bytes(*length) {
-            u32::MAX => (None, rest),
+        match u32::from_le_bytes(*length) {
+            n if n == none => Some((None, rest)),
             n => {
-                let (page, measures) = rest.split_at_checked(usize::try_from(n).ok()?)?;
-                (PageReading::from_bytes(page), measures)
+                let (part, rest) = rest.split_at_checked(usize::try_from(n).ok()?)?;
+                Some((Some(part), rest))
             }
-        };
-        Some((page, (!measures.is_empty()).then(|| measures.to_vec())))
+        }
     }
 }
 
@@ -373,6 +359,8 @@ mod tests {
             assert!(memo(n).memo.unwrap().measures().is_some());
             memos.add(file, file as u128, &memo(n));
         }
+        // The memos are in the file too: memory holds where each page's record ends.
+        assert!(memos.bytes.is_empty());
         assert_eq!(memos.take(1, 1), memo(1));
         // File 2 changed between the passes: no memo, and the next is read whole.
         assert_eq!(memos.take(2, 3), Recalled::default());

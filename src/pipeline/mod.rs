@@ -23,6 +23,7 @@ use crate::discover::{self, Filter, Listed};
 use crate::read;
 use crate::record::{Outcome, Record, RunCounts, RunScope};
 use crate::reject::Rejection;
+use crate::scratch::Scratch;
 use crate::store::known::{self, KnownBytes};
 use crate::store::sites::NewPages;
 use crate::store::{paths, RunConfig, Writer};
@@ -678,9 +679,11 @@ fn learn(
     // 127 MB instead of 184, of 100k at 153 instead of 204.
     let cleaner = &cleaner.with_own_matcher();
     let (sample, rest) = to_read.split_at(to_read.len().min(options.learn_sample_files.max(1)));
+    let folder = sink.writer.folder();
+    let scratch = folder.as_deref().and_then(Scratch::new_in);
     let mut learned = learn::LearnSink {
-        pages: NewPages::default(),
-        memos: learn::Memos::spilling_in(sink.writer.folder().as_deref()),
+        pages: NewPages::in_scratch(scratch.unwrap_or_else(Scratch::in_memory)),
+        memos: learn::Memos::spilling_in(folder.as_deref()),
         on_event: &mut *sink.on_event,
     };
     let mut seen = HashSet::new();
