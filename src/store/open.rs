@@ -60,7 +60,13 @@ pub fn open_read_write(path: &Path, tuning: &Tuning) -> Result<Connection, OpenE
 
 /// How large a statement journal may grow in memory before SQLite writes it to a temporary file
 /// (`SQLITE_CONFIG_STMTJRNL_SPILL`; SQLite's default is 64 KiB).
-const STATEMENT_JOURNAL_IN_MEMORY: i32 = 4 << 20;
+///
+/// At most 128 KiB - 1: SQLite writes what it held in memory to the file in one write, and its unix
+/// file layer writes at most that much at once (`seekAndWriteFd` keeps the length's low 17 bits), so
+/// a larger journal fails as "database or disk is full" when it spills. With 4 MiB, a second run
+/// over a folder whose files link to many stored documents failed at its end: the statement that
+/// marks the documents it saw journals a page or more per document (SQLite 3.54.1).
+const STATEMENT_JOURNAL_IN_MEMORY: i32 = (128 << 10) - 1;
 
 /// Sets [`STATEMENT_JOURNAL_IN_MEMORY`] for the process, once, before SQLite is first used.
 ///

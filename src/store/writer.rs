@@ -295,7 +295,9 @@ fn end_run(
 ) -> Result<()> {
     let run_id = run.run_id;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let ended = lifecycle.end(&tx, run_id, end.scopes, end.is_gone, end.after_unfinished)?;
+    let ended = lifecycle
+        .end(&tx, run_id, end.scopes, end.is_gone, end.after_unfinished)
+        .context("ending the files' and documents' lifecycle")?;
     let counts = &mut carried.counts;
     counts.deleted += ended.deleted;
     counts.retired = ended.retired.len() as u64;
@@ -327,14 +329,15 @@ fn end_run(
         .context("counting site boilerplate lines")?;
     carried.counts.sites_learned = carried.sites.changed() as u64;
     if end.wrote_records {
-        tx.execute(SWEEP_LAST_RUN, [run_id])?;
+        tx.execute(SWEEP_LAST_RUN, [run_id])
+            .context("marking the documents this run saw")?;
     }
     let ending = Ending {
         status: RunStatus::Completed,
         error: None,
         warning: end.warning,
     };
-    run::end(&tx, run_id, &carried.counts, ending)?;
+    run::end(&tx, run_id, &carried.counts, ending).context("recording the run's counts")?;
     if let Some(file) = file {
         file.check()?;
     }
