@@ -48,29 +48,20 @@ fn learned(conn: &Connection) -> Result<HashMap<String, Site>> {
         .collect())
 }
 
-/// The pages a run is about to store, as its learning pass found them (before any is stored): per
-/// domain, how many of its new pages carry each candidate line, a page counted once however many
-/// sources it has (the union of their lines), and where each page's union of lines is kept.
+/// The sources a run is about to store, as its learning pass found them (before any is stored):
+/// per domain, each source's page key and candidate line hashes.
 ///
-/// The unions are kept in the run's [`Scratch`] file, and memory holds the counts (a line is
-/// counted under its domain once, however many pages carry it) and 40 bytes or so a page: at 100k
-/// real-text pages, holding every page's lines (about 80 a page) took 60 MB or more of the run's
-/// peak, and grew with the pages.
+/// The sources are kept in the run's [`Scratch`] file, memory holds where each lies (16 bytes a
+/// source); [`predict`] reads them back one domain at a time. Held in memory, a page's lines took
+/// about 100 bytes a page at 100k real-text pages (10 MB of the learning pass's peak), and grew with
+/// the pages. A source the scratch file could not take is left out: the prediction may then be
+/// wrong, which costs a follow-up run ([`predict`]), never a wrong document.
 #[derive(Debug)]
 pub struct NewPages {
-    domains: HashMap<String, NewDomain>,
-    /// The pages' unions. One that cannot be kept or read back (the scratch file failed) has the
-    /// page's lines counted again by its next source: the prediction may then be wrong, which
-    /// costs a follow-up run ([`predict`]), never a wrong document.
-    unions: Scratch,
-}
-
-#[derive(Debug, Default)]
-struct NewDomain {
-    /// How many new pages carry each line.
-    counts: HashMap<i64, u32>,
-    /// Where each new page's union of lines lies in the scratch file (`None`: not kept).
-    pages: HashMap<i64, Option<Range<u64>>>,
+    /// Per domain, where each of its sources lies in `sources`: its page key, then its lines, as
+    /// 8-byte little-endian numbers.
+    domains: HashMap<String, Vec<Range<u64>>>,
+    sources: Scratch,
 }
 
 impl Default for NewPages {
@@ -80,57 +71,44 @@ impl Default for NewPages {
 }
 
 impl NewPages {
-    /// New pages whose lines are kept in `unions`.
-    pub fn in_scratch(unions: Scratch) -> NewPages {
+    /// New pages whose sources are kept in `sources`.
+    pub fn in_scratch(sources: Scratch) -> NewPages {
         NewPages {
             domains: HashMap::new(),
-            unions,
+            sources,
         }
     }
 
     /// Adds a source of `domain`'s page `page` with these candidate line hashes.
     pub fn add(&mut self, domain: &str, page: i64, lines: impl IntoIterator<Item = i64>) {
-        let mut lines: Vec<i64> = lines.into_iter().collect();
-        lines.sort_unstable();
-        lines.dedup();
-        let entry = match self.domains.get_mut(domain) {
-            Some(entry) => entry,
-            None => self.domains.entry(domain.to_owned()).or_default(),
-        };
-        let before = entry.lines(&self.unions, page);
-        let mut added = 0;
-        for line in &lines {
-            if before.binary_search(line).is_err() {
-                *entry.counts.entry(*line).or_default() += 1;
-                added += 1;
-            }
-        }
-        if added == 0 && entry.pages.contains_key(&page) {
+        let lines: Vec<u8> = lines.into_iter().flat_map(i64::to_le_bytes).collect();
+        let Some(kept) = self.sources.append(&[&page.to_le_bytes(), &lines]) else {
             return;
-        }
-        let union = match before.is_empty() {
-            true => lines,
-            false => {
-                let mut union = before;
-                union.extend(lines);
-                union
-            }
         };
-        let kept = self.unions.append(&[&encode(union)]);
-        entry.pages.insert(page, kept);
+        match self.domains.get_mut(domain) {
+            Some(sources) => sources.push(kept),
+            None => {
+                self.domains.insert(domain.to_owned(), vec![kept]);
+            }
+        }
     }
-}
 
-impl NewDomain {
-    /// The union of the lines of this domain's new page `page` ([`NewPages::add`]) as kept in
-    /// `unions`, ascending; empty for a page that is not new (or whose union was not kept).
-    fn lines(&self, unions: &Scratch, page: i64) -> Vec<i64> {
-        self.pages
-            .get(&page)
-            .cloned()
-            .flatten()
-            .and_then(|range| unions.read(range))
-            .map_or_else(Vec::new, |bytes| decode(&bytes))
+    /// The new pages of a domain whose sources lie at `sources`: per page key, the union of its
+    /// sources' lines. A source that cannot be read back is left out.
+    fn pages(&self, sources: &[Range<u64>]) -> HashMap<i64, BTreeSet<i64>> {
+        let mut pages: HashMap<i64, BTreeSet<i64>> = HashMap::new();
+        for range in sources {
+            let Some(bytes) = self.sources.read(range.clone()) else {
+                continue;
+            };
+            if let Some((page, lines)) = bytes.split_first_chunk::<8>() {
+                pages
+                    .entry(i64::from_le_bytes(*page))
+                    .or_default()
+                    .extend(decode(lines));
+            }
+        }
+        pages
     }
 }
 
@@ -154,8 +132,8 @@ pub fn predict(conn: &Connection, new: &NewPages) -> Result<Prediction> {
     let mut changes = false;
     let mut stored_pages =
         conn.prepare_cached("SELECT page_key, lines FROM site_pages WHERE domain = ?1")?;
-    for (domain, new_domain) in &new.domains {
-        let mut pages: HashMap<i64, BTreeSet<i64>> = HashMap::new();
+    for (domain, sources) in &new.domains {
+        let mut pages = new.pages(sources);
         let mut rows = stored_pages.query([domain])?;
         while let Some(r) = rows.next()? {
             pages
@@ -163,31 +141,15 @@ pub fn predict(conn: &Connection, new: &NewPages) -> Result<Prediction> {
                 .or_default()
                 .extend(decode(r.get_ref(1)?.as_blob()?));
         }
-        // Each stored page adds the lines the new page of the same key (if any) does not have.
-        let mut stored_counts: HashMap<i64, u32> = HashMap::new();
-        for (page, lines) in pages {
-            let new_lines = new_domain.lines(&new.unions, page);
-            for h in lines {
-                if new_lines.binary_search(&h).is_err() {
-                    *stored_counts.entry(h).or_default() += 1;
-                }
-            }
+        let mut counts: HashMap<i64, i64> = HashMap::new();
+        for h in pages.values().flatten() {
+            *counts.entry(*h).or_default() += 1;
         }
-        let count = |h: &i64, n: u32| i64::from(n) + i64::from(*stored_counts.get(h).unwrap_or(&0));
-        let mut lines: HashSet<i64> = new_domain
-            .counts
-            .iter()
-            .filter(|(h, n)| count(h, **n) >= site::MIN_DOCUMENTS)
-            .map(|(h, _)| *h)
+        let lines: HashSet<i64> = counts
+            .into_iter()
+            .filter(|(_, n)| *n >= site::MIN_DOCUMENTS)
+            .map(|(h, _)| h)
             .collect();
-        lines.extend(
-            stored_counts
-                .iter()
-                .filter(|(h, n)| {
-                    !new_domain.counts.contains_key(h) && i64::from(**n) >= site::MIN_DOCUMENTS
-                })
-                .map(|(h, _)| *h),
-        );
         if lines.is_empty() {
             changes |= sites.remove(domain).is_some();
         } else if sites.get(domain).map(Site::lines) != Some(&lines) {
@@ -796,7 +758,7 @@ mod tests {
 
     /// What the learning pass predicts is what counting the stored pages and the new ones together
     /// gives: each page once, as the union of its sources' lines, whether its sources are new,
-    /// stored, or both, and whether the unions are kept in a file or in memory.
+    /// stored, or both, and whether the sources are kept in a file or in memory.
     #[test]
     fn a_prediction_counts_each_page_once_with_the_union_of_its_sources() {
         let lines: Vec<Candidate> = (0..12).map(|i| candidate(&format!("line {i}"))).collect();
