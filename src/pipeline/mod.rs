@@ -543,13 +543,8 @@ fn run_files(
         found
             .files
             .iter()
-            .map(|c| paths::stored(&c.path).into_owned())
-            .chain(
-                found
-                    .unlisted
-                    .iter()
-                    .map(|u| paths::stored(&u.path).into_owned()),
-            ),
+            .map(|c| paths::stored(&c.path))
+            .chain(found.unlisted.iter().map(|u| paths::stored(&u.path))),
     );
     // What the database knew that the walk did not find: the only files the run's end may mark
     // deleted, worked out here from what is loaded anyway (one lookup per known file).

@@ -128,7 +128,7 @@ pub type IsGone<'a> = &'a dyn Fn(&Path) -> bool;
 
 impl Lifecycle {
     /// Tells the lifecycle every path this run found (before any record is written).
-    pub fn set_discovered(&mut self, paths: impl IntoIterator<Item = String>) {
+    pub fn set_discovered(&mut self, paths: impl IntoIterator<Item = impl AsRef<str>>) {
         self.discovered.set_files(paths);
     }
 

@@ -1,7 +1,10 @@
 //! The sources a run has seen, held compactly: a run over a million JSON Lines records must not keep
 //! a million strings to remember them.
 //!
-//! Whole files are kept by path (the walk lists them before anything is read). JSON Lines records are
+//! Whole files are kept by a 128-bit hash of their path (XXH3-128: the walk lists them before anything
+//! is read, and the pipeline holds their paths already; a second copy as strings took about 9 MB of
+//! the peak at 100k files). Two of a run's paths share a hash with odds of about n² / 2¹²⁹, 10⁻²⁶
+//! for a million paths; if they did, a file gone would be kept live. JSON Lines records are
 //! kept by what their path is made of ([`newsdb_core::jsonl::record_path`]): a record of a file,
 //! `FILE#LINE`, as one bit per line of that file; a record of standard input, `-#` and 16 hex digits
 //! of its hash, as that 64-bit number. By their sizes, a million standard-input records kept as
@@ -13,7 +16,8 @@ use newsdb_core::jsonl::STDIN;
 
 #[derive(Debug, Default)]
 pub struct Seen {
-    paths: foldhash::HashSet<String>,
+    /// The whole files, by [`path_key`].
+    paths: foldhash::HashSet<u128>,
     /// Per JSON Lines file (its stored path): a bit per line number seen.
     lines: foldhash::HashMap<String, Vec<u64>>,
     /// Standard-input records, by the hash digits of their path.
@@ -22,8 +26,8 @@ pub struct Seen {
 
 impl Seen {
     /// Whole files found by a walk (any earlier ones are forgotten).
-    pub fn set_files(&mut self, paths: impl IntoIterator<Item = String>) {
-        self.paths = paths.into_iter().collect();
+    pub fn set_files(&mut self, paths: impl IntoIterator<Item = impl AsRef<str>>) {
+        self.paths = paths.into_iter().map(|p| path_key(p.as_ref())).collect();
     }
 
     /// A source seen: `path` as stored, with its line for a JSON Lines record.
@@ -46,19 +50,19 @@ impl Seen {
                 return;
             }
         }
-        self.paths.insert(path.to_owned());
+        self.paths.insert(path_key(path));
     }
 
     /// Whether the whole file `path` was seen.
     pub fn has_file(&self, path: &str) -> bool {
-        self.paths.contains(path)
+        self.paths.contains(&path_key(path))
     }
 
     /// Whether the source stored as `path` (a whole file or a JSON Lines record) was seen. A file
     /// named like a record of a JSON Lines file read in the same run (`a.jsonl#3` beside `a.jsonl`)
     /// counts as seen when that record was: ask [`Seen::has_file`] about whole files.
     pub fn has(&self, path: &str) -> bool {
-        if self.paths.contains(path) {
+        if self.has_file(path) {
             return true;
         }
         if let Some(key) = stdin_key(path) {
@@ -71,6 +75,11 @@ impl Seen {
             })
         })
     }
+}
+
+/// What a whole file's path is kept by.
+fn path_key(path: &str) -> u128 {
+    twox_hash::XxHash3_128::oneshot(path.as_bytes())
 }
 
 /// The hash digits of a standard-input record's path (`-#` and 16 hex digits).

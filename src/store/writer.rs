@@ -137,7 +137,7 @@ impl<'c> Writer<'c> {
     }
 
     /// Tells the writer every path this run found (before any record is written).
-    pub fn set_discovered(&mut self, paths: impl IntoIterator<Item = String>) {
+    pub fn set_discovered(&mut self, paths: impl IntoIterator<Item = impl AsRef<str>>) {
         self.lifecycle.set_discovered(paths);
     }
 
@@ -424,7 +424,7 @@ mod tests {
 
         // The next run finds the files gone.
         let mut writer = Writer::start(&mut conn, &scopes, CONFIG).unwrap();
-        writer.set_discovered([]);
+        writer.set_discovered([""; 0]);
         let counts = writer.finish(&scopes, &|_| true, None, &|| Ok(())).unwrap();
         assert_eq!((counts.deleted, counts.retired), (2, 1));
     }
