@@ -38,8 +38,8 @@ use std::path::Path;
 /// end in a temporary file ([`Spill`]), the cleaner's memo (a few hundred bytes a page), the lines'
 /// features it carries ([`Memo::measures`], about three bytes a line that is not blank) and what the
 /// extractor found in saved pages (several kilobytes a page). In memory, a run holds 40 bytes a page
-/// (at 100k pages, the memos held in memory took 16 MB of the peak). Without the file, or once it
-/// fails, the memos are kept in memory, end to end in one buffer, and the rest is read again.
+/// (the memos, a few hundred bytes a page, were held in memory before). Without the file, or once
+/// it fails, the memos are kept in memory, end to end in one buffer, and the rest is read again.
 #[derive(Default)]
 pub struct Memos {
     /// Per page read: its place among the files to store, its bytes' key ([`SeenBytes::key`]),

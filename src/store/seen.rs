@@ -2,9 +2,10 @@
 //! a million strings to remember them.
 //!
 //! Whole files are kept by a 128-bit hash of their path (XXH3-128: the walk lists them before anything
-//! is read, and the pipeline holds their paths already; a second copy as strings took about 9 MB of
-//! the peak at 100k files). Two of a run's paths share a hash with odds of about n² / 2¹²⁹, 10⁻²⁶
-//! for a million paths; if they did, a file gone would be kept live. JSON Lines records are
+//! is read, and the pipeline holds their paths already; a second copy as strings takes about 90
+//! bytes a path with the table's slack, 9 MB at 100k files). Two of a run's paths share a hash with
+//! odds of about n² / 2¹²⁹, 10⁻²⁷ for a million paths; if they did, a file gone would be kept live.
+//! JSON Lines records are
 //! kept by what their path is made of ([`newsdb_core::jsonl::record_path`]): a record of a file,
 //! `FILE#LINE`, as one bit per line of that file; a record of standard input, `-#` and 16 hex digits
 //! of its hash, as that 64-bit number. By their sizes, a million standard-input records kept as
