@@ -2,7 +2,7 @@
 //! its records without cleaning again): a cluster prepares, one machine loads, and the database is
 //! the one `ingest` makes of the same sources.
 
-use crate::util::{assert_intact, Env};
+use crate::util::{assert_intact, files_under, Env};
 use base64::Engine as _;
 use rusqlite::Connection;
 use serde_json::Value;
@@ -44,7 +44,7 @@ fn corpus(env: &Env) {
 /// Every file under the corpus as `{"path", "file_base64"}` lines, the shape a Spark job writes.
 fn file_lines(dir: &Path) -> String {
     let mut out = String::new();
-    for entry in walk(dir) {
+    for entry in files_under(dir) {
         let bytes = std::fs::read(&entry).unwrap();
         let line = serde_json::json!({
             "path": entry.to_str().unwrap(),
@@ -53,20 +53,6 @@ fn file_lines(dir: &Path) -> String {
         out.push_str(&format!("{line}\n"));
     }
     out
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            files.extend(walk(&path));
-        } else {
-            files.push(path);
-        }
-    }
-    files.sort();
-    files
 }
 
 /// What a database holds of its live documents, comparable across databases: each document's
@@ -113,7 +99,7 @@ fn files_prepared_then_loaded_make_the_database_ingest_makes() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(records.len(), walk(&env.corpus()).len());
+    assert_eq!(records.len(), files_under(&env.corpus()).len());
     let rejected: Vec<&str> = records
         .iter()
         .filter_map(|r| r["rejected"]["code"].as_str())

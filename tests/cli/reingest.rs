@@ -1,7 +1,7 @@
 //! Re-ingestion you can trust: incremental runs, changes, renames, deletions, restores, retirement,
 //! kill -9 at any point, one writer at a time, readers during a run.
 
-use crate::util::{assert_intact, generate_corpus, stdout, Env};
+use crate::util::{assert_intact, files_under, generate_corpus, stdout, Env};
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Duration;
@@ -205,7 +205,7 @@ fn a_run_that_changes_thousands_of_pages_in_one_statement_completes() {
     let first = env.dir.path().join("first");
     generate_corpus(&first, 1_000);
     let copies = env.dir.path().join("copies");
-    for entry in walk(&first) {
+    for entry in files_under(&first) {
         let to = copies.join(entry.strip_prefix(&first).unwrap());
         std::fs::create_dir_all(to.parent().unwrap()).unwrap();
         std::fs::copy(&entry, &to).unwrap();
@@ -232,20 +232,6 @@ fn a_run_that_changes_thousands_of_pages_in_one_statement_completes() {
         0
     );
     assert_intact(&env.db());
-}
-
-/// Every file under `dir`.
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            files.extend(walk(&path));
-        } else {
-            files.push(path);
-        }
-    }
-    files
 }
 
 #[test]

@@ -215,6 +215,21 @@ pub fn stdout(cmd: &mut Command) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// Every file under `dir`, in path order.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(files_under(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files.sort();
+    files
+}
+
 /// Writes `n` article-like files (3-line header, 8–20 paragraphs, about 2–4 KB) under `dir`, spread
 /// over ten folders; every tenth file is a byte-identical copy of the one before. Deterministic.
 pub fn generate_corpus(dir: &Path, n: usize) {
