@@ -64,12 +64,6 @@ pub struct NewPages {
     sources: Scratch,
 }
 
-impl Default for NewPages {
-    fn default() -> Self {
-        NewPages::in_scratch(Scratch::in_memory())
-    }
-}
-
 impl NewPages {
     /// New pages whose sources are kept in `sources`.
     pub fn in_scratch(sources: Scratch) -> NewPages {

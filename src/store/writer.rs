@@ -424,7 +424,7 @@ mod tests {
 
         // The next run finds the files gone.
         let mut writer = Writer::start(&mut conn, &scopes, CONFIG).unwrap();
-        writer.set_discovered([""; 0]);
+        writer.set_discovered(std::iter::empty::<&str>());
         let counts = writer.finish(&scopes, &|_| true, None, &|| Ok(())).unwrap();
         assert_eq!((counts.deleted, counts.retired), (2, 1));
     }
