@@ -12,6 +12,9 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
+mod listing;
+pub use listing::Listing;
+
 /// A file found under a root.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Listed {

@@ -19,7 +19,7 @@ mod skip;
 
 pub use driver::Sink;
 
-use crate::discover::{self, Filter, Listed};
+use crate::discover::{self, Filter, Listed, Listing};
 use crate::read;
 use crate::record::{Outcome, Record, RunCounts, RunScope};
 use crate::reject::Rejection;
@@ -32,6 +32,7 @@ use newsdb_core::clean::site::SiteLines;
 use newsdb_core::{Cleaner, Prepared};
 use rusqlite::Connection;
 use std::collections::HashSet;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 /// What to ingest and how.
@@ -600,6 +601,7 @@ fn run_files(
         !options.verify && skip::is_unchanged(&known, c, &stale, rejections_current)
     });
     drop(known);
+    let to_read = Listing::new(to_read, sink.writer.folder().as_deref());
     // Only a run with files to read needs the stored raw hashes (a re-run over an unchanged corpus
     // skips loading them).
     let known_bytes = if to_read.is_empty() {
@@ -630,11 +632,11 @@ fn run_files(
     let chunk_files = options
         .batch_files
         .div_ceil(files::STORING_CHUNKS_PER_BATCH);
-    read::ahead::chunks_read_ahead(&to_read, 0, chunk_files, |chunks| {
+    read::ahead::chunks_read_ahead(&to_read, 0..to_read.len(), chunk_files, |chunks| {
         driver::drive_buffered(
             chunks,
             |(first, chunk)| {
-                files::process_chunk(first, chunk, stages, &known_bytes, &mut seen, &mut memos)
+                files::process_chunk(first, &chunk, stages, &known_bytes, &mut seen, &mut memos)
             },
             sink,
             files::STORING_CHUNKS_PER_BATCH - 1,
@@ -664,7 +666,7 @@ struct Learned {
 /// the follow-up run cleans the site's documents again, as without the pass.
 fn learn(
     sink: &mut WriterSink,
-    to_read: &[Listed],
+    to_read: &Listing,
     cleaner: &Cleaner,
     known_bytes: &KnownBytes,
     options: &IngestOptions,
@@ -673,7 +675,8 @@ fn learn(
     // barely uses (it recalls what this pass read): the ingest of 20k real-text files peaked at
     // 127 MB instead of 184, of 100k at 153 instead of 204.
     let cleaner = &cleaner.with_own_matcher();
-    let (sample, rest) = to_read.split_at(to_read.len().min(options.learn_sample_files.max(1)));
+    let sample = 0..to_read.len().min(options.learn_sample_files.max(1));
+    let rest = sample.end..to_read.len();
     let folder = sink.writer.folder();
     let scratch = folder.as_deref().and_then(Scratch::new_in);
     let mut learned = learn::LearnSink {
@@ -682,19 +685,19 @@ fn learn(
         on_event: &mut *sink.on_event,
     };
     let mut seen = HashSet::new();
-    let mut learn_from = |first: usize, part: &[Listed], learned: &mut learn::LearnSink| {
+    let mut learn_from = |part: Range<usize>, learned: &mut learn::LearnSink| {
         (learned.on_event)(Event::Learning {
             files: part.len() as u64,
         });
-        read::ahead::chunks_read_ahead(part, first, options.batch_files, |chunks| {
+        read::ahead::chunks_read_ahead(to_read, part, options.batch_files, |chunks| {
             driver::drive(
                 chunks,
-                |(first, chunk)| learn::learn_chunk(first, chunk, cleaner, known_bytes, &mut seen),
+                |(first, chunk)| learn::learn_chunk(first, &chunk, cleaner, known_bytes, &mut seen),
                 learned,
             )
         })
     };
-    learn_from(0, sample, &mut learned)?;
+    learn_from(sample, &mut learned)?;
     let prediction = sink.writer.predicted_site_lines(&learned.pages);
     let prediction = prediction.context("loading learned site lines")?;
     if rest.is_empty() || !prediction.changes {
@@ -709,7 +712,7 @@ fn learn(
     // arenas over, and 20k saved pages then peaked at 295-316 MB instead of 221-239. (Without a
     // rest, the caller gives it back after the pass.)
     release::release_free_memory();
-    learn_from(sample.len(), rest, &mut learned)?;
+    learn_from(rest, &mut learned)?;
     let prediction = sink.writer.predicted_site_lines(&learned.pages);
     Ok(Learned {
         lines: prediction.context("loading learned site lines")?.lines,

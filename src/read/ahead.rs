@@ -11,7 +11,7 @@
 //!
 //! It only asks: what is read, and checked, is still what the workers read ([`super::read`]).
 
-use crate::discover::Listed;
+use crate::discover::{Listed, Listing};
 use crossbeam_channel::{Receiver, Sender, TryRecvError};
 use std::ops::Range;
 use std::path::Path;
@@ -22,27 +22,28 @@ const AHEAD_FILES: usize = 2048;
 /// Bytes asked for past the end of the chunk being read, at most (saved HTML pages are large).
 const AHEAD_BYTES: u64 = 64 << 20;
 
-/// `files` in chunks of `size` (the last one shorter), each with the place of its first file counted
-/// from `first` (the learning pass's memos are kept by it), for `body` to hand to
-/// [`crate::pipeline::driver::drive`]; as each chunk is taken, its files and those after it are
-/// asked for ahead, on a thread of its own that ends with `body`.
+/// The files of `listing` at `range` in chunks of `size` (the last one shorter), each with the place
+/// of its first file in the listing (the learning pass's memos are kept by it), for `body` to hand to
+/// [`crate::pipeline::driver::drive`]; as each chunk is taken, its files and those after it (within
+/// `range`) are asked for ahead, on a thread of its own that ends with `body`.
 pub fn chunks_read_ahead<'f, R>(
-    files: &'f [Listed],
-    first: usize,
+    listing: &'f Listing,
+    range: Range<usize>,
     size: usize,
     body: impl FnOnce(Chunks<'f>) -> R,
 ) -> R {
     let (taken, to_ask) = crossbeam_channel::unbounded();
+    let end = range.end.min(listing.len());
     std::thread::scope(|scope| {
         // Without the thread (it could not start), the files are read as they come.
         let _ = std::thread::Builder::new()
             .name("newsdb-ahead".into())
-            .spawn_scoped(scope, || ask_ahead(files, to_ask));
+            .spawn_scoped(scope, || ask_ahead(listing, end, to_ask));
         body(Chunks {
-            files,
-            first,
+            listing,
+            end,
             size: size.max(1),
-            next: 0,
+            next: range.start,
             taken,
         })
     })
@@ -50,34 +51,35 @@ pub fn chunks_read_ahead<'f, R>(
 
 /// The chunks of [`chunks_read_ahead`]; taking one asks for its files and those after it.
 pub struct Chunks<'f> {
-    files: &'f [Listed],
-    first: usize,
+    listing: &'f Listing,
+    /// Where the chunks end in the listing.
+    end: usize,
     size: usize,
-    /// The place in `files` of the next chunk's first file.
+    /// The place in the listing of the next chunk's first file.
     next: usize,
     taken: Sender<Range<usize>>,
 }
 
-impl<'f> Iterator for Chunks<'f> {
-    type Item = anyhow::Result<(usize, &'f [Listed])>;
+impl Iterator for Chunks<'_> {
+    type Item = anyhow::Result<(usize, Vec<Listed>)>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.next >= self.files.len() {
+        if self.next >= self.end {
             return None;
         }
         let start = self.next;
-        let end = (start + self.size).min(self.files.len());
+        let end = (start + self.size).min(self.end);
         self.next = end;
         // Without the thread (it could not start), nobody listens: nothing is asked.
         let _ = self.taken.send(start..end);
-        Some(Ok((self.first + start, &self.files[start..end])))
+        Some(self.listing.get(start..end).map(|chunk| (start, chunk)))
     }
 }
 
 /// Asks for the files of each chunk taken and those after it, up to [`AHEAD_FILES`] and
-/// [`AHEAD_BYTES`] past its end, each file once; ends as soon as the chunks are dropped (the pass
-/// is over, or stopped on an error).
-fn ask_ahead(files: &[Listed], taken: Receiver<Range<usize>>) {
+/// [`AHEAD_BYTES`] past its end (and not past `end`), each file once; ends as soon as the chunks
+/// are dropped (the pass is over, or stopped on an error) or the listing cannot be read.
+fn ask_ahead(listing: &Listing, end: usize, taken: Receiver<Range<usize>>) {
     let mut asked = 0;
     let mut next = taken.recv().ok();
     while let Some(mut chunk) = next.take() {
@@ -87,14 +89,18 @@ fn ask_ahead(files: &[Listed], taken: Receiver<Range<usize>>) {
         }
         asked = asked.max(chunk.start);
         let mut bytes_past_end = 0;
-        while asked < files.len() && asked < chunk.end + AHEAD_FILES {
+        let until = end.min(chunk.end + AHEAD_FILES).max(asked);
+        let Ok(files) = listing.get(asked..until) else {
+            return;
+        };
+        for file in files {
             if asked >= chunk.end {
-                bytes_past_end += files[asked].stat.size;
+                bytes_past_end += file.stat.size;
                 if bytes_past_end > AHEAD_BYTES {
                     break;
                 }
             }
-            ask_for(&files[asked].path);
+            ask_for(&file.path);
             asked += 1;
             match taken.try_recv() {
                 // The reading moved on: ask from where it is now.
@@ -140,35 +146,52 @@ mod tests {
     use crate::read::Stat;
     use std::path::PathBuf;
 
-    fn listed(n: usize) -> Vec<Listed> {
-        (0..n)
+    fn listing(n: usize) -> Listing {
+        let files = (0..n)
             .map(|i| Listed {
                 path: PathBuf::from(format!("/nonexistent/newsdb-ahead/{i}.txt")),
                 stat: Stat::default(),
             })
-            .collect()
+            .collect();
+        Listing::new(files, None)
     }
 
     #[test]
     fn chunks_know_where_they_start() {
-        let files = listed(7);
-        let chunks = |first, size| {
-            chunks_read_ahead(&files, first, size, |chunks| {
+        let files = listing(17);
+        let chunks = |range, size| {
+            chunks_read_ahead(&files, range, size, |chunks| {
                 chunks
                     .map(|c| c.map(|(first, chunk)| (first, chunk.len())).unwrap())
                     .collect::<Vec<_>>()
             })
         };
-        assert_eq!(chunks(10, 3), [(10, 3), (13, 3), (16, 1)]);
-        assert_eq!(chunks(0, 0).len(), 7, "a size of 0 is 1");
-        let none = chunks_read_ahead(&[], 0, 3, |chunks| chunks.count());
+        assert_eq!(chunks(10..17, 3), [(10, 3), (13, 3), (16, 1)]);
+        assert_eq!(chunks(0..7, 0).len(), 7, "a size of 0 is 1");
+        assert_eq!(chunks(0..100, 10), [(0, 10), (10, 7)], "within the listing");
+        let none = chunks_read_ahead(&listing(0), 0..0, 3, |chunks| chunks.count());
         assert_eq!(none, 0);
     }
 
     #[test]
+    fn chunks_hold_their_files() {
+        let files = listing(5);
+        let paths = chunks_read_ahead(&files, 1..4, 2, |chunks| {
+            chunks
+                .flat_map(|c| c.unwrap().1)
+                .map(|f| f.path)
+                .collect::<Vec<_>>()
+        });
+        let want: Vec<PathBuf> = (1..4)
+            .map(|i| PathBuf::from(format!("/nonexistent/newsdb-ahead/{i}.txt")))
+            .collect();
+        assert_eq!(paths, want);
+    }
+
+    #[test]
     fn files_that_cannot_be_opened_are_left_to_the_read() {
-        let files = listed(3000);
-        let taken = chunks_read_ahead(&files, 0, 1000, |chunks| chunks.count());
+        let files = listing(3000);
+        let taken = chunks_read_ahead(&files, 0..3000, 1000, |chunks| chunks.count());
         assert_eq!(taken, 3);
     }
 }
