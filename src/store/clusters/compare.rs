@@ -39,8 +39,10 @@ use std::sync::Arc;
 /// Documents checked together ([`Checker::check`]), and between two questions to `stop`: a few
 /// tenths of a second's work. Each wave reads most of the bucket index once: waves of 512 read it
 /// four times as often, and were 13% slower at 100k files; waves of 4,096 were no faster, and held
-/// 18 MB more.
-const WAVE: usize = 2048;
+/// 18 MB more. Waves of 2,048 made the run's end the peak of a 100k-file ingest (the wave's shingle
+/// sets, on top of the cache and SQLite's pages): waves of 1,024 check the 100k real-text database
+/// again in 10.8-11.2 s instead of 10.6-10.8, peaking at 139-141 MB instead of 149-155.
+const WAVE: usize = 1024;
 
 /// Shingle hashes held by the cache, at most: 32 MiB. A real-text article has a few hundred.
 const CACHE_HASHES: usize = 4 << 20;
