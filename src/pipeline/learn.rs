@@ -35,80 +35,129 @@ use std::path::Path;
 /// What the learning pass read of each page it cleaned ([`Recalled`]), for the storing to prepare
 /// the same bytes with ([`newsdb_core::prepare_recalling`]). Both passes go through the files to
 /// store in the same order, so the readings are kept in that order and taken in that order: end to
-/// end in a temporary file ([`Spill`]), the cleaner's memo (a few hundred bytes a page), the lines'
-/// features it carries ([`Memo::measures`], about three bytes a line that is not blank) and what the
-/// extractor found in saved pages (several kilobytes a page). In memory, a run holds 40 bytes a page
-/// (the memos, a few hundred bytes a page, were held in memory before). Without the file, or once
-/// it fails, the memos are kept in memory, end to end in one buffer, and the rest is read again.
+/// end in the run's scratch file, each record headed by its file's place and bytes' key, and read
+/// back through a window of [`WINDOW`] bytes. A record holds the cleaner's memo (a few hundred bytes
+/// a page), the lines' features it carries ([`Memo::measures`], about three bytes a line that is not
+/// blank) and what the extractor found in saved pages (several kilobytes a page). Memory holds none
+/// of it: the records' places were 40 bytes a page in memory before (8 MB at 200k files), and the
+/// memos themselves a few hundred before that. A record that cannot be written or read back costs
+/// its page's parsing and measuring again in the storing, never the page.
 #[derive(Default)]
 pub struct Memos {
-    /// Per page read: its place among the files to store, its bytes' key ([`SeenBytes::key`]),
-    /// where its memo ends in `bytes` and where its record ends in the spill (each starts where the
-    /// one before ends). The key as bytes: a `u128` would be aligned to 16 bytes, and the
-    /// entry take 48.
-    pages: Vec<(usize, [u8; 16], usize, u64)>,
-    /// The memos the spill did not take.
-    bytes: Vec<u8>,
-    /// The first of `pages` not taken yet.
-    next: usize,
-    spill: Option<Spill>,
+    /// `None`: nothing is kept (no learning pass).
+    spill: Option<Scratch>,
+    /// Where the next record not taken starts.
+    next: u64,
+    /// Bytes of the spill read ahead, from `window_start`.
+    window: Vec<u8>,
+    window_start: u64,
 }
 
+/// Bytes read from the spill at once when taking records: a few hundred text pages' records.
+const WINDOW: usize = 1 << 20;
+
+/// Bytes of a record's head: its file's place (8, little-endian), its bytes' key (16), the length
+/// of what follows (4).
+const HEAD: usize = 28;
+
 impl Memos {
-    /// Memos that keep the pages' readings and the lines' features in a temporary file in `folder`
-    /// (the database's, so they take disk where the database does, not a `/tmp` that may be
-    /// memory). Without one, or where the file cannot be made, the storing parses those pages and
+    /// Memos that keep the pages' readings in a temporary file in `folder` (the database's, so they
+    /// take disk where the database does, not a `/tmp` that may be memory); in memory without a
+    /// folder. Where the file cannot be made, nothing is kept: the storing parses those pages and
     /// measures the lines again.
     pub fn spilling_in(folder: Option<&Path>) -> Memos {
         Memos {
-            spill: folder.and_then(Spill::new_in),
+            spill: match folder {
+                Some(folder) => Scratch::new_in(folder),
+                None => Some(Scratch::in_memory()),
+            },
             ..Memos::default()
         }
     }
 
     fn add(&mut self, file: usize, key: u128, recalled: &Recalled) {
-        debug_assert!(self.pages.last().is_none_or(|p| p.0 < file));
-        let spill_start = self.pages.last().map_or(0, |p| p.3);
-        let spilled = match &mut self.spill {
-            Some(spill) => spill.write(recalled),
-            None => spill_start,
+        let Some(spill) = &mut self.spill else {
+            return;
         };
-        if spilled == spill_start {
-            if let Some(memo) = &recalled.memo {
-                self.bytes.extend_from_slice(memo.as_bytes());
-            }
+        if spill.len() >= SPILL_LIMIT {
+            return;
         }
-        self.pages
-            .push((file, key.to_le_bytes(), self.bytes.len(), spilled));
+        let page = recalled.page.as_ref().and_then(PageReading::to_bytes);
+        let memo = recalled.memo.as_ref().map_or(&[][..], Memo::as_bytes);
+        let measures = recalled.memo.as_ref().and_then(Memo::measures);
+        if page.is_none() && memo.is_empty() && measures.is_none() {
+            return;
+        }
+        let page_length = page.as_ref().map_or(Some(u32::MAX), |p| {
+            u32::try_from(p.len()).ok().filter(|&n| n != u32::MAX)
+        });
+        let (Some(page_length), Ok(memo_length)) = (page_length, u32::try_from(memo.len())) else {
+            return;
+        };
+        let page = page.as_deref().unwrap_or_default();
+        let measures = measures.unwrap_or_default();
+        let Ok(length) = u32::try_from(8 + page.len() + memo.len() + measures.len()) else {
+            return;
+        };
+        spill.append(&[
+            &(file as u64).to_le_bytes()[..],
+            &key.to_le_bytes(),
+            &length.to_le_bytes(),
+            &page_length.to_le_bytes(),
+            page,
+            &memo_length.to_le_bytes(),
+            memo,
+            measures,
+        ]);
     }
 
     /// What was read of file `file` of the files to store, if the learning pass read it and its
     /// bytes still have `key`. Asked in file order: readings of files before it are passed over
     /// for good.
     pub fn take(&mut self, file: usize, key: u128) -> Recalled {
-        while self.pages.get(self.next).is_some_and(|p| p.0 < file) {
-            self.next += 1;
-        }
-        let Some(&(at, stored_key, end, spill_end)) = self.pages.get(self.next) else {
-            return Recalled::default();
-        };
-        if at != file || stored_key != key.to_le_bytes() {
-            return Recalled::default();
-        }
-        let (start, spill_start) = match self.next.checked_sub(1) {
-            Some(i) => (self.pages[i].2, self.pages[i].3),
-            None => (0, 0),
-        };
-        self.next += 1;
-        if spill_end > spill_start {
+        let file = file as u64;
+        loop {
+            let Some(head) = self.bytes(self.next, HEAD) else {
+                return Recalled::default();
+            };
+            let (at, rest) = head.split_first_chunk::<8>().expect("a head");
+            let (stored_key, rest) = rest.split_first_chunk::<16>().expect("a head");
+            let length = u32::from_le_bytes(*rest.first_chunk::<4>().expect("a head"));
+            let (at, stored_key) = (u64::from_le_bytes(*at), u128::from_le_bytes(*stored_key));
+            if at > file {
+                return Recalled::default();
+            }
+            let start = self.next + HEAD as u64;
+            self.next = start + u64::from(length);
+            if at < file {
+                continue;
+            }
+            if stored_key != key {
+                return Recalled::default();
+            }
             return self
-                .spill
-                .as_ref()
-                .and_then(|spill| spill.read(spill_start, spill_end))
+                .bytes(start, length as usize)
+                .and_then(read_record)
                 .unwrap_or_default();
         }
-        let memo = (end > start).then(|| Memo::from_bytes(&self.bytes[start..end]));
-        Recalled { memo, page: None }
+    }
+
+    /// The `length` bytes of the spill at `start`, from the window (read again from there when it
+    /// does not hold them); `None` past the end or if they cannot be read.
+    fn bytes(&mut self, start: u64, length: usize) -> Option<&[u8]> {
+        let spill = self.spill.as_ref()?;
+        let end = start.checked_add(length as u64)?;
+        if end > spill.len() {
+            return None;
+        }
+        let window_end = self.window_start + self.window.len() as u64;
+        if start < self.window_start || end > window_end {
+            let until = end.max(start + WINDOW as u64).min(spill.len());
+            self.window = spill.read(start..until)?;
+            self.window_start = start;
+        }
+        let from = (start - self.window_start) as usize;
+        self.window.get(from..from + length)
     }
 }
 
@@ -117,77 +166,36 @@ impl Memos {
 /// page, eight million.
 const SPILL_LIMIT: u64 = 4 << 30;
 
-/// The pages' records end to end in the run's [`Scratch`] file: written by the learning pass, read
-/// back in the same order by the storing. A record is the length of the page's reading
-/// ([`PageReading::to_bytes`]; 4 bytes, little-endian, `u32::MAX` for none), the reading, the
-/// length of the memo ([`Memo::as_bytes`]; 4 bytes, 0 for none), the memo, then the lines' features
-/// ([`Memo::measures`]) to the record's end. A write or read that fails costs a page's parsing and
-/// measuring again, never the page.
-struct Spill(Scratch);
-
-impl Spill {
-    fn new_in(folder: &Path) -> Option<Spill> {
-        Scratch::new_in(folder).map(Spill)
-    }
-
-    /// Appends a page's record: its reading, if it was a saved page, its memo and its lines'
-    /// features; returns where it ends (where it started if it was not written whole).
-    fn write(&mut self, recalled: &Recalled) -> u64 {
-        let start = self.0.len();
-        if start >= SPILL_LIMIT {
-            return start;
+/// A page's record after its head: the length of the page's reading ([`PageReading::to_bytes`]; 4
+/// bytes, little-endian, `u32::MAX` for none), the reading, the length of the memo
+/// ([`Memo::as_bytes`]; 4 bytes, 0 for none), the memo, then the lines' features
+/// ([`Memo::measures`]) to the record's end; read back as the page's reading, the memo and the
+/// lines' features, each if it holds one.
+fn read_record(bytes: &[u8]) -> Option<Recalled> {
+    let (page, rest) = part(bytes, u32::MAX)?;
+    let (memo, measures) = part(rest, 0)?;
+    let memo = memo.map(|memo| {
+        let memo = Memo::from_bytes(memo);
+        match measures.is_empty() {
+            true => memo,
+            false => memo.with_measures_bytes(measures),
         }
-        let page = recalled.page.as_ref().and_then(PageReading::to_bytes);
-        let memo = recalled.memo.as_ref().map_or(&[][..], Memo::as_bytes);
-        let measures = recalled.memo.as_ref().and_then(Memo::measures);
-        if page.is_none() && memo.is_empty() && measures.is_none() {
-            return start;
-        }
-        let page_length = page.as_ref().map_or(Some(u32::MAX), |p| {
-            u32::try_from(p.len()).ok().filter(|&n| n != u32::MAX)
-        });
-        let (Some(page_length), Ok(memo_length)) = (page_length, u32::try_from(memo.len())) else {
-            return start;
-        };
-        let parts = [
-            &page_length.to_le_bytes()[..],
-            page.as_deref().unwrap_or_default(),
-            &memo_length.to_le_bytes()[..],
-            memo,
-            measures.unwrap_or_default(),
-        ];
-        self.0.append(&parts).map_or(start, |range| range.end)
-    }
+    });
+    Some(Recalled {
+        memo,
+        page: page.and_then(PageReading::from_bytes),
+    })
+}
 
-    /// The record written between `start` and `end`: the page's reading, the memo and the lines'
-    /// features, each if it holds one.
-    fn read(&self, start: u64, end: u64) -> Option<Recalled> {
-        let bytes = self.0.read(start..end)?;
-        let (page, rest) = Spill::part(&bytes, u32::MAX)?;
-        let (memo, measures) = Spill::part(rest, 0)?;
-        let memo = memo.map(|memo| {
-            let memo = Memo::from_bytes(memo);
-            match measures.is_empty() {
-                true => memo,
-                false => memo.with_measures_bytes(measures),
-            }
-        });
-        Some(Recalled {
-            memo,
-            page: page.and_then(PageReading::from_bytes),
-        })
-    }
-
-    /// The part at the start of `bytes` (its 4-byte length, then itself; `none` for no part) and
-    /// the bytes after it.
-    fn part(bytes: &[u8], none: u32) -> Option<(Option<&[u8]>, &[u8])> {
-        let (length, rest) = bytes.split_first_chunk::<4>()?;
-        match u32::from_le_bytes(*length) {
-            n if n == none => Some((None, rest)),
-            n => {
-                let (part, rest) = rest.split_at_checked(usize::try_from(n).ok()?)?;
-                Some((Some(part), rest))
-            }
+/// The part at the start of `bytes` (its 4-byte length, then itself; `none` for no part) and the
+/// bytes after it.
+fn part(bytes: &[u8], none: u32) -> Option<(Option<&[u8]>, &[u8])> {
+    let (length, rest) = bytes.split_first_chunk::<4>()?;
+    match u32::from_le_bytes(*length) {
+        n if n == none => Some((None, rest)),
+        n => {
+            let (part, rest) = rest.split_at_checked(usize::try_from(n).ok()?)?;
+            Some((Some(part), rest))
         }
     }
 }
@@ -326,29 +334,33 @@ mod tests {
         recalled
     }
 
-    /// `recalled` as memos without a file keep it: the lines' features left out.
-    fn unmeasured(recalled: Recalled) -> Recalled {
-        Recalled {
-            memo: recalled.memo.map(|m| Memo::from_bytes(m.as_bytes())),
-            ..recalled
-        }
-    }
-
     #[test]
     fn memos_are_taken_in_file_order_for_the_same_bytes_only() {
-        // Without a file, the memos are kept, their lines' features are not.
-        let mut memos = Memos::default();
-        memos.add(1, 11, &memo(1));
-        memos.add(4, 44, &memo(2));
-        memos.add(7, 77, &memo(3));
-        memos.add(9, 99, &memo(1));
-        assert_eq!(memos.take(0, 11), Recalled::default());
-        assert_eq!(memos.take(1, 11), unmeasured(memo(1)));
-        // File 4 changed between the passes: other bytes, no memo.
-        assert_eq!(memos.take(4, 45), Recalled::default());
-        // File 7 was a copy (not asked): passed over.
-        assert_eq!(memos.take(9, 99), unmeasured(memo(1)));
-        assert_eq!(memos.take(7, 77), Recalled::default());
+        let folder = tempfile::tempdir().unwrap();
+        // In the file, or in memory without a folder: the same records.
+        for mut memos in [
+            Memos::spilling_in(Some(folder.path())),
+            Memos::spilling_in(None),
+        ] {
+            memos.add(1, 11, &memo(1));
+            memos.add(4, 44, &memo(2));
+            memos.add(7, 77, &memo(3));
+            memos.add(9, 99, &memo(1));
+            memos.add(10, 100, &memo(2));
+            assert_eq!(memos.take(0, 11), Recalled::default());
+            assert_eq!(memos.take(1, 11), memo(1));
+            // File 4 changed between the passes: other bytes, no memo.
+            assert_eq!(memos.take(4, 45), Recalled::default());
+            // File 7 was a copy (not asked): passed over, for good.
+            assert_eq!(memos.take(9, 99), memo(1));
+            assert_eq!(memos.take(7, 77), Recalled::default());
+            assert_eq!(memos.take(10, 100), memo(2));
+            assert_eq!(memos.take(11, 110), Recalled::default());
+        }
+        // Without a learning pass, nothing is kept.
+        let mut none = Memos::default();
+        none.add(1, 11, &memo(1));
+        assert_eq!(none.take(1, 11), Recalled::default());
     }
 
     #[test]
@@ -359,13 +371,36 @@ mod tests {
             assert!(memo(n).memo.unwrap().measures().is_some());
             memos.add(file, file as u128, &memo(n));
         }
-        // The memos are in the file too: memory holds where each page's record ends.
-        assert!(memos.bytes.is_empty());
         assert_eq!(memos.take(1, 1), memo(1));
         // File 2 changed between the passes: no memo, and the next is read whole.
         assert_eq!(memos.take(2, 3), Recalled::default());
         assert_eq!(memos.take(3, 3), memo(3));
         assert_eq!(memos.take(4, 4), memo(2));
+    }
+
+    #[test]
+    fn records_are_taken_across_the_read_window() {
+        // Saved pages' records, several kilobytes each: many windows' worth, taken with gaps.
+        let folder = tempfile::tempdir().unwrap();
+        let pages: Vec<Recalled> = (0..4)
+            .map(|i| page(&format!("News {} again.", "x".repeat(i * 3000))))
+            .collect();
+        let mut memos = Memos::spilling_in(Some(folder.path()));
+        for file in 0..2_000 {
+            memos.add(file, file as u128 * 3, &pages[file % 4]);
+        }
+        assert!(memos.spill.as_ref().unwrap().len() > 4 * WINDOW as u64);
+        for file in (0..2_000).filter(|f| f % 7 != 3) {
+            let key = match file % 11 {
+                5 => 1, // changed between the passes
+                _ => file as u128 * 3,
+            };
+            let want = match file % 11 {
+                5 => Recalled::default(),
+                _ => pages[file % 4].clone(),
+            };
+            assert_eq!(memos.take(file, key), want, "file {file}");
+        }
     }
 
     #[test]
@@ -387,14 +422,9 @@ mod tests {
         // The file is unnamed: nothing is left in the folder.
         assert_eq!(std::fs::read_dir(folder.path()).unwrap().count(), 0);
 
-        // Without a folder, the pages are parsed and measured again by the storing: only the
-        // memos are kept.
+        // Without a folder, they are kept in memory.
         let mut memos = Memos::spilling_in(None);
         memos.add(1, 11, &a);
-        let memo_only = Recalled {
-            memo: a.memo.as_ref().map(|m| Memo::from_bytes(m.as_bytes())),
-            page: None,
-        };
-        assert_eq!(memos.take(1, 11), memo_only);
+        assert_eq!(memos.take(1, 11), a);
     }
 }
