@@ -36,6 +36,7 @@ impl Scratch {
     pub fn new_in(folder: &Path) -> Option<Scratch> {
         Some(Scratch {
             file: Some(tempfile::tempfile_in(folder).ok()?),
+            pending: Vec::with_capacity(BUFFER),
             ..Scratch::default()
         })
     }
@@ -62,6 +63,12 @@ impl Scratch {
             return None;
         }
         let start = self.len();
+        // What is pending is written out before the buffer would outgrow its megabyte (its vector
+        // would double, and stay doubled).
+        let length: usize = parts.iter().map(|part| part.len()).sum();
+        if self.file.is_some() && self.pending.len() + length > BUFFER && !self.pending.is_empty() {
+            self.write_out()?;
+        }
         for part in parts {
             self.pending.extend_from_slice(part);
         }
@@ -137,6 +144,14 @@ mod tests {
                 }
             }
             assert!(scratch.len() > 3 * BUFFER as u64);
+            if scratch.file.is_some() {
+                // Records under a megabyte never make the buffer outgrow it.
+                let mut small = Scratch::new_in(folder.path()).unwrap();
+                for i in 0..5_000usize {
+                    small.append(&[&vec![i as u8; 999 + i % 7]]).unwrap();
+                }
+                assert!(small.pending.capacity() <= BUFFER);
+            }
             for (range, record) in records.iter().rev() {
                 assert_eq!(scratch.read(range.clone()).as_ref(), Some(record));
             }
