@@ -25,9 +25,11 @@ pub struct Listing {
 
 impl Listing {
     /// `files` with their paths in a scratch file in `folder` (the database's); in memory, end to
-    /// end, where there is no folder or the file cannot be made or written.
+    /// end, where there is no folder or the file cannot be made or written (or there are none: an
+    /// unchanged re-run makes no file).
     pub fn new(files: Vec<Listed>, folder: Option<&Path>) -> Listing {
         folder
+            .filter(|_| !files.is_empty())
             .and_then(Scratch::new_in)
             .and_then(|paths| Listing::written(&files, paths))
             .unwrap_or_else(|| {
