@@ -15,7 +15,7 @@ use std::ops::Range;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
-/// Files listed for reading, in their order ([module documentation](self)).
+/// Files listed for reading, in their order, their paths in a scratch file (see `listing.rs`).
 #[derive(Debug)]
 pub struct Listing {
     /// Per file: where its path ends in `paths` (each starts where the one before ends), its stat.
