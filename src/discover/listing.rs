@@ -54,11 +54,6 @@ impl Listing {
         self.ends.is_empty()
     }
 
-    /// The stat of file `i`.
-    pub fn stat(&self, i: usize) -> Stat {
-        self.ends[i].1
-    }
-
     /// The files at `range` (within `0..len()`), read back in one read; fails if the scratch file
     /// cannot be read.
     pub fn get(&self, range: Range<usize>) -> Result<Vec<Listed>> {
@@ -122,7 +117,6 @@ mod tests {
             assert_eq!(listing.get(2..5).unwrap(), listed(9)[2..5]);
             assert_eq!(listing.get(8..9).unwrap(), listed(9)[8..]);
             assert_eq!(listing.get(4..4).unwrap(), []);
-            assert_eq!(listing.stat(7), listed(9)[7].stat);
         }
         // The paths are in an unnamed file: nothing is left in the folder.
         assert_eq!(std::fs::read_dir(folder.path()).unwrap().count(), 0);
