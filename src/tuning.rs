@@ -6,13 +6,20 @@
 /// How a run batches its work and sets up SQLite.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Tuning {
-    /// Files handed to the writer at once, and committed in one transaction. 128 was 12% slower on
+    /// Files handed to the writer at once (and, before `commit_batches`, committed in one
+    /// transaction). 128 was 12% slower on
     /// 20k files (more commits, more and smaller FTS segments). On real text each commit also
     /// rewrites most pages of the site line counts (their keys are hashes, so a batch's new lines
     /// land everywhere in them; since schema 10 without the lines' texts): 1,024 (with no chunk waiting in the channel, see `pipeline::driver`) was
     /// 4% faster than 512 at 20k files and 7% at 100k, at the same peak memory at 20k; 2,048 was 7%
     /// and 13% faster but peaked at 209 MB at 100k. `NEWSDB_BATCH_FILES`.
     pub batch_files: usize,
+    /// Batches committed in one transaction (see `Writer::commit`). Each commit writes every page
+    /// its batches changed to the log: at 100k real-text files a commit of one batch wrote about
+    /// 5,000 pages, most of them pages of the indexes keyed by hashes, where a batch's keys land
+    /// everywhere; two batches change many of the same pages. Measured in BENCHMARKS.md ("Fewer
+    /// commits"). `NEWSDB_COMMIT_BATCHES`.
+    pub commit_batches: usize,
     /// SQLite page cache per connection, in MiB (SQLite's default is 2). A batch's commit at 100k
     /// real-text files writes about 4,400 pages (35 MB: the rows' pages, and the pages of the
     /// indexes keyed by hashes, where a batch's keys land everywhere). With 32 MiB the cache filled
@@ -53,6 +60,7 @@ impl Default for Tuning {
     fn default() -> Self {
         Tuning {
             batch_files: 1024,
+            commit_batches: 8,
             cache_mib: 48,
             synchronous: Synchronous::Normal,
             learn_sample_files: 2_000,
@@ -72,6 +80,8 @@ impl Tuning {
         let default = Tuning::default();
         Tuning {
             batch_files: positive(var("NEWSDB_BATCH_FILES")).unwrap_or(default.batch_files),
+            commit_batches: positive(var("NEWSDB_COMMIT_BATCHES"))
+                .unwrap_or(default.commit_batches),
             cache_mib: positive(var("NEWSDB_CACHE_MIB")).unwrap_or(default.cache_mib),
             synchronous: match var("NEWSDB_SYNCHRONOUS").as_deref() {
                 Some("FULL") => Synchronous::Full,
@@ -97,11 +107,13 @@ mod tests {
     fn knobs_change_the_defaults_and_bad_values_are_ignored() {
         let t = Tuning::from_vars(|name| match name {
             "NEWSDB_BATCH_FILES" => Some("100".into()),
+            "NEWSDB_COMMIT_BATCHES" => Some("0".into()),
             "NEWSDB_CACHE_MIB" => Some("-3".into()),
             "NEWSDB_SYNCHRONOUS" => Some("FULL".into()),
             _ => None,
         });
         assert_eq!(t.batch_files, 100);
+        assert_eq!(t.commit_batches, Tuning::default().commit_batches);
         assert_eq!(t.cache_mib, Tuning::default().cache_mib);
         assert_eq!(t.synchronous, Synchronous::Full);
         assert_eq!(Tuning::from_vars(|_| None), Tuning::default());

@@ -33,6 +33,7 @@ pub fn run(db: &Path, config: &Config, tuning: &Tuning, args: &IngestArgs) -> Re
             threshold: args.near_threshold,
         },
         batch_files: tuning.batch_files,
+        commit_batches: tuning.commit_batches,
         learn_sample_files: tuning.learn_sample_files,
         allow_mass_delete: args.allow_mass_delete || config.allow_mass_delete,
         // Only the tests that kill runs at chosen points set it.

@@ -42,9 +42,10 @@ pub struct IngestOptions {
     /// Re-read and re-hash every file, even those whose size and mtime are unchanged.
     pub verify: bool,
     pub near_duplicates: NearDuplicates,
-    /// Sources handed to the writer at once, and committed in one transaction
-    /// ([`crate::tuning::Tuning::batch_files`]).
+    /// Sources handed to the writer at once ([`crate::tuning::Tuning::batch_files`]).
     pub batch_files: usize,
+    /// Batches committed in one transaction ([`crate::tuning::Tuning::commit_batches`]).
+    pub commit_batches: usize,
     /// Files the learning pass reads before it decides whether to read the rest ahead
     /// ([`crate::tuning::Tuning::learn_sample_files`]).
     pub learn_sample_files: usize,
@@ -305,6 +306,7 @@ fn run(
         writer: &mut writer,
         on_event,
         batch_files: options.batch_files.max(1),
+        commit_batches: options.commit_batches.max(1) as u64,
         held: Vec::new(),
         batches: 0,
         fail_point: options.fail_point,
@@ -445,16 +447,17 @@ impl<'a> Stages<'a> {
     }
 }
 
-/// The database writer as a sink: records are written in batches of `batch_files`, one transaction
-/// each, whatever the size of the chunks they come in; the caller hears of what was written and
-/// rejected.
+/// The database writer as a sink: records are written in batches of `batch_files`, whatever the size
+/// of the chunks they come in, and committed `commit_batches` batches at a time; the caller hears of
+/// what was written and rejected.
 struct WriterSink<'w, 'c, 'e> {
     writer: &'w mut Writer<'c>,
     on_event: &'e mut dyn FnMut(Event),
     batch_files: usize,
+    commit_batches: u64,
     /// Records put but not written yet: fewer than a batch.
     held: Vec<Record>,
-    /// Batches committed so far.
+    /// Batches written so far.
     batches: u64,
     fail_point: Option<FailPoint>,
     /// Records were cleaned with the site lines a learning pass foresaw.
@@ -474,18 +477,22 @@ impl Sink for WriterSink<'_, '_, '_> {
 
     fn finish(&mut self) -> Result<()> {
         let rest = std::mem::take(&mut self.held);
-        self.write(rest)
+        self.write(rest)?;
+        self.writer.commit()
     }
 }
 
 impl WriterSink<'_, '_, '_> {
-    /// Writes one batch in one transaction.
+    /// Writes one batch, and commits when it completes `commit_batches`.
     fn write(&mut self, records: Vec<Record>) -> Result<()> {
         if records.is_empty() {
             return Ok(());
         }
         self.writer.write_batch(&records)?;
         self.batches += 1;
+        if self.batches.is_multiple_of(self.commit_batches) {
+            self.writer.commit()?;
+        }
         if self.fail_point == Some(FailPoint::AfterBatches(self.batches)) {
             std::process::abort();
         }
@@ -512,8 +519,11 @@ impl WriterSink<'_, '_, '_> {
                 Outcome::KnownBytes { .. } => {}
             }
         }
-        // Between batches: what is committed stays, the rest waits for the next run.
-        interrupt::check()?;
+        // Between batches: what is written is committed and stays, the rest waits for the next run.
+        if let Err(stop) = interrupt::check() {
+            self.writer.commit()?;
+            return Err(stop.into());
+        }
         Ok(())
     }
 }

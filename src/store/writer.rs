@@ -1,8 +1,9 @@
 //! The single writer: the only code that writes to the database during a run.
 //!
 //! It borrows the read-write connection for one run: [`Writer::start`] records the run,
-//! [`Writer::write_batch`] commits each batch of records in one immediate transaction
-//! ([`super::batch`]), and [`Writer::finish`] ends the run in one more: the lifecycle of files and
+//! [`Writer::write_batch`] writes each batch of records ([`super::batch`]) in an immediate
+//! transaction that [`Writer::commit`] commits, a few batches at a time, and [`Writer::finish`]
+//! ends the run in one more: the lifecycle of files and
 //! documents ([`super::lifecycle`]), near-duplicate clusters ([`super::clusters`]), site learning
 //! ([`super::sites`]) and the run's row ([`super::run`]). A crash at any point leaves the run
 //! `running`; the next run marks it `interrupted` and redoes what it had not finished.
@@ -50,6 +51,9 @@ pub struct Writer<'c> {
     file: Option<DatabaseFile>,
     /// Checkpoints the log while the run writes (`None`: the connection does it itself).
     checkpointer: Option<Checkpointer>,
+    /// The run's counts when the open transaction began (`None`: none is open); a rollback puts
+    /// them back.
+    open: Option<RunCounts>,
 }
 
 const SWEEP_LAST_RUN: &str = concat!(
@@ -86,6 +90,7 @@ impl<'c> Writer<'c> {
             wrote_records: false,
             file,
             checkpointer,
+            open: None,
         })
     }
 
@@ -158,21 +163,22 @@ impl<'c> Writer<'c> {
         self.carried.counts.unchanged += files;
     }
 
-    /// Writes one batch of records in one transaction.
+    /// Writes one batch of records, in the open transaction (begun here when none is), for
+    /// [`Writer::commit`] to commit. Each batch is whole when written: its site line counts are
+    /// settled ([`SiteLearning::settle`]), so a commit after any batch leaves a sound database. A
+    /// batch that fails rolls back every batch written since the last commit.
     pub fn write_batch(&mut self, records: &[Record]) -> Result<()> {
         self.wrote_records |= !records.is_empty();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        // A batch that does not commit counts for nothing (a failed run records what it committed).
-        let counts = self.carried.counts;
-        let written = Batch::new(&tx, &self.run, &mut self.carried, &mut self.lifecycle)
-            .write(records)
-            .and_then(|()| tx.commit().context("committing a batch"));
+        if self.open.is_none() {
+            self.conn
+                .execute_batch("BEGIN IMMEDIATE")
+                .context("beginning a transaction")?;
+            self.open = Some(self.carried.counts);
+        }
+        let written =
+            Batch::new(self.conn, &self.run, &mut self.carried, &mut self.lifecycle).write(records);
         if let Err(e) = written {
-            self.carried.counts = counts;
-            // What the batch changed of the site line counts was rolled back with it.
-            self.carried.sites.forget_counts();
+            self.roll_back();
             return Err(e);
         }
         if let Some(file) = &self.file {
@@ -187,6 +193,38 @@ impl<'c> Writer<'c> {
         Ok(())
     }
 
+    /// Commits the batches written since the last commit (none: nothing to do). Committing a few
+    /// batches at once, rather than each, writes fewer pages: a batch's keys land on pages all
+    /// over the indexes keyed by hashes (a page of `site_line_counts`, `site_sources` or
+    /// `files_raw_hash` in every few), and each commit writes every page it changed to the log,
+    /// which a checkpoint then copies into the database (see `Tuning::commit_batches`).
+    pub fn commit(&mut self) -> Result<()> {
+        if self.open.is_none() {
+            return Ok(());
+        }
+        if let Err(e) = self.conn.execute_batch("COMMIT") {
+            self.roll_back();
+            return Err(e).context("committing a batch");
+        }
+        self.open = None;
+        Ok(())
+    }
+
+    /// Rolls the open transaction back: the batches written since the last commit count for
+    /// nothing (a failed run records what it committed), and what they changed of the site line
+    /// counts is forgotten with them.
+    fn roll_back(&mut self) {
+        let Some(counts) = self.open.take() else {
+            return;
+        };
+        // A failed COMMIT may have ended the transaction already, or left it open (busy).
+        if !self.conn.is_autocommit() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+        self.carried.counts = counts;
+        self.carried.sites.forget_counts();
+    }
+
     /// Records the end of a run that saw every source in `scopes`: sources in scope that it did not
     /// see (files: when `is_gone` says they are gone from the disk) are marked deleted, each touched
     /// document's primary file is chosen again, documents no file references are retired (and those
@@ -199,12 +237,17 @@ impl<'c> Writer<'c> {
     /// at once, recorded as `interrupted` (any other error records it as `failed`), and nothing of
     /// the end is kept: the next run does it.
     pub fn finish(
-        self,
+        mut self,
         scopes: &[RunScope],
         is_gone: IsGone,
         warning: Option<&str>,
         stop: Stop,
     ) -> Result<RunCounts> {
+        if let Err(err) = self.commit() {
+            // The error being reported matters more than a failure to record it.
+            let _ = self.end_early(RunStatus::Failed, &format!("{err:#}"));
+            return Err(err);
+        }
         let Writer {
             conn,
             run,
@@ -215,6 +258,7 @@ impl<'c> Writer<'c> {
             wrote_records,
             file,
             checkpointer,
+            open: _,
         } = self;
         let run_id = run.run_id;
         let counts_so_far = carried.counts;
@@ -260,6 +304,10 @@ impl<'c> Writer<'c> {
     }
 
     fn end_early(mut self, status: RunStatus, error: &str) -> Result<()> {
+        // The batches written since the last commit are whole (one that fails is rolled back with
+        // them): they stay, as they would have had each been committed. A commit that fails rolls
+        // them back.
+        let _ = self.commit();
         if let Some(checkpointer) = self.checkpointer.take() {
             checkpointer.stop(self.conn);
         }
@@ -503,6 +551,76 @@ mod tests {
                 ("/r/b".to_owned(), "duplicate".to_owned(), 2)
             ]
         );
+    }
+
+    /// Makes the `files` row of `path` fail to be written, as a full disk would.
+    fn fail_writing(conn: &Connection, path: &str) {
+        conn.execute_batch(&format!(
+            "CREATE TEMP TRIGGER fail_writing BEFORE INSERT ON files WHEN NEW.path = '{path}'
+             BEGIN SELECT RAISE(ABORT, 'the disk is full'); END"
+        ))
+        .unwrap();
+    }
+
+    #[test]
+    fn batches_are_committed_together_and_rolled_back_together() {
+        let mut conn = in_memory();
+        fail_writing(&conn, "/r/d");
+        let scopes = [RunScope::Files(PathBuf::from("/r"))];
+        let mut writer = Writer::start(&mut conn, &scopes, CONFIG).unwrap();
+        let story = |n: u32| format!("Story {n}: the minister spoke in Kyiv about the harbour.\n");
+        writer.write_batch(&[record("/r/a", &story(1))]).unwrap();
+        writer.commit().unwrap();
+        writer.write_batch(&[record("/r/b", &story(2))]).unwrap();
+        writer.write_batch(&[record("/r/c", &story(3))]).unwrap();
+        let failed = writer
+            .write_batch(&[record("/r/d", &story(4))])
+            .unwrap_err();
+        assert!(
+            format!("{failed:#}").contains("the disk is full"),
+            "{failed:#}"
+        );
+        assert_eq!(
+            writer.carried.counts.new_documents, 1,
+            "counts rolled back too"
+        );
+        writer.fail(&format!("{failed:#}")).unwrap();
+        let paths: Vec<String> = conn
+            .prepare("SELECT path FROM files ORDER BY path")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(
+            paths,
+            ["/r/a"],
+            "the batches since the commit went with the failed one"
+        );
+        let (status, seen): (String, i64) = conn
+            .query_row("SELECT status, files_seen FROM runs", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!((status.as_str(), seen), ("failed", 1));
+    }
+
+    #[test]
+    fn a_run_that_fails_between_batches_keeps_the_batches_it_wrote() {
+        let mut conn = in_memory();
+        let mut writer = Writer::start(&mut conn, &[], CONFIG).unwrap();
+        let text = "The minister spoke in Kyiv on Tuesday about the harbour.\n";
+        writer.write_batch(&[record("/r/a", text)]).unwrap();
+        // Not committed yet; the run fails elsewhere (a file list that cannot be read back).
+        writer.fail("the listing could not be read").unwrap();
+        let (files, seen): (i64, i64) = conn
+            .query_row(
+                "SELECT (SELECT count(*) FROM files), files_seen FROM runs",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((files, seen), (1, 1));
     }
 
     #[test]

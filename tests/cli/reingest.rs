@@ -919,10 +919,19 @@ fn a_database_deleted_during_a_run_fails_the_run() {
 }
 
 /// A batch that fails (here: a trigger of the user's refuses one document, as a full disk or a
-/// broken database would) rolls back whole: the run is recorded `failed` with its error and the
-/// counts of the batches it committed, not of the work it lost; the next run converges.
+/// broken database would) rolls back whole, with the batches written since the last commit: the run
+/// is recorded `failed` with its error and the counts of the batches it committed, not of the work
+/// it lost; the next run converges.
 #[test]
 fn a_failed_batch_adds_nothing_to_the_run_s_counts() {
+    // Batches of two files, in path order: b and c, then d (poison) and e. Committed one at a time,
+    // b and c stay; committed two at a time, they go with d and e.
+    for (commit_batches, committed) in [("1", 2), ("2", 0)] {
+        a_failed_batch_rolls_back(commit_batches, committed);
+    }
+}
+
+fn a_failed_batch_rolls_back(commit_batches: &str, committed: i64) {
     let env = Env::new();
     let story = |n: usize, word: &str| {
         format!(
@@ -939,7 +948,6 @@ fn a_failed_batch_adds_nothing_to_the_run_s_counts() {
              BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
         )
         .unwrap();
-    // Batches of two files, in path order: b and c commit, then d (poison) and e fail together.
     env.write("b.txt", story(1, "school"));
     env.write("c.txt", story(2, "library"));
     env.write("d.txt", story(3, "poison"));
@@ -947,6 +955,7 @@ fn a_failed_batch_adds_nothing_to_the_run_s_counts() {
     let out = env
         .cmd(&["ingest", "--quiet", env.corpus().to_str().unwrap()])
         .env("NEWSDB_BATCH_FILES", "2")
+        .env("NEWSDB_COMMIT_BATCHES", commit_batches)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1), "a failed run exits 1");
@@ -963,11 +972,11 @@ fn a_failed_batch_adds_nothing_to_the_run_s_counts() {
     assert_eq!(status, "failed");
     assert!(error.contains("injected failure"), "{error}");
     assert_eq!(
-        new_documents, 2,
-        "b and c committed; d and e were rolled back"
+        new_documents, committed,
+        "committing {commit_batches} batches at a time"
     );
     assert_eq!(failed, 0);
-    assert_eq!(env.count("SELECT count(*) FROM documents"), 3);
+    assert_eq!(env.count("SELECT count(*) FROM documents"), 1 + committed);
     assert_eq!(
         env.count("SELECT count(*) FROM files WHERE path LIKE '%/e.txt'"),
         0
@@ -979,7 +988,7 @@ fn a_failed_batch_adds_nothing_to_the_run_s_counts() {
         .execute_batch("DROP TRIGGER refuse_poison")
         .unwrap();
     let summary = env.ingest(0);
-    assert_eq!(summary["new_documents"], 2, "{summary}");
+    assert_eq!(summary["new_documents"], 4 - committed, "{summary}");
     assert_eq!(env.count("SELECT count(*) FROM documents"), 5);
     assert_intact(&env.db());
 }
