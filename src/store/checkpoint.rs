@@ -21,12 +21,16 @@ use std::thread::JoinHandle;
 /// checkpoints.
 const CHECKPOINT_PAGES: i32 = 1000;
 
-/// Log size, in pages, at which the writer waits for a checkpoint of the whole log (64 MiB of 8 KiB
-/// pages, three or four batches of the bench corpus). SQLite writes the log from its beginning again
-/// only when a transaction begins with every page of it copied, which a writer that never waits
-/// does not see: the log grew to 3.6 times the database (770 MB for 20k files). Four times as much
-/// (256 MiB) was not faster, in three pairs at 20k files.
-const RESTART_PAGES: i32 = 8192;
+/// Log size, in pages, at which the writer waits for a checkpoint of the whole log (192 MiB of 8 KiB
+/// pages). SQLite writes the log from its beginning again only when a transaction begins with every
+/// page of it copied, which a writer that never waits does not see: the log grew to 3.6 times the
+/// database (770 MB for 20k files). Each wait is for the pages committed since the last checkpoint
+/// began: since commits take eight batches (12-16k pages at 100k real-text files), 64 MiB made the
+/// writer wait after every commit, 0.16-0.35 s each, 2.5 s in all; at 192 MiB it waits after every
+/// second one, while the checkpoint of the first ran beside its work. 100k real-text files, three
+/// alternating rounds: 37.66/38.39/38.47 s -> 36.43/36.17/36.01 s (at 20k files, whose three
+/// commits wait at most once, within noise: 7.31-9.55 s against 7.44-8.01).
+const RESTART_PAGES: i32 = 24_576;
 
 /// What the writer's connection asks of the thread.
 enum Ask {
