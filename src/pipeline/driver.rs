@@ -32,6 +32,13 @@ const WORKER_NICENESS: i32 = 10;
 pub trait Sink<T = Record> {
     fn put(&mut self, records: Vec<T>) -> Result<()>;
 
+    /// Called when the sink would wait for the next chunk (none is mapped yet): a sink that holds
+    /// work back to do it in bulk (the writer's commits) does it now, so that what it was given
+    /// does not wait on input that comes slowly or not at all (a JSON Lines stream).
+    fn idle(&mut self) -> Result<()> {
+        Ok(())
+    }
+
     /// Called once after the last chunk was put, when every chunk was: a sink that holds records
     /// back (to write them in batches of its own size) writes the rest here.
     fn finish(&mut self) -> Result<()> {
@@ -75,12 +82,30 @@ pub fn drive_buffered<C: Send, T: Send>(
             }
             Ok(())
         });
-        let result = rx.iter().try_for_each(|records| sink.put(records));
+        let result = take_all(&rx, sink);
         drop(rx);
         result?;
         producer.join().expect("the producer does not panic")?;
         sink.finish()
     })
+}
+
+/// Puts every mapped chunk from `rx` into `sink`, telling it when it would wait for the next.
+fn take_all<T>(rx: &crossbeam_channel::Receiver<Vec<T>>, sink: &mut dyn Sink<T>) -> Result<()> {
+    loop {
+        let records = match rx.try_recv() {
+            Ok(records) => records,
+            Err(crossbeam_channel::TryRecvError::Empty) => {
+                sink.idle()?;
+                match rx.recv() {
+                    Ok(records) => records,
+                    Err(_) => return Ok(()),
+                }
+            }
+            Err(crossbeam_channel::TryRecvError::Disconnected) => return Ok(()),
+        };
+        sink.put(records)?;
+    }
 }
 
 /// The pool of worker threads, one per core, each less favoured by the scheduler than the sink
@@ -112,6 +137,51 @@ fn lower_this_thread_priority() {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Records what it is given, and lets the chunks go on once it is idle.
+    struct Waiting {
+        put: Vec<u32>,
+        idle: crossbeam_channel::Sender<()>,
+    }
+
+    impl Sink<u32> for Waiting {
+        fn put(&mut self, records: Vec<u32>) -> Result<()> {
+            self.put.extend(records);
+            Ok(())
+        }
+
+        fn idle(&mut self) -> Result<()> {
+            let _ = self.idle.try_send(());
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_sink_is_told_when_it_would_wait() {
+        // The second chunk comes only once the sink said it is idle: it is the sink's turn to wait
+        // once the first is taken, so it must say so.
+        let (idle, went_idle) = crossbeam_channel::bounded(1);
+        let mut sink = Waiting {
+            put: Vec::new(),
+            idle,
+        };
+        let mut next = 0;
+        let chunks = std::iter::from_fn(|| {
+            next += 1;
+            match next {
+                1 => Some(Ok(vec![1])),
+                2 => Some(
+                    went_idle
+                        .recv_timeout(std::time::Duration::from_secs(60))
+                        .map(|()| vec![2])
+                        .map_err(|_| anyhow::anyhow!("the sink was never told it is idle")),
+                ),
+                _ => None,
+            }
+        });
+        drive(chunks, |chunk: Vec<u32>| chunk, &mut sink).unwrap();
+        assert_eq!(sink.put, [1, 2]);
+    }
     use crate::read::Stat;
     use crate::record::Outcome;
     use rayon::prelude::*;

@@ -448,8 +448,8 @@ impl<'a> Stages<'a> {
 }
 
 /// The database writer as a sink: records are written in batches of `batch_files`, whatever the size
-/// of the chunks they come in, and committed `commit_batches` batches at a time; the caller hears of
-/// what was written and rejected.
+/// of the chunks they come in, and committed `commit_batches` batches at a time, or sooner when no
+/// chunk is ready; the caller hears of what was written and rejected.
 struct WriterSink<'w, 'c, 'e> {
     writer: &'w mut Writer<'c>,
     on_event: &'e mut dyn FnMut(Event),
@@ -473,6 +473,12 @@ impl Sink for WriterSink<'_, '_, '_> {
             self.write(batch)?;
         }
         Ok(())
+    }
+
+    /// The workers have nothing ready (a slow input, or the end of a pass): what is written is
+    /// committed now rather than after `commit_batches`, so readers see it.
+    fn idle(&mut self) -> Result<()> {
+        self.writer.commit()
     }
 
     fn finish(&mut self) -> Result<()> {

@@ -160,6 +160,63 @@ fn ingest_stdin(env: &Env, input: &str) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// A stream that comes slowly (a scraper piping its records as it finds them): each batch is
+/// committed once no more input is ready, so readers see it while the stream stays open, without
+/// waiting for the batches the writer otherwise commits together.
+#[test]
+fn a_slow_stream_s_batches_are_visible_while_it_stays_open() {
+    let env = Env::new();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("newsdb"))
+        .arg("--db")
+        .arg(env.db())
+        .args(["ingest", "--jsonl", "-", "--quiet"])
+        .env("NEWSDB_BATCH_FILES", "2")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let record = |n: usize| {
+        format!(r#"{{"text": "Story {n} about the harbour, the museum and the tram line."}}"#)
+            + "\n"
+    };
+    for batch in 0..3 {
+        for n in [2 * batch, 2 * batch + 1] {
+            stdin.write_all(record(n).as_bytes()).unwrap();
+        }
+        stdin.flush().unwrap();
+        // Not a timing claim: the wait ends as soon as the batch is visible; the limit only keeps
+        // a broken build from hanging the suite.
+        let expected = 2 * (batch as i64 + 1);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let stored = env
+                .conn()
+                .query_row("SELECT count(*) FROM documents", [], |r| r.get::<_, i64>(0))
+                .unwrap_or(0);
+            if stored == expected {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "batch {batch}: {stored} documents visible, {expected} expected"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(env.count("SELECT count(*) FROM documents"), 6);
+    assert_intact(&env.db());
+}
+
 /// Issue 16, point 5: each day's piped batch, keyed `-#LINE`, replaced the day before's records and
 /// retired their documents.
 #[test]
