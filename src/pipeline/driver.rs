@@ -32,7 +32,7 @@ const WORKER_NICENESS: i32 = 10;
 pub trait Sink<T = Record> {
     fn put(&mut self, records: Vec<T>) -> Result<()>;
 
-    /// Called when the sink would wait for the next chunk (none is mapped yet): a sink that holds
+    /// Called when the sink has waited a quarter of a second for the next chunk: a sink that holds
     /// work back to do it in bulk (the writer's commits) does it now, so that what it was given
     /// does not wait on input that comes slowly or not at all (a JSON Lines stream).
     fn idle(&mut self) -> Result<()> {
@@ -90,19 +90,26 @@ pub fn drive_buffered<C: Send, T: Send>(
     })
 }
 
-/// Puts every mapped chunk from `rx` into `sink`, telling it when it would wait for the next.
+/// How long the sink waits for the next chunk before it is told it is idle ([`Sink::idle`]). A
+/// bulk ingest's workers map a chunk in about a tenth of a second, and the writer, the narrowest
+/// stage, finds one ready or nearly so: told at once, it committed after most gaps between chunks,
+/// so its commits of eight batches came apart (system CPU 8.7-8.9 -> 9.7-10.3 s at 100k files).
+const IDLE_AFTER: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Puts every mapped chunk from `rx` into `sink`, telling it when it waits for the next.
 fn take_all<T>(rx: &crossbeam_channel::Receiver<Vec<T>>, sink: &mut dyn Sink<T>) -> Result<()> {
+    use crossbeam_channel::RecvTimeoutError;
     loop {
-        let records = match rx.try_recv() {
+        let records = match rx.recv_timeout(IDLE_AFTER) {
             Ok(records) => records,
-            Err(crossbeam_channel::TryRecvError::Empty) => {
+            Err(RecvTimeoutError::Timeout) => {
                 sink.idle()?;
                 match rx.recv() {
                     Ok(records) => records,
                     Err(_) => return Ok(()),
                 }
             }
-            Err(crossbeam_channel::TryRecvError::Disconnected) => return Ok(()),
+            Err(RecvTimeoutError::Disconnected) => return Ok(()),
         };
         sink.put(records)?;
     }
