@@ -14,7 +14,6 @@ mod jsonl;
 mod learn;
 pub mod prepare;
 mod prepared;
-mod release;
 mod skip;
 
 pub use driver::Sink;
@@ -381,7 +380,7 @@ fn run(
                 }
                 interrupt::check().map_err(anyhow::Error::from)
             };
-            release::release_free_memory();
+            crate::release::release_free_memory();
             let counts =
                 writer.finish(&deletable, &discover::is_gone, warning.as_deref(), &stop)?;
             Ok(RunSummary {
@@ -633,7 +632,7 @@ fn run_files(
         let learned = learn(sink, &to_read, stages.cleaner, &known_bytes, options)?;
         // The learning pass's rule caches and remembered lines are freed: give them back before the
         // storing allocates its own.
-        release::release_free_memory();
+        crate::release::release_free_memory();
         sink.learned_ahead = learned.whole;
         memos = learned.memos;
         stages.with_sites(learned.lines, &mut with_sites)
@@ -727,7 +726,7 @@ fn learn(
     // unless given back: the rest's threads (and the read-ahead thread) do not always take those
     // arenas over, and 20k saved pages then peaked at 295-316 MB instead of 221-239. (Without a
     // rest, the caller gives it back after the pass.)
-    release::release_free_memory();
+    crate::release::release_free_memory();
     learn_from(rest, &mut learned)?;
     let prediction = sink.writer.predicted_site_lines(&learned.pages);
     Ok(Learned {

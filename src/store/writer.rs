@@ -273,13 +273,20 @@ impl<'c> Writer<'c> {
             after_unfinished,
             wrote_records,
         };
+        // The end shrinks the page cache (see `release_storing_memory`); the connection is the
+        // caller's, and a follow-up run stores with it again.
+        let cache_size = conn.pragma_query_value(None, "cache_size", |r| r.get::<_, i64>(0));
         let ended = end_run(conn, &run, &mut carried, lifecycle, &file, &end);
+        let restored = cache_size.and_then(|size| conn.pragma_update(None, "cache_size", size));
         // The last checkpoint the thread was asked for overlapped the end's work.
         if let Some(checkpointer) = checkpointer {
             checkpointer.stop(conn);
         }
         match ended {
-            Ok(()) => Ok(carried.counts),
+            Ok(()) => {
+                restored.context("restoring the page cache's size")?;
+                Ok(carried.counts)
+            }
             Err(err) => {
                 let status = if stopped.get() {
                     RunStatus::Interrupted
@@ -353,6 +360,7 @@ fn end_run(
         .buckets
         .write(&tx)
         .context("writing near-duplicate buckets")?;
+    release_storing_memory(&tx, carried)?;
     let stored = clusters::stored_threshold(&tx)?;
     let threshold = end
         .threshold
@@ -390,6 +398,25 @@ fn end_run(
         file.check()?;
     }
     tx.commit().context("recording the end of the run")?;
+    Ok(())
+}
+
+/// SQLite's page cache at the run's end, in MiB: see [`release_storing_memory`].
+const END_CACHE_MIB: i64 = 16;
+
+/// Gives back what only the storing needed before the run's end, which allocates its own (the
+/// near-duplicate checks' shingle cache and sets): the held bucket rows' room, the site line
+/// counts held for the run (the settle at the end reads what it needs again), and most of SQLite's
+/// page cache, which the storing sized for a batch's dirty pages ([`crate::tuning::Tuning`]'s
+/// `cache_mib`). With all of it held, the end of a 100k-file ingest was its peak, 6-10 MB above the
+/// storing (which a 20k-file ingest's end does not reach); without, it stays 30-40 MB below. The
+/// end alone (every document of the 100k database checked again) took 9.84-10.06 s with 16 MiB,
+/// 9.72-9.78 s with 48 (BENCHMARKS.md, "A flat peak").
+fn release_storing_memory(conn: &Connection, carried: &mut Carried) -> Result<()> {
+    carried.buckets = Buckets::default();
+    carried.sites.forget_counts();
+    conn.pragma_update(None, "cache_size", -1024 * END_CACHE_MIB)?;
+    crate::release::release_free_memory();
     Ok(())
 }
 
@@ -475,6 +502,26 @@ mod tests {
         writer.set_discovered(std::iter::empty::<&str>());
         let counts = writer.finish(&scopes, &|_| true, None, &|| Ok(())).unwrap();
         assert_eq!((counts.deleted, counts.retired), (2, 1));
+    }
+
+    #[test]
+    fn the_end_gives_the_connection_back_with_its_page_cache_size() {
+        let mut conn = in_memory();
+        conn.pragma_update(None, "cache_size", -1024 * 48).unwrap();
+        let scopes = [RunScope::Files(PathBuf::from("/r"))];
+        let mut writer = Writer::start(&mut conn, &scopes, CONFIG).unwrap();
+        writer.set_discovered(["/r/a"].map(String::from));
+        let text = "The minister spoke in Kyiv on Tuesday about the harbour.\n";
+        writer.write_batch(&[record("/r/a", text)]).unwrap();
+        writer.finish(&scopes, &|_| true, None, &|| Ok(())).unwrap();
+        let size: i64 = conn
+            .pragma_query_value(None, "cache_size", |r| r.get(0))
+            .unwrap();
+        assert_eq!(
+            size,
+            -1024 * 48,
+            "a follow-up run stores with the same cache"
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Memory the workers freed, given back to the system after a run's learning pass (after its
-//! sample too) and before its single-threaded end.
+//! sample too) and before its single-threaded end; and what the storing held, once the end starts
+//! (see `store::writer`).
 //!
 //! glibc's malloc gives each thread that allocates an arena of its own and keeps what the thread
 //! frees there for later use: when the workers are done, their arenas still count in the process's
@@ -9,7 +10,7 @@
 
 /// Returns the free memory of every malloc arena to the system. A no-op where the C library is
 /// not glibc.
-pub fn release_free_memory() {
+pub(crate) fn release_free_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only walks glibc's own arenas under their locks; it takes no pointer.
     unsafe {
