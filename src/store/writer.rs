@@ -207,6 +207,12 @@ impl<'c> Writer<'c> {
             return Err(e).context("committing a batch");
         }
         self.open = None;
+        // The site line counts are held for a commit's batches, not for the run: held for the
+        // run, they grew with the files (2.3 MB at 20k real-text files, 7.6 at 100k) and kept the
+        // peak memory from staying flat. The next batches read what they need again (three
+        // alternating pairs at 100k files: 38.1-38.8 s against 36.8-38.7 s, peak 142-146 MB
+        // against 142-149 MB).
+        self.carried.sites.forget_counts();
         Ok(())
     }
 
