@@ -555,26 +555,20 @@ fn run_files(
     let (known, stale) = (known?, stale?);
     let rejections_current = writer.rejections_are_current()?;
     // Paths the walk could not list (an unreadable folder) were found too: their error rows stay.
-    sink.writer.set_discovered(
+    // What the database knew that the walk did not find: the only files the run's end may mark
+    // deleted, worked out here from what is loaded anyway (one lookup per known file).
+    let unseen = sink.writer.set_walked(
         found
             .files
             .iter()
             .map(|c| paths::stored(&c.path))
             .chain(found.unlisted.iter().map(|u| paths::stored(&u.path))),
+        &known,
     );
-    // What the database knew that the walk did not find: the only files the run's end may mark
-    // deleted, worked out here from what is loaded anyway (one lookup per known file).
-    let unseen: Vec<String> = known
-        .iter()
-        .filter(|(path, k)| {
-            k.status != crate::store::FileStatus::Deleted && !sink.writer.was_discovered(path)
-        })
-        .map(|(path, _)| path.clone())
-        .collect();
     let mut refused = if options.allow_mass_delete {
         Vec::new()
     } else {
-        mass_disappearances(roots, &known, &unseen)
+        mass_disappearances(roots, &known, unseen)
     };
     // A root that cannot be opened is not in the run's scope: nothing under it is looked for.
     refused.extend(missing_roots.iter().map(|(root, why)| {
@@ -587,7 +581,6 @@ fn run_files(
             missing: Some(why.clone()),
         }
     }));
-    sink.writer.set_unseen_files(unseen);
     let unmatched = discover::unmatched_extensions(
         &filter.extensions,
         found.files.iter().map(|f| f.path.as_path()),

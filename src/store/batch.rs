@@ -312,8 +312,8 @@ impl<'a> Batch<'a> {
         // The bytes' other path is still there (found by this run, or on the disk outside its
         // roots): this path is a copy, not a rename.
         if stored.is_none()
-            && files::is_rename(self.conn, row.path, raw_hash, |p| {
-                self.lifecycle.saw_source(p) || super::paths::from_stored(p).exists()
+            && files::is_rename(self.conn, row.path, raw_hash, |p, record| {
+                self.lifecycle.saw_source(p, record) || super::paths::from_stored(p).exists()
             })?
         {
             self.carried.counts.renamed += 1;

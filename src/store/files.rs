@@ -66,7 +66,8 @@ pub struct FileRow<'a> {
 const SELECT_FILE: &str = "SELECT raw_hash, document_id, status FROM files WHERE path = ?1";
 const TOUCH_FILE: &str = "UPDATE files SET size = ?2, mtime = ?3, last_run_id = ?4 WHERE path = ?1";
 const SEEN_FILE: &str = "UPDATE files SET last_run_id = ?2 WHERE path = ?1";
-const OTHER_PATHS_WITH_RAW_HASH: &str = "SELECT path FROM files WHERE raw_hash = ?1 AND path <> ?2";
+const OTHER_PATHS_WITH_RAW_HASH: &str =
+    "SELECT path, line IS NOT NULL FROM files WHERE raw_hash = ?1 AND path <> ?2";
 const UPSERT_FILE: &str = "
     INSERT INTO files (path, size, mtime, raw_hash, encoding, document_id, title, published, url,
                        status, reason, detail, first_run_id, last_run_id, line, format, extractor)
@@ -187,17 +188,21 @@ pub fn upsert(conn: &Connection, row: &FileRow, state: FileState, run_id: i64) -
 }
 
 /// Whether a stored file other than `path` holds `raw_hash` at a path `seen` does not contain: the
-/// bytes moved, so a new path with them is a rename.
+/// bytes moved, so a new path with them is a rename. `seen` is told whether the other path is a
+/// JSON Lines record's.
 pub fn is_rename(
     conn: &Connection,
     path: &str,
     raw_hash: &str,
-    seen: impl Fn(&str) -> bool,
+    seen: impl Fn(&str, bool) -> bool,
 ) -> Result<bool> {
     let mut stmt = conn.prepare_cached(OTHER_PATHS_WITH_RAW_HASH)?;
-    let others = stmt.query_map(params![raw_hash, path], |r| r.get::<_, String>(0))?;
+    let others = stmt.query_map(params![raw_hash, path], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?))
+    })?;
     for other in others {
-        if !seen(&other?) {
+        let (other, record) = other?;
+        if !seen(&other, record) {
             return Ok(true);
         }
     }
@@ -277,9 +282,9 @@ mod tests {
             first: false,
         };
         upsert(&conn, &row("/old", Some("r")), linked(), 1).unwrap();
-        assert!(is_rename(&conn, "/new", "r", |p| p == "/new").unwrap());
-        assert!(!is_rename(&conn, "/new", "r", |_| true).unwrap());
-        assert!(!is_rename(&conn, "/new", "other", |_| false).unwrap());
+        assert!(is_rename(&conn, "/new", "r", |p, _| p == "/new").unwrap());
+        assert!(!is_rename(&conn, "/new", "r", |_, _| true).unwrap());
+        assert!(!is_rename(&conn, "/new", "other", |_, _| false).unwrap());
     }
 
     #[test]

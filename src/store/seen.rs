@@ -1,11 +1,11 @@
 //! The sources a run has seen, held compactly: a run over a million JSON Lines records must not keep
 //! a million strings to remember them.
 //!
-//! Whole files are kept by a 128-bit hash of their path (XXH3-128: the walk lists them before anything
-//! is read, and the pipeline holds their paths already; a second copy as strings takes about 90
-//! bytes a path with the table's slack, 9 MB at 100k files). Two of a run's paths share a hash with
-//! odds of about n² / 2¹²⁹, 10⁻²⁷ for a million paths; if they did, a file gone would be kept live.
-//! JSON Lines records are
+//! The files a walk found are not kept here at all: the lifecycle keeps the known files the walk
+//! did not find instead (`Lifecycle::set_walked`), by the same key. Whole-file paths are kept by a
+//! 128-bit hash of the path ([`path_key`], XXH3-128; as strings they took about 90 bytes a path
+//! with the table's slack). Two paths share a hash with odds of about n² / 2¹²⁹, 10⁻²⁷ for a
+//! million paths; if they did, a file gone would be kept live. JSON Lines records are
 //! kept by what their path is made of ([`newsdb_core::jsonl::record_path`]): a record of a file,
 //! `FILE#LINE`, as one bit per line of that file; a record of standard input, `-#` and 16 hex digits
 //! of its hash, as that 64-bit number. By their sizes, a million standard-input records kept as
@@ -17,7 +17,7 @@ use newsdb_core::jsonl::STDIN;
 
 #[derive(Debug, Default)]
 pub struct Seen {
-    /// The whole files, by [`path_key`].
+    /// Sources whose paths are not a record's (see [`Seen::insert`]), by [`path_key`].
     paths: foldhash::HashSet<u128>,
     /// Per JSON Lines file (its stored path): a bit per line number seen.
     lines: foldhash::HashMap<String, Vec<u64>>,
@@ -26,11 +26,6 @@ pub struct Seen {
 }
 
 impl Seen {
-    /// Whole files found by a walk (any earlier ones are forgotten).
-    pub fn set_files(&mut self, paths: impl IntoIterator<Item = impl AsRef<str>>) {
-        self.paths = paths.into_iter().map(|p| path_key(p.as_ref())).collect();
-    }
-
     /// A source seen: `path` as stored, with its line for a JSON Lines record.
     pub fn insert(&mut self, path: &str, line: Option<u64>) {
         if line.is_some() {
@@ -79,7 +74,7 @@ impl Seen {
 }
 
 /// What a whole file's path is kept by.
-fn path_key(path: &str) -> u128 {
+pub(super) fn path_key(path: &str) -> u128 {
     twox_hash::XxHash3_128::oneshot(path.as_bytes())
 }
 
@@ -107,15 +102,12 @@ mod tests {
     #[test]
     fn records_and_files_are_told_apart_and_remembered() {
         let mut seen = Seen::default();
-        seen.set_files(["/r/a.txt".to_owned(), "/r/b#1".to_owned()]);
         seen.insert("/r/x.jsonl#1", Some(1));
         seen.insert("/r/x.jsonl#130", Some(130));
         seen.insert("-#00ff00ff00ff00ff", Some(7));
         seen.insert("/r/late.txt", None);
 
         for path in [
-            "/r/a.txt",
-            "/r/b#1",
             "/r/x.jsonl#1",
             "/r/x.jsonl#130",
             "-#00ff00ff00ff00ff",
@@ -133,7 +125,7 @@ mod tests {
         ] {
             assert!(!seen.has(path), "{path}");
         }
-        assert!(seen.has_file("/r/b#1") && !seen.has_file("/r/x.jsonl#1"));
-        assert_eq!(seen.paths.len(), 3, "records are not kept as strings");
+        assert!(seen.has_file("/r/late.txt") && !seen.has_file("/r/x.jsonl#1"));
+        assert_eq!(seen.paths.len(), 1, "records are not kept as strings");
     }
 }

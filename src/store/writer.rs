@@ -141,20 +141,14 @@ impl<'c> Writer<'c> {
         sites::predict(self.conn, new)
     }
 
-    /// Tells the writer every path this run found (before any record is written).
-    pub fn set_discovered(&mut self, paths: impl IntoIterator<Item = impl AsRef<str>>) {
-        self.lifecycle.set_discovered(paths);
-    }
-
-    /// The whole files known at the start that the walk did not find (see
-    /// [`Lifecycle::set_unseen_files`]).
-    pub fn set_unseen_files(&mut self, paths: Vec<String>) {
-        self.lifecycle.set_unseen_files(paths);
-    }
-
-    /// Whether this run found `path` (see [`Writer::set_discovered`]).
-    pub fn was_discovered(&self, path: &str) -> bool {
-        self.lifecycle.was_discovered(path)
+    /// Tells the writer what a walk over folders found and what the database knew at the run's
+    /// start; returns the known files the walk did not find (see [`Lifecycle::set_walked`]).
+    pub fn set_walked(
+        &mut self,
+        found: impl IntoIterator<Item = impl AsRef<str>>,
+        known: &KnownFiles,
+    ) -> &[String] {
+        self.lifecycle.set_walked(found, known)
     }
 
     /// Counts files skipped unread because nothing about them changed: nothing is written for them.
@@ -480,7 +474,8 @@ mod tests {
         let mut conn = in_memory();
         let scopes = [RunScope::Files(PathBuf::from("/r"))];
         let mut writer = Writer::start(&mut conn, &scopes, CONFIG).unwrap();
-        writer.set_discovered(["/r/b", "/r/a"].map(String::from));
+        let known = writer.known_files().unwrap();
+        writer.set_walked(["/r/b", "/r/a"], &known);
         let text = "The minister spoke in Kyiv on Tuesday about the harbour.\n";
         writer.write_batch(&[record("/r/b", text)]).unwrap();
         writer.write_batch(&[record("/r/a", text)]).unwrap();
@@ -505,7 +500,8 @@ mod tests {
 
         // The next run finds the files gone.
         let mut writer = Writer::start(&mut conn, &scopes, CONFIG).unwrap();
-        writer.set_discovered(std::iter::empty::<&str>());
+        let known = writer.known_files().unwrap();
+        writer.set_walked(std::iter::empty::<&str>(), &known);
         let counts = writer.finish(&scopes, &|_| true, None, &|| Ok(())).unwrap();
         assert_eq!((counts.deleted, counts.retired), (2, 1));
     }
@@ -516,7 +512,8 @@ mod tests {
         conn.pragma_update(None, "cache_size", -1024 * 48).unwrap();
         let scopes = [RunScope::Files(PathBuf::from("/r"))];
         let mut writer = Writer::start(&mut conn, &scopes, CONFIG).unwrap();
-        writer.set_discovered(["/r/a"].map(String::from));
+        let known = writer.known_files().unwrap();
+        writer.set_walked(["/r/a"], &known);
         let text = "The minister spoke in Kyiv on Tuesday about the harbour.\n";
         writer.write_batch(&[record("/r/a", text)]).unwrap();
         writer.finish(&scopes, &|_| true, None, &|| Ok(())).unwrap();
@@ -537,7 +534,8 @@ mod tests {
         let harbour = "The minister spoke in Kyiv on Tuesday about the harbour.\n";
         let bridge = "The council voted on Monday to close the old bridge for repairs.\n";
         let mut writer = Writer::start(&mut conn, &scopes, CONFIG).unwrap();
-        writer.set_discovered(["/r/a", "/r/b"].map(String::from));
+        let known = writer.known_files().unwrap();
+        writer.set_walked(["/r/a", "/r/b"], &known);
         writer
             .write_batch(&[record("/r/a", harbour), record("/r/b", bridge)])
             .unwrap();
@@ -546,7 +544,8 @@ mod tests {
         // The second run sees /r/a and /r/b unchanged (not written), a copy of the harbour story
         // and a new story.
         let mut writer = Writer::start(&mut conn, &scopes, CONFIG).unwrap();
-        writer.set_discovered(["/r/a", "/r/b", "/r/c", "/r/d"].map(String::from));
+        let known = writer.known_files().unwrap();
+        writer.set_walked(["/r/a", "/r/b", "/r/c", "/r/d"], &known);
         let storm = "A storm closed the port of Odesa for two days last week.\n";
         writer
             .write_batch(&[record("/r/c", harbour), record("/r/d", storm)])
@@ -571,7 +570,8 @@ mod tests {
         let scopes = [RunScope::Files(PathBuf::from("/r"))];
         let text = "The minister spoke in Kyiv on Tuesday about the harbour.\n";
         let mut writer = Writer::start(&mut conn, &scopes, CONFIG).unwrap();
-        writer.set_discovered(["/r/a", "/r/b"].map(String::from));
+        let known = writer.known_files().unwrap();
+        writer.set_walked(["/r/a", "/r/b"], &known);
         writer
             .write_batch(&[record("/r/b", text), record("/r/a", text)])
             .unwrap();
@@ -580,7 +580,8 @@ mod tests {
         // The same bytes cleaned again into another document (as by a newer cleaner), read at
         // /r/b only: /r/a, not read, moves with them, and is the new document's primary.
         let mut writer = Writer::start(&mut conn, &scopes, CONFIG).unwrap();
-        writer.set_discovered(["/r/a", "/r/b"].map(String::from));
+        let known = writer.known_files().unwrap();
+        writer.set_walked(["/r/a", "/r/b"], &known);
         let other = "The minister spoke in Kyiv on Wednesday about the harbour.\n";
         let mut again = record("/r/b", other);
         let Outcome::Prepared { raw_hash, .. } = &mut again.outcome else {
