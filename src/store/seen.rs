@@ -3,7 +3,7 @@
 //!
 //! The files a walk found are not kept here at all: the lifecycle keeps the known files the walk
 //! did not find instead (`Lifecycle::set_walked`), by the same key. Whole-file paths are kept by a
-//! 128-bit hash of the path ([`path_key`], XXH3-128; as strings they took about 90 bytes a path
+//! 128-bit hash of the path (`path_key`, XXH3-128; as strings they took about 90 bytes a path
 //! with the table's slack). Two paths share a hash with odds of about n² / 2¹²⁹, 10⁻²⁷ for a
 //! million paths; if they did, a file gone would be kept live. JSON Lines records are
 //! kept by what their path is made of ([`newsdb_core::jsonl::record_path`]): a record of a file,
