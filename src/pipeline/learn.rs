@@ -220,8 +220,8 @@ struct PageLines {
 /// Reads and cleans one chunk of the files to be stored (its first file at `first` among them), in
 /// parallel, without the learned lines (the candidates are taken from the page as cleaned without
 /// them, whatever is learned). Files that cannot be read or cleaned, whose bytes are stored already
-/// (`known_bytes`: their sources are recorded) or were met earlier in the pass (`seen`) teach
-/// nothing here; what was read of each file whose lines were cleaned is kept for the storing. Each
+/// (`known_bytes`: their sources are recorded) or were met earlier in the pass (`seen`; their keys
+/// go to `repeated` too) teach nothing here; what was read of each file whose lines were cleaned is kept for the storing. Each
 /// page is cleaned only as far as its lesson needs ([`newsdb_core::lesson_recalling`]): the storing
 /// keys and measures the documents.
 pub fn learn_chunk(
@@ -230,6 +230,7 @@ pub fn learn_chunk(
     cleaner: &Cleaner,
     known_bytes: &KnownBytes,
     seen: &mut HashSet<u128>,
+    repeated: &mut HashSet<u128>,
 ) -> Vec<Option<Lesson>> {
     let read: Vec<_> = chunk
         .par_iter()
@@ -239,7 +240,11 @@ pub fn learn_chunk(
         .into_iter()
         .map(|file| {
             let file = file.filter(|f| !known_bytes.contains_key(&f.raw_hash))?;
-            let key = SeenBytes::key(&file.raw_hash).filter(|&k| seen.insert(k))?;
+            let key = SeenBytes::key(&file.raw_hash)?;
+            if !seen.insert(key) {
+                repeated.insert(key);
+                return None;
+            }
             Some((key, file))
         })
         .collect();

@@ -619,6 +619,7 @@ fn run_files(
     };
     let mut with_sites = None;
     let mut memos = learn::Memos::default();
+    let mut seen = skip::SeenBytes::default();
     let stages = if to_read.is_empty() {
         stages
     } else {
@@ -628,6 +629,9 @@ fn run_files(
         crate::release::release_free_memory();
         sink.learned_ahead = learned.whole;
         memos = learned.memos;
+        if let Some(repeated) = learned.repeated {
+            seen = skip::SeenBytes::only(repeated);
+        }
         stages.with_sites(learned.lines, &mut with_sites)
     };
     sink.writer.count_unchanged(unchanged.len() as u64);
@@ -636,7 +640,6 @@ fn run_files(
     });
     drop(unchanged);
 
-    let mut seen = skip::SeenBytes::default();
     let chunk_files = options
         .batch_files
         .div_ceil(files::STORING_CHUNKS_PER_BATCH);
@@ -662,6 +665,9 @@ struct Learned {
     whole: bool,
     /// What the pass read of the pages it cleaned, for the storing.
     memos: learn::Memos,
+    /// When the pass read every file: the bytes it met more than once (see
+    /// [`skip::SeenBytes::only`]).
+    repeated: Option<HashSet<u128>>,
 }
 
 /// The learning pass over the files a run is about to store (see `learn.rs`).
@@ -692,7 +698,7 @@ fn learn(
         memos: learn::Memos::spilling_in(folder.as_deref()),
         on_event: &mut *sink.on_event,
     };
-    let mut seen = HashSet::new();
+    let (mut seen, mut repeated) = (HashSet::new(), HashSet::new());
     let mut learn_from = |part: Range<usize>, learned: &mut learn::LearnSink| {
         (learned.on_event)(Event::Learning {
             files: part.len() as u64,
@@ -700,7 +706,16 @@ fn learn(
         read::ahead::chunks_read_ahead(to_read, part, options.batch_files, |chunks| {
             driver::drive(
                 chunks,
-                |(first, chunk)| learn::learn_chunk(first, &chunk, cleaner, known_bytes, &mut seen),
+                |(first, chunk)| {
+                    learn::learn_chunk(
+                        first,
+                        &chunk,
+                        cleaner,
+                        known_bytes,
+                        &mut seen,
+                        &mut repeated,
+                    )
+                },
                 learned,
             )
         })
@@ -709,10 +724,12 @@ fn learn(
     let prediction = sink.writer.predicted_site_lines(&learned.pages);
     let prediction = prediction.context("loading learned site lines")?;
     if rest.is_empty() || !prediction.changes {
+        let whole = rest.is_empty();
         return Ok(Learned {
             lines: prediction.lines,
-            whole: rest.is_empty(),
+            whole,
             memos: learned.memos,
+            repeated: whole.then_some(repeated),
         });
     }
     // The sample's worker threads are gone, and what they freed stays with their malloc arenas
@@ -726,6 +743,7 @@ fn learn(
         lines: prediction.context("loading learned site lines")?.lines,
         whole: true,
         memos: learned.memos,
+        repeated: Some(repeated),
     })
 }
 
