@@ -148,7 +148,10 @@ mod tests {
         for seen in [&mut all, &mut repeated] {
             seen.remember(&known(&once));
             seen.remember(&known(&twice));
-            assert!(matches!(seen.outcome(&twice), Some(Outcome::KnownBytes { .. })));
+            assert!(matches!(
+                seen.outcome(&twice),
+                Some(Outcome::KnownBytes { .. })
+            ));
         }
         assert!(all.outcome(&once).is_some());
         assert!(repeated.outcome(&once).is_none(), "met once: not kept");
