@@ -405,8 +405,8 @@ fn end_run(
 const END_CACHE_MIB: i64 = 16;
 
 /// Gives back what only the storing needed before the run's end, which allocates its own (the
-/// near-duplicate checks' shingle cache and sets): the held bucket rows' room, the site line
-/// counts held for the run (the settle at the end reads what it needs again), and most of SQLite's
+/// near-duplicate checks' shingle cache and sets): the held bucket rows' room, any site line counts
+/// still held (the settle at the end reads what it needs again), and most of SQLite's
 /// page cache, which the storing sized for a batch's dirty pages ([`crate::tuning::Tuning`]'s
 /// `cache_mib`). With all of it held, the end of a 100k-file ingest was its peak, 6-10 MB above the
 /// storing (which a 20k-file ingest's end does not reach); without, it stays 30-40 MB below. The
