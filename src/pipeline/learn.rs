@@ -221,9 +221,9 @@ struct PageLines {
 /// parallel, without the learned lines (the candidates are taken from the page as cleaned without
 /// them, whatever is learned). Files that cannot be read or cleaned, whose bytes are stored already
 /// (`known_bytes`: their sources are recorded) or were met earlier in the pass (`seen`; their keys
-/// go to `repeated` too) teach nothing here; what was read of each file whose lines were cleaned is kept for the storing. Each
-/// page is cleaned only as far as its lesson needs ([`newsdb_core::lesson_recalling`]): the storing
-/// keys and measures the documents.
+/// go to `repeated` too) teach nothing here; what was read of each file whose lines were cleaned
+/// is kept for the storing. Each page is cleaned only as far as its lesson needs
+/// ([`newsdb_core::lesson_recalling`]): the storing keys and measures the documents.
 pub fn learn_chunk(
     first: usize,
     chunk: &[Listed],

@@ -59,9 +59,9 @@ impl SeenBytes {
         }
     }
 
-    /// Whether the bytes with `key` are worth remembering.
-    fn worth(&self, key: u128) -> bool {
-        self.only.as_ref().is_none_or(|only| only.contains(&key))
+    /// The key of `raw_hash`, if its bytes are worth remembering.
+    fn key_worth_keeping(&self, raw_hash: &str) -> Option<u128> {
+        Self::key(raw_hash).filter(|k| self.only.as_ref().is_none_or(|only| only.contains(k)))
     }
 
     /// The key raw bytes are remembered by: the first 128 bits of their SHA-256.
@@ -88,7 +88,7 @@ impl SeenBytes {
     pub fn remember(&mut self, outcome: &Outcome) {
         match outcome {
             Outcome::KnownBytes { raw_hash, .. } | Outcome::Prepared { raw_hash, .. } => {
-                if let Some(key) = Self::key(raw_hash).filter(|&k| self.worth(k)) {
+                if let Some(key) = self.key_worth_keeping(raw_hash) {
                     self.stored.insert(key);
                 }
             }
@@ -96,7 +96,7 @@ impl SeenBytes {
                 raw_hash: Some(raw_hash),
                 rejection,
             } => {
-                if let Some(key) = Self::key(raw_hash).filter(|&k| self.worth(k)) {
+                if let Some(key) = self.key_worth_keeping(raw_hash) {
                     self.rejected.insert(key, rejection.clone());
                 }
             }

@@ -148,20 +148,20 @@ impl Lifecycle {
         // Held only while the known files are looked up in it.
         let found: foldhash::HashSet<u128> =
             found.into_iter().map(|p| path_key(p.as_ref())).collect();
-        let not_found = || {
-            known
-                .iter()
-                .filter(|(path, _)| !found.contains(&path_key(path)))
-        };
-        self.missing = Some(not_found().map(|(path, _)| path_key(path)).collect());
-        self.unseen_files
-            .insert(
-                not_found()
-                    .filter(|(_, k)| k.status != FileStatus::Deleted)
-                    .map(|(path, _)| path.clone())
-                    .collect(),
-            )
-            .as_slice()
+        let mut missing = foldhash::HashSet::default();
+        let mut unseen = Vec::new();
+        for (path, k) in known {
+            let key = path_key(path);
+            if found.contains(&key) {
+                continue;
+            }
+            missing.insert(key);
+            if k.status != FileStatus::Deleted {
+                unseen.push(path.clone());
+            }
+        }
+        self.missing = Some(missing);
+        self.unseen_files.insert(unseen).as_slice()
     }
 
     /// Adds a source seen as it comes (JSON Lines records are not listed before they are read): its
