@@ -14,7 +14,7 @@ pub mod pipeline;
 pub mod read;
 pub mod record;
 pub mod reject;
-mod release;
+pub mod release;
 pub mod scratch;
 pub mod search;
 pub mod store;

@@ -20,6 +20,7 @@ const EXIT_DELETIONS_REFUSED: u8 = 5;
 const EXIT_UNSOUND: u8 = 6;
 
 fn main() -> ExitCode {
+    newsdb::release::fix_malloc_thresholds();
     let cli = Cli::parse();
     let config = || Config::load(cli.config.as_deref(), &cli.db);
     let result = match &cli.command {
