@@ -40,7 +40,8 @@ const TRIM_THRESHOLD: libc::c_int = 1 << 20;
 /// 100k. With the thresholds fixed: 120-123 and 122-125 MB, in about the same time (20k: medians
 /// 7.52 s against 7.71 in five alternating rounds, 7.92 against 7.75 in three; 100k: 38.9 against
 /// 39.6, 40.8 against 40.4). With the trim threshold at glibc's starting 128 KiB, the main heap
-/// shrank and grew again thousands of times a run (4,660 `brk` calls at 20k files, against 359).
+/// shrank and grew again thousands of times a run (4,660 `brk` calls at 20k files, against 359
+/// with glibc's own thresholds; 373 `brk` and 171 `mmap` calls with these).
 pub fn fix_malloc_thresholds() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only sets glibc's own parameters; it takes no pointer.
