@@ -36,8 +36,8 @@ const TRIM_THRESHOLD: libc::c_int = 1 << 20;
 /// the first is freed, up to 32 and 64 MiB (mallopt(3)). The learning pass frees blocks of
 /// megabytes (its rule caches, its remembered lines), larger the more files it read; after it, the
 /// storing's workers kept arenas of 21-25 MiB each at 100k real-text files, 17 at 20k, and peak
-/// memory moved from run to run: in alternating rounds, 129-139 MB at 20k files and 132-150 MB at
-/// 100k. With the thresholds fixed: 120-123 and 122-125 MB, in about the same time (20k: medians
+/// memory moved from run to run: in alternating rounds, 129-140 MB at 20k files and 130-150 MB at
+/// 100k. With the thresholds fixed: 120-125 and 122-125 MB, in about the same time (20k: medians
 /// 7.52 s against 7.71 in five alternating rounds, 7.92 against 7.75 in three; 100k: 38.9 against
 /// 39.6, 40.8 against 40.4). With the trim threshold at glibc's starting 128 KiB, the main heap
 /// shrank and grew again thousands of times a run (4,660 `brk` calls at 20k files, against 359
